@@ -1,0 +1,401 @@
+"""The ``kg`` command line: a thin shell over the library.
+
+Each command parses its arguments, makes one library call and formats the
+result. Library modules are imported inside the commands so that ``kg --help``
+stays fast. Every :class:`kg.errors.KgError` becomes a one-line message on
+stderr and a non-zero exit status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+ROW_FORMATS = ["table", "json", "csv", "tsv"]
+GRAPH_FORMATS = ["turtle", "jsonld", "ntriples", "nquads", "trig"]
+
+
+class KgGroup(click.Group):
+    """A click group that reports kg errors as one line and lists commands in definition order."""
+
+    def list_commands(self, ctx):
+        return list(self.commands)
+
+    def invoke(self, ctx):
+        from kg.errors import KgError
+
+        try:
+            return super().invoke(ctx)
+        except KgError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Interrupted; the store is unchanged.", err=True)
+            ctx.exit(130)
+        except BrokenPipeError:
+            sys.stderr.close()
+            ctx.exit(1)
+
+
+def store_option(f):
+    """``--store`` for a command; the group's value (or ``KG_STORE``) is the default."""
+    return click.option(
+        "--store",
+        "store_location",
+        envvar="KG_STORE",
+        metavar="PATH|URL",
+        help="Store directory, 'memory:', or a SPARQL endpoint URL. Default: $KG_STORE, "
+        "else ~/.local/share/kg/store.",
+    )(f)
+
+
+def format_option(choices=None, default="table"):
+    return click.option(
+        "--format",
+        "-F",
+        "fmt",
+        type=click.Choice(choices or ROW_FORMATS),
+        default=default,
+        show_default=True,
+        help="Output format.",
+    )
+
+
+def _location(ctx: click.Context, explicit: str | None) -> str | None:
+    return explicit or (ctx.obj or {}).get("store")
+
+
+def emit_rows(rows, fmt: str, columns=None) -> None:
+    """Print rows in the chosen format."""
+    from kg.formats import format_rows
+
+    click.echo(format_rows(rows, fmt, columns), nl=False)
+
+
+def emit_json(data) -> None:
+    """Print any JSON-ready structure."""
+    from kg.formats import to_python
+
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=to_python))
+
+
+@click.group(cls=KgGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--store",
+    envvar="KG_STORE",
+    metavar="PATH|URL",
+    help="Store directory, 'memory:', or a SPARQL endpoint URL (http://…). "
+    "Default: $KG_STORE, else ~/.local/share/kg/store.",
+)
+@click.version_option(package_name="kg")
+@click.pass_context
+def main(ctx: click.Context, store: str | None) -> None:
+    """kg: a knowledge graph of companies, people and deals.
+
+    \b
+    Build the graph from graphs/sources, then ask it questions:
+      kg build
+      kg show "Lee Jun"
+      kg sparql --name investments --format json
+      kg sparql 'SELECT ?a ?b WHERE { ?a kg:investedIn ?b }'
+      kg search xpeng
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["store"] = store
+
+
+def _open(ctx: click.Context, store_location: str | None, *, read_only: bool):
+    from kg.store import open_store
+
+    return open_store(_location(ctx, store_location), read_only=read_only)
+
+
+@main.command()
+@click.option("--root", type=click.Path(file_okay=False, exists=True), default=".", show_default=True,
+              help="Project folder holding graphs/sources.")
+@click.option("--views/--no-views", default=True, show_default=True, help="Write the interactive HTML views.")
+@click.option("--clean", is_flag=True, help="Empty the store first, so it holds exactly this build.")
+@click.option("--force", is_flag=True, help="Load even if the data violates the SHACL shapes.")
+@store_option
+@format_option(["table", "json"])
+@click.pass_context
+def build(ctx, root, views, clean, force, store_location, fmt):
+    """Build the graph from graphs/sources into the store and write graphs/*.html.
+
+    Uses the curated graph graphs/NAME.ttl for a source that has one, and the
+    matching reader otherwise; adds the ontology and graphs/background.ttl;
+    validates everything; rebuilds the derived edges; all in one transaction.
+
+    \b
+    Examples:
+      kg build
+      kg --store /tmp/kg build --clean --no-views
+    """
+    from kg.build import build as run_build
+
+    with _open(ctx, store_location, read_only=False) as store:
+        report = run_build(store, root, views=views, clean=clean, force=force)
+    if fmt == "json":
+        emit_json({"graphs": report.graphs, "triples": report.triples, "derived": report.derived,
+                   "violations": report.violations, "written": report.written, "store": store.location})
+        return
+    emit_rows(report.graphs, "table")
+    click.echo(f"{report.triples} triples in {len(report.graphs)} graphs, {report.derived} derived; store: {store.location}")
+    for path in report.written:
+        click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--dry-run", is_flag=True, help="Read and validate, show what would be loaded, write nothing.")
+@click.option("--force", is_flag=True, help="Load even if the data violates the SHACL shapes.")
+@click.option("--graph", metavar="IRI", help="Named graph for RDF triples (default: one per file).")
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=None,
+              help="Text sources: keep only facts at least this confident.")
+@store_option
+@format_option(["table", "json", "turtle"])
+@click.pass_context
+def ingest(ctx, paths, dry_run, force, graph, min_confidence, store_location, fmt):
+    """Add files to the store: RDF (.ttl .nt .nq .trig .jsonld), news text, CSV.
+
+    Each file replaces its own named graph, so ingesting a file again is
+    idempotent. The whole ingest is one transaction: on any error (bad
+    syntax, shape violations) the store is left as it was.
+
+    \b
+    Examples:
+      kg ingest extra.ttl
+      kg ingest news/ --dry-run
+      kg ingest deals.ttl --graph https://kg.example.org/graph/source/deals
+    """
+    from kg.ingest import ingest as run_ingest
+
+    options = {k: v for k, v in {"graph": graph, "min_confidence": min_confidence}.items() if v is not None}
+    with _open(ctx, store_location, read_only=dry_run) as store:
+        report = run_ingest(store, paths, dry_run=dry_run, force=force, options=options)
+    if fmt == "turtle":
+        import pyoxigraph as ox
+
+        from kg.ontology import PREFIXES
+
+        for b in report.batches:
+            click.echo(f"# graph {b.graph}")
+            click.echo(ox.serialize(b.triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES).decode())
+        return
+    if fmt == "json":
+        emit_json({"committed": report.committed, "triples": report.triples, "derived": report.derived,
+                   "graphs": report.rows(), "violations": report.violations,
+                   "facts": [f for b in report.batches for f in b.facts]})
+        return
+    facts = [f for b in report.batches for f in b.facts]
+    if facts:
+        cols = ["doc", "relation", "subject", "object", "date", "status", "confidence"]
+        emit_rows(facts, "table", [c for c in cols if any(c in f for f in facts)])
+    emit_rows(report.rows(), "table")
+    verb = "would load" if dry_run else "loaded"
+    click.echo(f"{verb} {report.triples} triples into {len(report.batches)} graph(s)"
+               + ("" if dry_run else f"; {report.derived} derived"))
+    for v in report.violations:
+        click.echo(f"warning: {v}", err=True)
+
+
+@main.command()
+@store_option
+@format_option(["table", "json", "csv"])
+@click.pass_context
+def validate(ctx, store_location, fmt):
+    """Validate the store against the SHACL shapes (ontology/shapes.ttl).
+
+    Exits with status 1 when there are violations.
+
+    \b
+    Examples:
+      kg validate
+      kg validate --format json
+    """
+    from kg.validate import validate_store
+
+    with _open(ctx, store_location, read_only=True) as store:
+        report = validate_store(store)
+    if fmt == "json":
+        emit_json({"conforms": report.conforms, "results": report.rows})
+    elif report.rows:
+        emit_rows(report.rows, fmt, ["severity", "focus", "path", "value", "message"])
+    if fmt == "table":
+        click.echo("conforms" if report.conforms else f"{len(report.violations)} violation(s)")
+    if not report.conforms:
+        ctx.exit(1)
+
+
+@main.command()
+@click.option("--type", "types", multiple=True, metavar="CLASS",
+              help="Company, Person, Organization, Project or Concept (repeatable).")
+@click.option("--limit", type=int, default=None, help="At most this many rows.")
+@store_option
+@format_option()
+@click.pass_context
+def entities(ctx, types, limit, store_location, fmt):
+    """List the people, companies, organizations, projects and concepts.
+
+    \b
+    Examples:
+      kg entities
+      kg entities --type Company --format csv
+    """
+    from kg.entities import list_entities
+
+    with _open(ctx, store_location, read_only=True) as store:
+        rows = list_entities(store, types=list(types) or None, limit=limit)
+    emit_rows(rows, fmt, ["label", "type", "aliases", "deals", "iri"])
+
+
+@main.command()
+@click.argument("entity")
+@store_option
+@format_option(["table", "json"])
+@click.pass_context
+def show(ctx, entity, store_location, fmt):
+    """Everything about one entity, each fact with its date, status and source.
+
+    ENTITY is a name, an alias (any case) or an IRI.
+
+    \b
+    Examples:
+      kg show Xiaomi
+      kg show "Lee Jun"          # an alias of Lei Jun
+      kg show xpeng --format json
+    """
+    from kg.entities import describe_entity
+
+    with _open(ctx, store_location, read_only=True) as store:
+        info = describe_entity(store, entity)
+    if fmt == "json":
+        emit_json(info)
+        return
+    from kg.entities import fact_rows
+    from kg.formats import format_rows
+
+    click.echo(f"{info['label']}  ({info['type'] or 'entity'})  {info['iri']}")
+    if info["aliases"]:
+        click.echo("aliases: " + ", ".join(info["aliases"]))
+    for a in info["attributes"]:
+        click.echo(f"{a['property']}: {a['value']}")
+    if info["facts"]:
+        click.echo("\nfacts:")
+        click.echo(format_rows(fact_rows(info), "table", max_width=70), nl=False)
+    if info["observations"]:
+        click.echo("\nfigures:")
+        click.echo(format_rows(info["observations"], "table",
+                               ["metric", "value", "unit", "period", "approximate", "reported_by", "status"]), nl=False)
+
+
+@main.command()
+@click.argument("text")
+@click.option("--limit", type=int, default=20, show_default=True)
+@store_option
+@format_option()
+@click.pass_context
+def search(ctx, text, limit, store_location, fmt):
+    """Find entities by name or alias: exact, prefix, substring, then fuzzy.
+
+    \b
+    Examples:
+      kg search xpeng
+      kg search 小米
+      kg search "lee jun" --format json
+    """
+    from kg.entities import search as run_search
+
+    with _open(ctx, store_location, read_only=True) as store:
+        rows = run_search(store, text, limit=limit)
+    emit_rows(rows, fmt, ["label", "type", "matched", "score", "iri"])
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("-f", "--file", "query_file", type=click.File("r", encoding="utf-8"), help="Read the query from a file ('-' for stdin).")
+@click.option("--name", "-n", metavar="NAME", help="Run a named query (see --list).")
+@click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE",
+              help="Bind ?KEY to VALUE (bound, never pasted into the text). Repeatable.")
+@click.option("--list", "list_queries", is_flag=True, help="List the named queries and their parameters.")
+@click.option("--limit", type=int, default=None, help="At most this many rows.")
+@click.option("--format", "-F", "fmt", default="table", show_default=True,
+              type=click.Choice(ROW_FORMATS + GRAPH_FORMATS),
+              help="Rows: table, json, csv, tsv. CONSTRUCT/DESCRIBE: turtle, jsonld, ntriples, nquads.")
+@store_option
+@click.pass_context
+def sparql(ctx, query, query_file, name, params, list_queries, limit, fmt, store_location):
+    """Run a SPARQL query over the union of all graphs.
+
+    The prefixes kg:, id:, graph:, rdf:, rdfs:, xsd:, owl:, skos:, prov:,
+    schema:, foaf:, org: and dcterms: are predeclared.
+
+    \b
+    Examples:
+      kg sparql --list
+      kg sparql --name investments --format json
+      kg sparql --name people -p organization=Xiaomi
+      kg sparql 'SELECT ?a ?b WHERE { ?a kg:metWith ?b }'
+      kg sparql 'SELECT ?x WHERE { ?x rdfs:label ?name }' -p name="Lei Jun"
+      kg sparql -f query.rq --format csv
+      kg sparql 'CONSTRUCT { ?s ?p ?o } WHERE { GRAPH graph:source/background { ?s ?p ?o } }' -F turtle
+    """
+    from kg.query import named_queries, parse_params, run_named, run_query
+
+    if list_queries:
+        rows = [{"name": q.name, "description": q.description,
+                 "params": ", ".join(f"{k} ({kind})" for k, (kind, _h) in q.params.items())} for q in named_queries()]
+        emit_rows(rows, fmt if fmt in ROW_FORMATS else "table", ["name", "params", "description"])
+        return
+    sources = [x for x in (query, query_file, name) if x]
+    if len(sources) != 1:
+        raise click.UsageError("give exactly one of QUERY, -f FILE or --name NAME (or --list)")
+    bound = parse_params(params)
+    with _open(ctx, store_location, read_only=True) as store:
+        if name:
+            result = run_named(store, name, bound, limit=limit)
+        else:
+            text = query_file.read() if query_file else query
+            result = run_query(store, text, bound, limit=limit)
+    if result.kind == "ask":
+        click.echo(json.dumps(result.boolean) if fmt == "json" else ("yes" if result.boolean else "no"))
+        return
+    if result.kind == "graph":
+        out_fmt = fmt if fmt in GRAPH_FORMATS else "turtle"
+        click.echo(result.serialize(out_fmt).decode("utf-8"), nl=False)
+        return
+    if fmt in GRAPH_FORMATS:
+        raise click.UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE; use table, json, csv or tsv for SELECT")
+    emit_rows(result.rows, fmt, result.columns)
+
+
+@main.command()
+@click.option("--format", "-F", "fmt", default="trig", show_default=True,
+              type=click.Choice(["turtle", "jsonld", "ntriples", "nquads", "trig", "rdfxml"]))
+@click.option("--graph", metavar="IRI", help="Only this named graph (e.g. graph:source/background).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to a file instead of stdout.")
+@store_option
+@click.pass_context
+def export(ctx, fmt, graph, output, store_location):
+    """Export the store, or one named graph, as RDF.
+
+    Dataset formats (trig, nquads) keep the named graphs; graph formats
+    (turtle, ntriples, jsonld, rdfxml) merge them unless --graph picks one.
+
+    \b
+    Examples:
+      kg export --format nquads -o kg.nq
+      kg export --format turtle --graph graph:source/xiaomi-electric-car
+    """
+    from kg.ontology import expand
+
+    with _open(ctx, store_location, read_only=True) as store:
+        data = store.dump(fmt, expand(graph) if graph else None)
+    if output:
+        with open(output, "wb") as fh:
+            fh.write(data)
+        click.echo(f"wrote {len(data)} bytes to {output}", err=True)
+    else:
+        click.echo(data.decode("utf-8"), nl=False)

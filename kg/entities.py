@@ -1,0 +1,412 @@
+"""Find entities by name and describe them: the lookups behind ``kg show``, ``kg search`` and ``kg entities``.
+
+Names resolve through the ``kg:nameKey`` values that :mod:`kg.rules` derives
+from every label and alias, so lookups are case- and punctuation-insensitive,
+aliases work ("Lee Jun" → Lei Jun), and each lookup is one indexed query.
+Only pyoxigraph is needed: these functions keep ``kg show`` fast.
+
+>>> from kg.store import open_store
+>>> find_entity(open_store("memory:"), "Xiaomi")
+Traceback (most recent call last):
+...
+kg.errors.UnknownEntityError: unknown entity 'Xiaomi'; try 'kg search' or 'kg entities'
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+
+from kg.errors import KgError, UnknownEntityError
+from kg.ontology import DEAL_CLASSES, ENTITY_CLASSES, KG, expand, term_label
+from kg.resolve import name_key
+from kg.rules import RELATIONS, ROLE_PROPERTIES
+
+_TYPE_RANK = {name: i for i, name in enumerate(("Person", "Company", "Organization", "Project", "Concept"))}
+
+
+def _literal(text: str):
+    import pyoxigraph as ox
+
+    return ox.Literal(text)
+
+
+def _node(iri: str):
+    import pyoxigraph as ox
+
+    return ox.NamedNode(iri)
+
+
+def _types_of(store, iri: str) -> list[str]:
+    rows = store.query("SELECT DISTINCT ?t ?e WHERE { ?e a ?t }", {"e": _node(iri)})
+    return sorted(r["t"].value for r in rows)
+
+
+def _best_type(types) -> str:
+    names = [term_label(t) for t in types if t.startswith(KG)]
+    names.sort(key=lambda n: _TYPE_RANK.get(n, 50))
+    return names[0] if names else ""
+
+
+def find_entity(store, name: str) -> str:
+    """Resolve a name, alias or IRI to one entity IRI.
+
+    Case, spacing and punctuation do not matter, and aliases count
+    (``"lee jun"`` finds Lei Jun). A full IRI or ``id:kind/slug`` is accepted
+    as is when the store knows it.
+
+    Args:
+        store: an open store.
+        name: what the user typed.
+
+    Returns:
+        The entity's IRI.
+
+    Raises:
+        UnknownEntityError: nothing matches; carries the nearest names.
+        KgError: the name is ambiguous; lists the candidates.
+    """
+    if "://" in name or name.startswith("id:"):
+        iri = expand(name)
+        if _types_of(store, iri):
+            return iri
+        raise UnknownEntityError(name, suggest(store, term_label(iri)))
+    key = name_key(name)
+    rows = store.query(
+        "SELECT DISTINCT ?e ?t ?key WHERE { ?e kg:nameKey ?key . OPTIONAL { ?e a ?t } }", {"key": _literal(key)}
+    )
+    found: dict[str, list[str]] = defaultdict(list)
+    for r in rows:
+        found[r["e"].value].append(r["t"].value if r["t"] is not None else "")
+    if not found:
+        raise UnknownEntityError(name, suggest(store, name))
+    if len(found) == 1:
+        return next(iter(found))
+    ranked = sorted(found, key=lambda iri: (_TYPE_RANK.get(_best_type(found[iri]), 50), iri))
+    best, second = ranked[0], ranked[1]
+    if _TYPE_RANK.get(_best_type(found[best]), 50) < _TYPE_RANK.get(_best_type(found[second]), 50):
+        return best
+    raise KgError(f"{name!r} is ambiguous: " + ", ".join(ranked) + "; give the IRI instead")
+
+
+def suggest(store, name: str, limit: int = 5) -> list[str]:
+    """The labels nearest to ``name``, for "did you mean" messages.
+
+    Args:
+        store: an open store.
+        name: the unknown name.
+        limit: how many to return.
+
+    Returns:
+        Labels, best first: close spellings, then names that contain the query.
+    """
+    key = name_key(name)
+    labels: dict[str, str] = {}
+    rows = store.query(
+        "SELECT ?key ?label WHERE { ?e kg:nameKey ?key ; rdfs:label ?label . "
+        "FILTER EXISTS { ?e a ?t . VALUES ?t { kg:Person kg:Company kg:Organization kg:Project kg:Concept } } }"
+    )
+    for r in rows:
+        labels.setdefault(r["key"].value, r["label"].value)
+    close = difflib.get_close_matches(key, list(labels), n=limit, cutoff=0.6)
+    contains = [k for k in sorted(labels) if key and (key in k or k in key) and k not in close]
+    out = list(dict.fromkeys(labels[k] for k in close + contains))
+    return out[:limit]
+
+
+def search(store, text: str, *, limit: int = 20) -> list[dict]:
+    """Find entities whose label or alias is like ``text``: exact, prefix, substring, then fuzzy.
+
+    Args:
+        store: an open store.
+        text: a name fragment, in any script.
+        limit: the most rows to return.
+
+    Returns:
+        Rows ``{"iri", "label", "type", "matched", "score"}``, best first.
+
+    >>> from kg.store import open_store
+    >>> search(open_store("memory:"), "xiaomi")
+    []
+    """
+    key = name_key(text)
+    rows = store.query(
+        "SELECT ?e ?key ?name ?label ?t WHERE { ?e kg:nameKey ?key . "
+        "{ ?e rdfs:label ?name } UNION { ?e skos:altLabel ?name } "
+        "OPTIONAL { ?e rdfs:label ?label } OPTIONAL { ?e a ?t } }"
+    )
+    best: dict[str, dict] = {}
+    for r in rows:
+        name = r["name"].value
+        if name_key(name) != r["key"].value:
+            continue
+        k = r["key"].value
+        if k == key:
+            score = 1.0
+        elif k.startswith(key):
+            score = 0.9
+        elif key and key in k:
+            score = 0.8
+        else:
+            score = round(difflib.SequenceMatcher(None, key, k).ratio() * 0.75, 3)
+            if score < 0.45:
+                continue
+        iri = r["e"].value
+        typ = term_label(r["t"].value) if r["t"] is not None and r["t"].value.startswith(KG) else ""
+        cur = best.get(iri)
+        if cur is None or score > cur["score"]:
+            best[iri] = {"iri": iri, "label": r["label"].value if r["label"] is not None else name,
+                         "type": typ, "matched": name, "score": score}
+        elif typ and _TYPE_RANK.get(typ, 50) < _TYPE_RANK.get(cur["type"], 50):
+            cur["type"] = typ
+    ranked = sorted(best.values(), key=lambda d: (-d["score"], _TYPE_RANK.get(d["type"], 50), d["label"]))
+    return ranked[:limit]
+
+
+def list_entities(store, *, types: list[str] | None = None, limit: int | None = None) -> list[dict]:
+    """List entities (people, companies, organizations, projects, concepts) with their deal counts.
+
+    Args:
+        store: an open store.
+        types: class local names to keep, e.g. ``["Company"]``; default all entity classes.
+        limit: the most rows.
+
+    Returns:
+        Rows ``{"iri", "label", "type", "aliases", "deals"}`` sorted by type, then label.
+
+    Raises:
+        KgError: an unknown type name; lists the known ones.
+    """
+    import pyoxigraph as ox
+
+    wanted = types or list(ENTITY_CLASSES)
+    for t in wanted:
+        if t not in ENTITY_CLASSES:
+            raise KgError(f"unknown type {t!r}; use one of: {', '.join(ENTITY_CLASSES)}")
+    values = " ".join(str(ox.NamedNode(KG + t)) for t in wanted)
+    rows = store.query(
+        f"""SELECT ?e ?t (SAMPLE(?l) AS ?label) (GROUP_CONCAT(DISTINCT ?alias; separator="|") AS ?aliases)
+               (COUNT(DISTINCT ?deal) AS ?deals)
+        WHERE {{ VALUES ?t {{ {values} }} ?e a ?t .
+                 OPTIONAL {{ ?e rdfs:label ?l }} OPTIONAL {{ ?e skos:altLabel ?alias }}
+                 OPTIONAL {{ ?e kg:involvedIn ?deal }} }}
+        GROUP BY ?e ?t ORDER BY ?t ?label"""
+    )
+    out = []
+    for r in rows:
+        aliases = r["aliases"].value.split("|") if r["aliases"] is not None and r["aliases"].value else []
+        out.append({
+            "iri": r["e"].value,
+            "label": r["label"].value if r["label"] is not None else term_label(r["e"].value),
+            "type": term_label(r["t"].value),
+            "aliases": sorted(aliases),
+            "deals": int(r["deals"].value),
+        })
+    out.sort(key=lambda d: (_TYPE_RANK.get(d["type"], 50), d["label"].casefold()))
+    return out[:limit] if limit else out
+
+
+def _relation_for(deal_type: str, my_role: str, other_role: str | None, position_role: str | None):
+    """(relation name, direction) of a deal as seen from one participant."""
+    for r in RELATIONS:
+        if r.deal_class != deal_type or (r.role and r.role != position_role):
+            continue
+        if r.symmetric and my_role == r.subject_role:
+            return r.name, "both"
+        if my_role == r.subject_role and (other_role in (None, r.object_role)):
+            return r.name, "out"
+        if my_role == r.object_role and other_role in (None, r.subject_role):
+            return r.name, "in"
+    return deal_type[0].lower() + deal_type[1:], "out"
+
+
+def describe(store, iri: str) -> dict:
+    """Everything about one entity, with the date, status and source of each fact.
+
+    Args:
+        store: an open store.
+        iri: the entity's IRI (see :func:`find_entity`).
+
+    Returns:
+        A dict with ``iri``, ``label``, ``type``, ``types``, ``aliases``,
+        ``attributes`` (other properties, each with the graph it is in),
+        ``facts`` (one per deal and counterpart: ``relation``, ``direction``
+        out/in/both, ``other``, ``other_label``, ``deal``, ``deal_type``,
+        ``deal_label``, ``date``, ``status``, ``amount``, ``currency``,
+        ``approximate``, ``quotes`` [{quote, source, source_title, start, end}]),
+        and ``observations``.
+    """
+    import pyoxigraph as ox
+
+    e = ox.NamedNode(iri)
+    types = _types_of(store, iri)
+    head = {"iri": iri, "label": None, "type": _best_type(types), "types": [term_label(t) for t in types],
+            "aliases": [], "attributes": [], "facts": [], "observations": []}
+    for r in store.query(
+        "SELECT ?p ?o ?g ?e WHERE { GRAPH ?g { ?e ?p ?o } FILTER(?p NOT IN (rdf:type, kg:nameKey, kg:involvedIn)) "
+        "FILTER(?g != graph:derived) }",
+        {"e": e},
+    ):
+        p, o = r["p"].value, r["o"]
+        if p.endswith("#label") and head["label"] is None:
+            head["label"] = o.value
+        elif p.endswith("#altLabel"):
+            head["aliases"].append(o.value)
+        else:
+            head["attributes"].append({"property": term_label(p), "value": _label_or_value(store, o),
+                                       "graph": r["g"].value})
+    head["aliases"] = sorted(set(head["aliases"]))
+    head["label"] = head["label"] or term_label(iri)
+    head["facts"] = _facts(store, e)
+    head["observations"] = _observations(store, e)
+    return head
+
+
+def _label_or_value(store, term):
+    if type(term).__name__ != "NamedNode":
+        from kg.formats import to_python
+
+        return to_python(term)
+    for r in store.query("SELECT ?l ?x WHERE { ?x rdfs:label|skos:prefLabel ?l } LIMIT 1", {"x": term}):
+        return r["l"].value
+    return term.value
+
+
+def _facts(store, e) -> list[dict]:
+    roles = " ".join(f"kg:{p}" for p in ROLE_PROPERTIES + ("soughtPartnerKind", "declinedBy"))
+    deal_types = " ".join(f"kg:{c}" for c in DEAL_CLASSES)
+    rows = store.query(
+        f"""SELECT ?e ?deal ?dealType ?dealLabel ?myRole ?otherRole ?other ?otherLabel ?positionRole
+                  ?date ?status ?value ?currency ?approx ?ev ?quote ?start ?end ?source ?sourceTitle
+        WHERE {{
+          VALUES ?myRole {{ {roles} }}
+          VALUES ?dealType {{ {deal_types} }}
+          ?deal ?myRole ?e ; a ?dealType .
+          OPTIONAL {{ ?deal rdfs:label ?dealLabel }}
+          OPTIONAL {{ VALUES ?otherRole {{ {roles} }} ?deal ?otherRole ?other . FILTER(?other != ?e)
+                      OPTIONAL {{ ?other rdfs:label ?otherLabel }} }}
+          OPTIONAL {{ ?deal kg:role ?positionRole }}
+          OPTIONAL {{ ?deal kg:date ?date }}
+          OPTIONAL {{ ?deal kg:status ?status }}
+          OPTIONAL {{ ?deal kg:amount ?amt . ?amt kg:value ?value . OPTIONAL {{ ?amt kg:currency ?currency }}
+                      OPTIONAL {{ ?amt kg:approximate ?approx }} }}
+          OPTIONAL {{ ?deal kg:evidence ?ev . OPTIONAL {{ ?ev kg:quote ?quote }}
+                      OPTIONAL {{ ?ev kg:start ?start }} OPTIONAL {{ ?ev kg:end ?end }}
+                      OPTIONAL {{ ?ev kg:source ?source . OPTIONAL {{ ?source dcterms:title ?sourceTitle }} }} }}
+        }}""",
+        {"e": e},
+    )
+    from kg.formats import to_python
+
+    facts: dict[tuple, dict] = {}
+    for r in rows:
+        my_role = term_label(r["myRole"].value)
+        if my_role == "declinedBy":
+            continue
+        other_role = term_label(r["otherRole"].value) if r["otherRole"] is not None else None
+        if other_role == "declinedBy":
+            continue
+        deal_type = term_label(r["dealType"].value)
+        prole = term_label(r["positionRole"].value) if r["positionRole"] is not None else None
+        relation, direction = _relation_for(deal_type, my_role, other_role, prole)
+        other = r["other"].value if r["other"] is not None else None
+        key = (r["deal"].value, other, relation)
+        fact = facts.get(key)
+        if fact is None:
+            fact = facts[key] = {
+                "relation": relation,
+                "direction": direction,
+                "other": other,
+                "other_label": r["otherLabel"].value if r["otherLabel"] is not None else (term_label(other) if other else None),
+                "role": my_role,
+                "deal": r["deal"].value,
+                "deal_type": deal_type,
+                "deal_label": r["dealLabel"].value if r["dealLabel"] is not None else None,
+                "date": r["date"].value if r["date"] is not None else None,
+                "status": term_label(r["status"].value).lower() if r["status"] is not None else None,
+                "amount": to_python(r["value"]) if r["value"] is not None else None,
+                "currency": r["currency"].value if r["currency"] is not None else None,
+                "approximate": bool(to_python(r["approx"])) if r["approx"] is not None else False,
+                "quotes": [],
+            }
+        if r["ev"] is not None:
+            q = {"evidence": r["ev"].value,
+                 "quote": r["quote"].value if r["quote"] is not None else None,
+                 "source": r["source"].value if r["source"] is not None else None,
+                 "source_title": r["sourceTitle"].value if r["sourceTitle"] is not None else None,
+                 "start": to_python(r["start"]) if r["start"] is not None else None,
+                 "end": to_python(r["end"]) if r["end"] is not None else None}
+            if q not in fact["quotes"]:
+                fact["quotes"].append(q)
+    out = list(facts.values())
+    for f in out:
+        f["quotes"].sort(key=lambda q: (q["source"] or "", q["start"] if q["start"] is not None else -1))
+    out.sort(key=lambda f: (f["date"] or "9999", f["relation"], f["other_label"] or "", f["deal"]))
+    return out
+
+
+def _observations(store, e) -> list[dict]:
+    from kg.formats import to_python
+
+    rows = store.query(
+        """SELECT ?e ?obs ?metric ?value ?unit ?period ?approx ?by ?byLabel ?status ?quote ?source WHERE {
+             ?obs a kg:Observation ; kg:subject ?e ; kg:metric ?metric ; kg:value ?value .
+             OPTIONAL { ?obs kg:unit ?unit } OPTIONAL { ?obs kg:period ?period }
+             OPTIONAL { ?obs kg:approximate ?approx } OPTIONAL { ?obs kg:status ?status }
+             OPTIONAL { ?obs kg:reportedBy ?by . OPTIONAL { ?by rdfs:label ?byLabel } }
+             OPTIONAL { ?obs kg:evidence ?ev . OPTIONAL { ?ev kg:quote ?quote } OPTIONAL { ?ev kg:source ?source } }
+           } ORDER BY ?period ?metric""",
+        {"e": e},
+    )
+    out = {}
+    for r in rows:
+        out.setdefault(r["obs"].value, {
+            "observation": r["obs"].value,
+            "metric": r["metric"].value,
+            "value": to_python(r["value"]),
+            "unit": r["unit"].value if r["unit"] is not None else None,
+            "period": r["period"].value if r["period"] is not None else None,
+            "approximate": bool(to_python(r["approx"])) if r["approx"] is not None else False,
+            "reported_by": r["byLabel"].value if r["byLabel"] is not None else None,
+            "status": term_label(r["status"].value).lower() if r["status"] is not None else None,
+            "quote": r["quote"].value if r["quote"] is not None else None,
+            "source": r["source"].value if r["source"] is not None else None,
+        })
+    return list(out.values())
+
+
+def fact_rows(description: dict) -> list[dict]:
+    """Flatten :func:`describe`'s facts into table rows (one per fact, first quote shown).
+
+    Args:
+        description: the dict from :func:`describe`.
+
+    Returns:
+        Rows with ``relation``, ``with``, ``date``, ``status``, ``amount``, ``source``, ``quote``.
+    """
+    rows = []
+    arrows = {"out": "→", "in": "←", "both": "↔"}
+    for f in description["facts"]:
+        amount = None
+        if f["amount"] is not None:
+            amount = f"{'~' if f['approximate'] else ''}{f['amount']:,} {f['currency'] or ''}".strip()
+        q = f["quotes"][0] if f["quotes"] else {}
+        rows.append({
+            "relation": f"{arrows[f['direction']]} {f['relation']}",
+            "with": f["other_label"] or "",
+            "date": f["date"],
+            "status": f["status"],
+            "amount": amount,
+            "source": q.get("source_title") or q.get("source"),
+            "quote": q.get("quote"),
+        })
+    return rows
+
+
+def describe_entity(store, name: str) -> dict:
+    """Resolve ``name`` (see :func:`find_entity`) and :func:`describe` it, in one call.
+
+    Raises:
+        UnknownEntityError: nothing matches; carries the nearest names.
+    """
+    return describe(store, find_entity(store, name))

@@ -1,0 +1,251 @@
+"""Run SPARQL with bound parameters, and the named queries shipped in ``kg/queries/*.rq``.
+
+A named query is a ``.rq`` file whose header comments describe it::
+
+    # description: Investments with amounts and dates.
+    # param: investor entity  Only this investor (a name, alias or IRI).
+
+Parameters are bound by substitution into the parsed query (never pasted into
+its text), so no value can change a query's structure. A parameter of kind
+``entity`` accepts a name or alias and is resolved to its IRI; ``status``
+accepts a status name such as ``rumored``; anything else is typed from its
+look: ``<iri>`` or ``prefix:name`` is an IRI, ``42`` an integer, ``4.2`` a
+decimal, ``true``/``false`` a boolean, the rest a string.
+
+>>> sorted(q.name for q in named_queries())[:3]
+['acquisitions', 'aliases', 'connections']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.errors import ParameterError, QueryError, UnknownQueryError
+from kg.ontology import KG, PREFIXES, XSD, expand
+
+QUERY_DIR = Path(__file__).resolve().parent / "queries"
+_VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A query shipped with kg.
+
+    Attributes:
+        name: the file name without ``.rq``.
+        description: one line for ``kg sparql --list``.
+        params: ``{name: (kind, help)}`` declared by ``# param:`` lines.
+        text: the SPARQL text.
+    """
+
+    name: str
+    description: str
+    text: str
+    params: dict = field(default_factory=dict)
+
+
+def _parse_header(name: str, text: str) -> NamedQuery:
+    description, params = "", {}
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        body = line.lstrip("#").strip()
+        if body.startswith("description:"):
+            description = body.split(":", 1)[1].strip()
+        elif body.startswith("param:"):
+            parts = body.split(":", 1)[1].split(None, 2)
+            if parts:
+                params[parts[0]] = (parts[1] if len(parts) > 1 else "value", parts[2] if len(parts) > 2 else "")
+    return NamedQuery(name=name, description=description, text=text, params=params)
+
+
+def named_queries() -> list[NamedQuery]:
+    """Every named query, sorted by name."""
+    return [_parse_header(p.stem, p.read_text(encoding="utf-8")) for p in sorted(QUERY_DIR.glob("*.rq"))]
+
+
+def named_query(name: str) -> NamedQuery:
+    """One named query.
+
+    Raises:
+        UnknownQueryError: no query has that name; suggests the nearest.
+    """
+    import difflib
+
+    path = QUERY_DIR / f"{name}.rq"
+    if not path.is_file() or "/" in name:
+        names = [q.name for q in named_queries()]
+        near = difflib.get_close_matches(name, names, n=3, cutoff=0.4)
+        hint = f"did you mean: {', '.join(near)}?" if near else "see 'kg sparql --list'"
+        raise UnknownQueryError(f"no named query {name!r}; {hint}")
+    return _parse_header(name, path.read_text(encoding="utf-8"))
+
+
+def parse_params(pairs) -> dict[str, str]:
+    """Split ``key=value`` strings into a dict.
+
+    Raises:
+        ParameterError: a pair has no ``=`` or the key is not a valid variable name.
+
+    >>> parse_params(["investor=Xiaomi", "year=2019"])
+    {'investor': 'Xiaomi', 'year': '2019'}
+    """
+    out = {}
+    for pair in pairs or ():
+        key, sep, value = pair.partition("=")
+        key = key.strip().lstrip("?$")
+        if not sep or not _VAR.match(key):
+            raise ParameterError(f"bad parameter {pair!r}: write it as name=value, e.g. -p investor=Xiaomi")
+        out[key] = value
+    return out
+
+
+def to_term(value: str, kind: str = "value", store=None):
+    """Turn a parameter string into an RDF term, by its declared kind or its look.
+
+    Args:
+        value: the text the user gave.
+        kind: ``entity`` (resolve a name to an IRI), ``status``, ``iri``,
+            ``string``, ``integer``, ``decimal``, ``year`` or ``value`` (guess).
+        store: needed for ``entity``.
+
+    Returns:
+        A ``pyoxigraph.NamedNode`` or ``Literal``.
+
+    Raises:
+        ParameterError: the value does not fit the kind.
+        UnknownEntityError: an ``entity`` value matches nothing.
+
+    >>> str(to_term("2019"))
+    '"2019"^^<http://www.w3.org/2001/XMLSchema#integer>'
+    >>> str(to_term('x" } ; DROP ALL ; {'))
+    '"x\\\\" } ; DROP ALL ; {"'
+    """
+    import pyoxigraph as ox
+
+    if kind == "entity" and store is not None:
+        from kg.entities import find_entity
+
+        return ox.NamedNode(find_entity(store, value))
+    if kind == "status":
+        return ox.Literal(value.strip().lower())
+    if kind == "string":
+        return ox.Literal(value)
+    if kind == "year":
+        if not re.fullmatch(r"\d{4}", value):
+            raise ParameterError(f"{value!r} is not a year such as 2019")
+        return ox.Literal(value, datatype=ox.NamedNode(XSD + "gYear"))
+    if kind == "iri" or (value.startswith("<") and value.endswith(">")):
+        iri = value[1:-1] if value.startswith("<") else expand(value)
+        try:
+            return ox.NamedNode(iri)
+        except ValueError as exc:
+            raise ParameterError(f"{value!r} is not a valid IRI: {exc}") from None
+    if kind in ("integer", "value") and re.fullmatch(r"[+-]?\d+", value):
+        return ox.Literal(value, datatype=ox.NamedNode(XSD + "integer"))
+    if kind in ("decimal", "value") and re.fullmatch(r"[+-]?\d*\.\d+", value):
+        return ox.Literal(value, datatype=ox.NamedNode(XSD + "decimal"))
+    if kind in ("integer", "decimal"):
+        raise ParameterError(f"{value!r} is not a number")
+    if value in ("true", "false"):
+        return ox.Literal(value, datatype=ox.NamedNode(XSD + "boolean"))
+    prefix = value.split(":", 1)[0]
+    if ":" in value and prefix in PREFIXES and " " not in value:
+        return ox.NamedNode(expand(value))
+    return ox.Literal(value)
+
+
+@dataclass
+class QueryResult:
+    """The outcome of a query, in a shape every output format can use.
+
+    Attributes:
+        kind: ``select``, ``ask`` or ``graph`` (CONSTRUCT/DESCRIBE).
+        columns: the SELECT variables.
+        rows: SELECT rows as dicts of variable → term (None when unbound).
+        boolean: the ASK answer.
+        triples: CONSTRUCT/DESCRIBE triples.
+    """
+
+    kind: str
+    columns: list[str] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list = field(default_factory=list)
+
+    def serialize(self, fmt: str) -> bytes:
+        """CONSTRUCT/DESCRIBE triples as ``turtle``, ``ntriples``, ``jsonld`` … (see :func:`kg.store.rdf_format`)."""
+        import pyoxigraph as ox
+
+        from kg.store import rdf_format
+
+        return ox.serialize(self.triples, format=rdf_format(fmt), prefixes=PREFIXES if fmt in ("turtle", "ttl") else None)
+
+
+def run_query(store, text: str, params: dict | None = None, *, kinds: dict | None = None, limit: int | None = None) -> QueryResult:
+    """Run a SPARQL query with parameters bound, never pasted.
+
+    Args:
+        store: an open store.
+        text: the query; kg's prefixes (kg:, id:, rdfs:, skos:, schema: …) are predeclared.
+        params: ``{name: value string}``; each becomes a term via :func:`to_term`.
+        kinds: ``{name: kind}`` for the parameters (named queries declare them).
+        limit: stop after this many rows.
+
+    Returns:
+        A :class:`QueryResult`.
+
+    Raises:
+        QueryError: the query is invalid (with the parser's position) or fails.
+        ParameterError: a parameter does not fit its kind.
+    """
+    kinds = kinds or {}
+    bound = {k: to_term(v, kinds.get(k, "value"), store) for k, v in (params or {}).items()}
+    result = store.query(text, bound)
+    kind = type(result).__name__
+    if kind == "QueryBoolean" or isinstance(result, bool):
+        return QueryResult(kind="ask", boolean=bool(result))
+    if kind == "QuerySolutions" or hasattr(result, "variables"):
+        columns = [v.value for v in result.variables]
+        rows = []
+        for i, sol in enumerate(result):
+            if limit is not None and i >= limit:
+                break
+            rows.append({c: sol[c] for c in columns})
+        return QueryResult(kind="select", columns=columns, rows=rows)
+    try:
+        triples = list(result)
+    except (OSError, ValueError) as exc:
+        raise QueryError(f"query failed: {exc}") from None
+    return QueryResult(kind="graph", triples=triples)
+
+
+def run_named(store, name: str, params: dict | None = None, *, limit: int | None = None) -> QueryResult:
+    """Run a named query from ``kg/queries`` with its declared parameter kinds.
+
+    Raises:
+        UnknownQueryError: no such query.
+        ParameterError: a parameter the query does not declare.
+    """
+    q = named_query(name)
+    for key in params or {}:
+        if key not in q.params:
+            declared = ", ".join(q.params) or "none"
+            raise ParameterError(f"query {name!r} has no parameter {key!r}; it takes: {declared}")
+    return run_query(store, q.text, params, kinds={k: kind for k, (kind, _help) in q.params.items()}, limit=limit)
+
+
+def status_iri(name: str) -> str:
+    """The IRI of a status given by name (``rumored`` → ``kg:Rumored``).
+
+    Raises:
+        ParameterError: unknown status; lists the known ones.
+    """
+    from kg.ontology import STATUSES
+
+    for s in STATUSES:
+        if s.lower() == name.strip().lower():
+            return KG + s
+    raise ParameterError(f"unknown status {name!r}; use one of: {', '.join(s.lower() for s in STATUSES)}")
