@@ -399,3 +399,285 @@ def export(ctx, fmt, graph, output, store_location):
         click.echo(f"wrote {len(data)} bytes to {output}", err=True)
     else:
         click.echo(data.decode("utf-8"), nl=False)
+
+
+# -- exploring the graph: paths, neighbours, centrality, communities, stats --
+
+
+def _split(values) -> list[str] | None:
+    """Comma-separated and repeated option values, flattened."""
+    out = [v.strip() for value in values or () for v in value.split(",") if v.strip()]
+    return out or None
+
+
+def graph_filters(f):
+    """The projection filters shared by the graph commands."""
+    options = [
+        click.option("--via", multiple=True, metavar="REL[,REL]",
+                     help="Use only these relations: investedIn, acquired, partnerOf, seeksPartner, "
+                     "metWith, ceoOf, founderOf, industry."),
+        click.option("--exclude-status", multiple=True, metavar="STATUS[,STATUS]",
+                     help="Leave out deals with these statuses, e.g. rumored."),
+        click.option("--since", type=int, metavar="YEAR", help="Only deals from this year on (undated facts stay)."),
+        click.option("--until", type=int, metavar="YEAR", help="Only deals up to this year (undated facts stay)."),
+        click.option("--include-declined", is_flag=True, help="Also use declined deals (left out by default)."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _filter_args(via, exclude_status, since, until, include_declined) -> dict:
+    return {"via": _split(via), "exclude_status": _split(exclude_status), "since": since, "until": until,
+            "include_declined": include_declined}
+
+
+@main.command()
+@click.argument("source")
+@click.argument("target")
+@click.option("--max-hops", type=click.IntRange(1, 10), default=4, show_default=True, help="Longest path considered.")
+@click.option("--all", "all_paths", is_flag=True, help="Every simple path up to --max-hops, not just the shortest.")
+@click.option("--directed", is_flag=True, help="Follow relations only the way they hold (symmetric ones both ways).")
+@click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="At most this many paths.")
+@graph_filters
+@store_option
+@format_option()
+@click.pass_context
+def path(ctx, source, target, max_hops, all_paths, directed, limit, via, exclude_status, since, until,
+         include_declined, store_location, fmt):
+    """How SOURCE and TARGET are connected, each hop explained with its evidence.
+
+    Shows the shortest paths (or, with --all, every simple path up to
+    --max-hops), ranked by length and then by the strength of the evidence.
+    Each hop states the relation the way it holds, its direction relative to
+    the travel, its date and status, and the quote with its source. Exits
+    with status 1 when no path exists within --max-hops.
+
+    \b
+    Examples:
+      kg path "Lei Jun" Tesla
+      kg path Apple Xpeng --all --max-hops 3
+      kg path Xiaomi Tesla --via investedIn,metWith,ceoOf
+      kg path "Lee Jun" Tesla --exclude-status rumored --format json
+    """
+    from kg.explore import path as find
+
+    with _open(ctx, store_location, read_only=True) as store:
+        result = find(store, source, target, max_hops=max_hops, all_paths=all_paths, directed=directed,
+                      limit=limit, **_filter_args(via, exclude_status, since, until, include_declined))
+    if fmt == "json":
+        emit_json(result)
+        return
+    rows = [
+        {"path": i, "hop": j, "statement": h["statement"], "direction": h["direction"], "date": h["date"],
+         "status": h["status"], "quote": h["quote"], "source": h["source_label"] or h["source"],
+         "deal": h["deal"], "score": p["score"]}
+        for i, p in enumerate(result["paths"], 1) for j, h in enumerate(p["hops"], 1)
+    ]
+    if fmt != "table":
+        emit_rows(rows, fmt)
+        return
+    from kg.formats import format_rows
+
+    for i, p in enumerate(result["paths"], 1):
+        click.echo(f"{'' if i == 1 else chr(10)}path {i}: {' → '.join(p['labels'])}  "
+                   f"({p['length']} hop{'s' if p['length'] != 1 else ''}, evidence score {p['score']})")
+        click.echo(format_rows([r for r in rows if r["path"] == i], "table",
+                               ["hop", "statement", "direction", "date", "status", "quote", "source"],
+                               max_width=70), nl=False)
+
+
+@main.command()
+@click.argument("entity")
+@click.option("--depth", type=click.IntRange(1, 5), default=1, show_default=True, help="How many hops out.")
+@click.option("--limit", type=click.IntRange(1), default=None, help="At most this many rows.")
+@graph_filters
+@store_option
+@format_option()
+@click.pass_context
+def neighbors(ctx, entity, depth, limit, via, exclude_status, since, until, include_declined, store_location, fmt):
+    """The entities within --depth hops of ENTITY, and how each is reached.
+
+    \b
+    Examples:
+      kg neighbors Xiaomi
+      kg neighbors "Lee Jun" --depth 2 --format csv
+      kg neighbors Xiaomi --via investedIn --since 2015
+    """
+    from kg.explore import neighbors as ego
+
+    with _open(ctx, store_location, read_only=True) as store:
+        rows = ego(store, entity, depth=depth, limit=limit,
+                   **_filter_args(via, exclude_status, since, until, include_declined))
+    emit_rows(rows, fmt, ["depth", "label", "type", "statement", "direction", "date", "status", "from_label", "iri"])
+
+
+@main.command()
+@click.option("--measure", type=click.Choice(["degree", "pagerank", "betweenness", "eigenvector", "closeness"]),
+              default="degree", show_default=True)
+@click.option("--top", type=click.IntRange(1), default=10, show_default=True, help="Show the first N.")
+@click.option("--type", "types", multiple=True, metavar="CLASS",
+              help="Rank only Person, Company, Organization (repeatable); measured on the whole graph.")
+@click.option("--weight", type=click.Choice(["amount", "count"]), default=None,
+              help="Weight ties by deal value (amount) or by number of deals (count).")
+@click.option("-k", "--k", "k", type=click.IntRange(1), default=None,
+              help="Betweenness: sample K sources (default: exact up to 5000 entities, else 256).")
+@click.option("--seed", type=int, default=42, show_default=True, help="Seed for sampled betweenness.")
+@click.option("--include-concepts", is_flag=True, help="Also rank concepts (industries, kinds of partner).")
+@graph_filters
+@store_option
+@format_option()
+@click.pass_context
+def centrality(ctx, measure, top, types, weight, k, seed, include_concepts, via, exclude_status, since, until,
+               include_declined, store_location, fmt):
+    """Who is central: rank people and organizations by a centrality measure.
+
+    Betweenness is exact on small graphs and sampled (k sources, fixed seed)
+    on large ones; the output says which.
+
+    \b
+    Examples:
+      kg centrality --measure betweenness
+      kg centrality --measure pagerank --top 20 --type Person
+      kg centrality --measure pagerank --weight amount --exclude-status rumored
+    """
+    from kg.explore import centrality as rank
+
+    with _open(ctx, store_location, read_only=True) as store:
+        result = rank(store, measure, top=top, types=_split(types), weight=weight, k=k, seed=seed,
+                      include_concepts=include_concepts,
+                      **_filter_args(via, exclude_status, since, until, include_declined))
+    if fmt == "json":
+        emit_json(result)
+        return
+    if fmt == "table":
+        how = "exact" if result["exact"] else f"sampled, k={result['k']}, seed={result['seed']}"
+        click.echo(f"{measure} centrality ({how}; {result['nodes']} entities, {result['edges']} ties"
+                   f"{', weight ' + weight if weight else ''})")
+    emit_rows(result["rows"], fmt, ["rank", "label", "type", "score", "iri"])
+
+
+@main.command()
+@click.option("--seed", type=int, default=42, show_default=True, help="Louvain's random seed.")
+@click.option("--weight", type=click.Choice(["amount", "count"]), default=None,
+              help="Weight ties by deal value or by number of deals.")
+@click.option("--include-concepts", is_flag=True, help="Also group concepts (industries, kinds of partner).")
+@graph_filters
+@store_option
+@format_option()
+@click.pass_context
+def communities(ctx, seed, weight, include_concepts, via, exclude_status, since, until, include_declined,
+                store_location, fmt):
+    """Groups of closely tied people and organizations (Louvain, fixed seed).
+
+    Each community is listed with its size, its most central member (most
+    ties inside the community) and its members.
+
+    \b
+    Examples:
+      kg communities
+      kg communities --weight amount --format json
+    """
+    from kg.explore import communities as detect
+
+    with _open(ctx, store_location, read_only=True) as store:
+        result = detect(store, seed=seed, weight=weight, include_concepts=include_concepts,
+                        **_filter_args(via, exclude_status, since, until, include_declined))
+    if fmt == "json":
+        emit_json(result)
+        return
+    if fmt == "table":
+        click.echo(f"{result['count']} communities (louvain, seed {seed}, modularity {result['modularity']}); "
+                   f"{result['isolated']} entities with no ties not listed")
+    rows = [{"community": c["id"], "size": c["size"], "central": c["central_label"],
+             "members": ", ".join(c["member_labels"])} for c in result["communities"]]
+    emit_rows(rows, fmt, ["community", "size", "central", "members"])
+
+
+@main.command()
+@click.option("--type", "types", multiple=True, metavar="CLASS", help="Only these entity types (repeatable).")
+@graph_filters
+@store_option
+@format_option()
+@click.pass_context
+def stats(ctx, types, via, exclude_status, since, until, include_declined, store_location, fmt):
+    """Counts by class and relation, density, components and the degree distribution.
+
+    \b
+    Examples:
+      kg stats
+      kg stats --exclude-status rumored --format json
+    """
+    from kg.explore import stats as measure
+
+    with _open(ctx, store_location, read_only=True) as store:
+        result = measure(store, types=_split(types), **_filter_args(via, exclude_status, since, until,
+                                                                     include_declined))
+    if fmt == "json":
+        emit_json(result)
+        return
+    rows = [{"section": "graph", "key": k, "value": result[k]}
+            for k in ("nodes", "edges", "pairs", "density", "components", "largest_component", "isolated")]
+    for section in ("by_type", "by_relation", "by_status"):
+        rows += [{"section": section, "key": k, "value": v} for k, v in result[section].items()]
+    rows += [{"section": "degree", "key": k, "value": v} for k, v in result["degree"].items()]
+    rows += [{"section": "degree_histogram", "key": b["degree"], "value": b["count"]}
+             for b in result["degree_histogram"]]
+    emit_rows(rows, fmt, ["section", "key", "value"])
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but loopback exposes the store to the network.")
+@click.option("--port", type=int, default=7878, show_default=True, help="Port to listen on (0 picks a free one).")
+@click.option("--allow-update", is_flag=True,
+              help="Accept SPARQL Update and Graph Store writes, with the token. Locks out other kg writers.")
+@click.option("--token", envvar="KG_SERVE_TOKEN", metavar="TOKEN",
+              help="Bearer token updates must carry (default: $KG_SERVE_TOKEN, else a new one is printed).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=30, show_default=True,
+              help="Seconds a query may run (then 503).")
+@click.option("--max-result-bytes", type=click.IntRange(min=1), default=64 << 20, show_default=True,
+              help="Largest answer sent (then 507).")
+@click.option("--max-body-bytes", type=click.IntRange(min=1), default=8 << 20, show_default=True,
+              help="Largest request body accepted (then 413).")
+@click.option("--max-concurrent", type=click.IntRange(min=1), default=8, show_default=True,
+              help="Queries run at once; others wait.")
+@click.option("--allow-service", is_flag=True, help="Allow federated SERVICE calls to other endpoints.")
+@click.option("--allow-load", is_flag=True, help="Allow LOAD <url> in updates.")
+@click.option("--views", type=click.Path(file_okay=False), default="graphs", show_default=True,
+              help="Folder of the HTML views (kg build writes graphs/*.html).")
+@click.option("--cors", is_flag=True, help="Allow queries from pages on other origins (e.g. YASGUI).")
+@store_option
+@click.pass_context
+def serve(ctx, host, port, allow_update, token, timeout, max_result_bytes, max_body_bytes, max_concurrent,
+          allow_service, allow_load, views, cors, store_location):
+    """Serve the store over the SPARQL 1.1 Protocol, with an explorer page at /.
+
+    Runs Oxigraph's server on the store and puts a guard in front of it:
+    read-only unless --allow-update (then updates need the token), a query
+    timeout, caps on answer and request sizes, and no SERVICE or LOAD unless
+    allowed. While it runs, other kg commands can read the store; writers are
+    refused (write through --store http://…/query with --allow-update).
+
+    \b
+    Endpoints: /query (GET, POST), /update (POST, with --allow-update),
+    /store (Graph Store Protocol), / (explorer), /graphs/NAME.html (views).
+
+    \b
+    Examples:
+      kg serve
+      kg serve --port 8000 --timeout 10
+      curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * { ?s ?p ?o } LIMIT 5' http://127.0.0.1:7878/query
+      KG_SERVE_TOKEN=secret kg serve --allow-update
+      KG_STORE_TOKEN=secret kg --store http://127.0.0.1:7878/query ingest extra.ttl
+    """
+    from kg.server import ServeOptions
+    from kg.server import serve as run_server
+    from kg.store import resolve_location
+
+    opts = ServeOptions(host=host, port=port, allow_update=allow_update, token=token or "", timeout=timeout,
+                        max_result_bytes=max_result_bytes, max_body_bytes=max_body_bytes,
+                        max_concurrent=max_concurrent, allow_service=allow_service, allow_load=allow_load,
+                        views=views, cors=cors)
+    run_server(resolve_location(_location(ctx, store_location)), opts,
+               announce=lambda line: click.echo(line, err=True))

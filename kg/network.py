@@ -27,7 +27,7 @@ import sys
 from collections.abc import Iterable
 
 from kg.errors import KgError
-from kg.ontology import ENTITY_CLASSES, KG, RDFS, SKOS
+from kg.ontology import DCTERMS, ENTITY_CLASSES, GRAPH, ID, KG, RDFS, SKOS
 from kg.rules import RELATION_NAMES, RELATIONS, ROLE_PROPERTIES
 
 #: The extra, non-deal relation of the entity view: an organization's industry.
@@ -128,12 +128,14 @@ def edge_query(relations: tuple[str, ...] | None = None) -> str:
     OPTIONAL {{ ?deal <{KG}evidence> ?ev .
                OPTIONAL {{ ?ev <{KG}quote> ?quote }}
                OPTIONAL {{ ?ev <{KG}confidence> ?confidence }}
-               OPTIONAL {{ ?ev <{KG}source> ?source . OPTIONAL {{ ?source <{RDFS}label> ?sourceLabel }} }} }}
+               OPTIONAL {{ ?ev <{KG}source> ?source .
+                          OPTIONAL {{ ?source <{RDFS}label>|<{DCTERMS}title> ?sourceLabel }} }} }}
   }}""")
     if relations is None or INDUSTRY in relations:
         branches.append(f"""{{
-    ?s <{KG}industry> ?o .
+    GRAPH ?g {{ ?s <{KG}industry> ?o }}
     BIND(<{KG}industry> AS ?rel)
+    BIND(IF(STRSTARTS(STR(?g), "{GRAPH}source/"), IRI(CONCAT("{ID}source/", STRAFTER(STR(?g), "{GRAPH}source/"))), ?unbound) AS ?source)
     BIND(false AS ?sym)
   }}""")
     if not branches:
@@ -252,7 +254,8 @@ def entity_graph(
     ``confidence`` and ``symmetric``. A symmetric relation (``partnerOf``,
     ``metWith``) has ONE edge per deal and unordered pair, stored from the
     lower IRI to the higher one. ``industry`` edges have no deal: their key is
-    ``"|industry"`` and their deal attributes are ``None``. When a deal has
+    ``"|industry"``, their deal attributes are ``None``, and their ``source``
+    is the source whose named graph states them. When a deal has
     several pieces of evidence, the edge carries the most confident one.
 
     Declined deals are left out by default, like the derived edges of

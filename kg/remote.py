@@ -535,7 +535,8 @@ _TOKENS = re.compile(
     r'|<[^<>"{}|^`\\\x00-\x20]*>'
     r"|#[^\n]*"
     r"|[{}]"
-    r"|[?$]?[A-Za-z_][\w-]*(?::[\w.-]*)?",
+    r"|[?$]?[A-Za-z_][\w-]*(?::[\w.-]*)?"
+    r"|:[\w.-]*",
     re.S,
 )
 
@@ -575,6 +576,20 @@ def bind_values(sparql: str, params: Mapping[str, Any]) -> str:
     if pos is None:
         return f"{sparql}\n{block}"
     return f"{sparql[:pos + 1]} {block}\n{sparql[pos + 1:]}"
+
+
+def sparql_words(sparql: str) -> set[str]:
+    """The bare words of a query or update, upper-cased: keywords, not strings, IRIs, comments or names.
+
+    >>> sorted(sparql_words('SELECT * { ?s ex:load "LOAD" } # LOAD'))
+    ['SELECT']
+    """
+    words = set()
+    for m in _TOKENS.finditer(sparql):
+        tok = m.group()
+        if tok[0] not in "\"'<#?${}" and ":" not in tok:
+            words.add(tok.upper())
+    return words
 
 
 def _where_group(sparql: str) -> int | None:

@@ -355,34 +355,40 @@ ANAPHORS = {
 }
 
 
-def antecedent(kind: str, mentions, position: int):
-    """The last salient mention of a compatible kind before a position.
+def antecedent(kind: str, mentions, position: int, *, sentence: int | None = None, recency: bool = False):
+    """The mention an anaphor refers to: the last compatible one, preferring salient ones.
 
-    A mention right after a preposition ("as with Apple", "like Tesla") is
-    passed over: it is rarely what a later "it" refers to.
+    In subject position ("it is seeking …") the last *salient* compatible
+    mention of the same sentence wins: a mention right after a preposition
+    ("as with Apple", "like Tesla") is passed over. After a preposition
+    ("an agreement with the manufacturer") the anaphor is an object, so plain
+    recency decides. Without a same-sentence candidate, earlier sentences are
+    searched the same way.
 
     Args:
         kind: ``person`` or ``org``.
         mentions: objects with ``start``, ``kind`` (``person``/``company``/
-            ``organization``) and ``salient`` attributes, in text order.
+            ``organization``/``unknown``), ``salient`` and ``sentence`` attributes.
         position: character offset of the anaphor.
+        sentence: index of the anaphor's sentence.
+        recency: take the nearest compatible mention, salient or not.
 
     Returns:
         The antecedent mention, or None.
 
     >>> from types import SimpleNamespace as M
-    >>> ms = [M(start=0, kind="company", salient=True, text="Xiaomi"),
-    ...       M(start=30, kind="company", salient=False, text="Apple")]
-    >>> antecedent("org", ms, 40).text
-    'Xiaomi'
+    >>> ms = [M(start=0, kind="company", salient=True, text="Xiaomi", sentence=0),
+    ...       M(start=30, kind="company", salient=False, text="Apple", sentence=0)]
+    >>> antecedent("org", ms, 40, sentence=0).text, antecedent("org", ms, 40, recency=True).text
+    ('Xiaomi', 'Apple')
     """
-    fallback = None
-    for m in reversed(mentions):
-        if m.start >= position:
-            continue
-        if (m.kind == "person") != (kind == "person"):
-            continue
-        if m.salient:
-            return m
-        fallback = fallback or m
-    return fallback
+    cands = [m for m in mentions if m.start < position and (m.kind == "person") == (kind == "person")]
+    if not cands:
+        return None
+    if recency:
+        return cands[-1]
+    if sentence is not None:
+        same = [m for m in cands if getattr(m, "sentence", None) == sentence]
+        if same:
+            return next((m for m in reversed(same) if m.salient), same[-1])
+    return next((m for m in reversed(cands) if m.salient), cands[-1])

@@ -1,0 +1,196 @@
+"""Store-level entry points for exploring the graph: one call per CLI command.
+
+Each function resolves the names the user typed (:func:`kg.entities.find_entity`:
+any case, aliases, near-match suggestions), projects the store with
+:func:`kg.network.entity_graph` and its filters, and runs one plain function
+of :mod:`kg.paths` or :mod:`kg.analytics` on the result.
+
+>>> from kg.store import open_store
+>>> stats(open_store("memory:"))["nodes"]
+0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kg.errors import NoPathError
+
+
+def _filters(via=None, types=None, exclude_status=None, since=None, until=None, include_declined=False) -> dict:
+    return {
+        "relations": list(via) if via else None,
+        "types": list(types) if types else None,
+        "exclude_status": list(exclude_status) if exclude_status else None,
+        "since": since,
+        "until": until,
+        "include_declined": include_declined,
+    }
+
+
+def resolve(store, name: str) -> str:
+    """The IRI of the entity called ``name`` (label, alias or IRI, any case).
+
+    Raises:
+        UnknownEntityError: no such entity; the message suggests near matches.
+    """
+    from kg.entities import find_entity
+
+    return find_entity(store, name)
+
+
+def path(
+    store,
+    source: str,
+    target: str,
+    *,
+    max_hops: int = 4,
+    all_paths: bool = False,
+    directed: bool = False,
+    via: Iterable[str] | None = None,
+    exclude_status: Iterable[str] | None = None,
+    since: int | None = None,
+    until: int | None = None,
+    include_declined: bool = False,
+    limit: int = 20,
+) -> dict:
+    """How two entities are connected, each hop explained with its evidence.
+
+    Args:
+        store: an open store.
+        source, target: names, aliases or IRIs.
+        max_hops, all_paths, directed, via, limit: as for :func:`kg.paths.find_paths`.
+        exclude_status, since, until, include_declined: projection filters
+            (:func:`kg.network.entity_graph`).
+
+    Returns:
+        ``{"source", "target", "source_label", "target_label", "max_hops", "paths": [...]}``.
+
+    Raises:
+        UnknownEntityError: a name matches no entity.
+        NoPathError: no path within ``max_hops`` hops (also when the filters
+            leave one of the two entities without any edge).
+
+    >>> from kg.store import open_store
+    >>> try:
+    ...     path(open_store("memory:"), "Xiaomi", "Tesla")
+    ... except Exception as exc:
+    ...     print(type(exc).__name__)
+    UnknownEntityError
+    """
+    from kg.network import entity_graph
+    from kg.paths import find_paths
+
+    a, b = resolve(store, source), resolve(store, target)
+    G = entity_graph(store, **_filters(via, None, exclude_status, since, until, include_declined))
+    for iri, name in ((a, source), (b, target)):
+        if iri not in G:
+            raise NoPathError(f"no path within {max_hops} hops: {name} has no edges that match the filters")
+    paths = find_paths(G, a, b, max_hops=max_hops, all_paths=all_paths, directed=directed, via=via, limit=limit)
+    return {
+        "source": a,
+        "target": b,
+        "source_label": G.nodes[a]["label"],
+        "target_label": G.nodes[b]["label"],
+        "max_hops": max_hops,
+        "paths": paths,
+    }
+
+
+def neighbors(
+    store,
+    entity: str,
+    *,
+    depth: int = 1,
+    via: Iterable[str] | None = None,
+    exclude_status: Iterable[str] | None = None,
+    since: int | None = None,
+    until: int | None = None,
+    include_declined: bool = False,
+    limit: int | None = None,
+) -> list[dict]:
+    """The ego network of an entity as rows (see :func:`kg.paths.neighborhood`).
+
+    Raises:
+        UnknownEntityError: the name matches no entity.
+    """
+    from kg.network import entity_graph
+    from kg.paths import neighborhood
+
+    iri = resolve(store, entity)
+    G = entity_graph(store, **_filters(via, None, exclude_status, since, until, include_declined))
+    if iri not in G:
+        return []
+    return neighborhood(G, iri, depth, via=via, limit=limit)
+
+
+def _analysis_filters(include_concepts, via, exclude_status, since, until, include_declined) -> dict:
+    # Concepts (industries, kinds of partner sought) are classification hubs:
+    # left in, they top every ranking and merge communities by industry.
+    types = None if include_concepts else ["Agent"]
+    return _filters(via, types, exclude_status, since, until, include_declined)
+
+
+def centrality(
+    store,
+    measure: str = "degree",
+    *,
+    top: int | None = 10,
+    types: Iterable[str] | None = None,
+    weight: str | None = None,
+    k: int | None = None,
+    seed: int = 42,
+    include_concepts: bool = False,
+    via: Iterable[str] | None = None,
+    exclude_status: Iterable[str] | None = None,
+    since: int | None = None,
+    until: int | None = None,
+    include_declined: bool = False,
+) -> dict:
+    """Rank the store's entities by a centrality measure (:func:`kg.analytics.centrality`).
+
+    The graph holds people and organizations; ``include_concepts`` adds the
+    concepts (industries, kinds of partner). ``types`` only filters the rows.
+    """
+    from kg.analytics import centrality as run
+    from kg.network import entity_graph
+
+    G = entity_graph(store, **_analysis_filters(include_concepts, via, exclude_status, since, until, include_declined))
+    return run(G, measure, top=top, types=list(types) if types else None, weight=weight, k=k, seed=seed)
+
+
+def communities(
+    store,
+    *,
+    seed: int = 42,
+    weight: str | None = None,
+    include_concepts: bool = False,
+    via: Iterable[str] | None = None,
+    exclude_status: Iterable[str] | None = None,
+    since: int | None = None,
+    until: int | None = None,
+    include_declined: bool = False,
+) -> dict:
+    """Louvain communities of the store's people and organizations (:func:`kg.analytics.communities`)."""
+    from kg.analytics import communities as run
+    from kg.network import entity_graph
+
+    G = entity_graph(store, **_analysis_filters(include_concepts, via, exclude_status, since, until, include_declined))
+    return run(G, seed=seed, weight=weight)
+
+
+def stats(
+    store,
+    *,
+    via: Iterable[str] | None = None,
+    types: Iterable[str] | None = None,
+    exclude_status: Iterable[str] | None = None,
+    since: int | None = None,
+    until: int | None = None,
+    include_declined: bool = False,
+) -> dict:
+    """Counts, density, components and degrees of the entity view (:func:`kg.analytics.stats`)."""
+    from kg.analytics import stats as run
+    from kg.network import entity_graph
+
+    return run(entity_graph(store, **_filters(via, types, exclude_status, since, until, include_declined)))

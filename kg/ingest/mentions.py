@@ -1,0 +1,417 @@
+"""Sentences and name mentions in English news text, found by rules.
+
+Names are runs of capitalised tokens that are not function words, headline
+verbs or job titles (``kg/ingest/names.yaml``), plus the store's known names
+(a gazetteer). Each mention gets a kind (person, company, organization or
+unknown) from its shape: corporate suffixes, given names, titles. Mentions of
+one entity in a document are grouped into clusters ("Xpeng Motors" and
+"Xpeng", "Elon Musk" and "Musk", "Lee Jun" and "Lei Jun"), and anaphors ("it",
+"the company", "he") are resolved to the last compatible mention.
+
+>>> doc = analyse("Tesla CEO Elon Musk met Lei Jun. Musk said it went well.")
+>>> [(m.text, m.kind) for m in doc.mentions if not m.anaphor]
+[('Tesla', 'unknown'), ('Elon Musk', 'person'), ('Lei Jun', 'person'), ('Musk', 'person')]
+>>> doc.clusters[doc.mentions[3].cluster].name
+'Elon Musk'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from kg.ingest.quantities import find_counts, find_dates, find_money
+from kg.resolve import ANAPHORS, antecedent, canonical_spelling, core_key, fold, similarity
+
+_TOKEN = re.compile(r"\w+(?:[&.'’]\w+|-(?=[A-Z0-9])\w+)*|[^\w\s]", re.UNICODE)
+_ABBREV = frozenset(
+    "inc corp co ltd mr mrs ms dr st jr sr vs no u.s u.k e.g i.e etc jan feb mar apr jun jul aug sep "
+    "sept oct nov dec prof gen gov sen rep plc bros est dept fig approx".split()
+)
+_SENT_END = re.compile(r"[.!?][\"'”’)]*(?=\s+[\"'“‘(]?[A-Z0-9])")
+_PREPOSITIONS = frozenset(
+    "with like as than from of to by for about including unlike besides via at into on in over against".split()
+)
+#: Stop words that may begin a name when a name word follows ("New York", "General Motors").
+_NAME_STARTERS = frozenset("new first general united royal national american british standard".split())
+
+
+@lru_cache(maxsize=1)
+def word_lists() -> dict[str, frozenset]:
+    """The word lists of ``names.yaml``, each as a frozenset of lower-case words."""
+    import yaml
+
+    data = yaml.safe_load((Path(__file__).resolve().parent / "names.yaml").read_text(encoding="utf-8"))
+    out = {}
+    for key, value in data.items():
+        words = value.split() if isinstance(value, str) else list(value)
+        out[key] = frozenset(w.lower() for w in words)
+    # places may have several words: keep whole phrases too ("hong kong")
+    out["places"] = out["places"] | frozenset(
+        " ".join(p) for p in zip(data["places"].split(), data["places"].split()[1:]))
+    return out
+
+
+@dataclass
+class Token:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Mention:
+    """A name (or a resolved anaphor) in the text.
+
+    Attributes:
+        start, end: character offsets in the document.
+        text: the text as written.
+        kind: ``person``, ``company``, ``organization`` or ``unknown``.
+        sentence: index of its sentence.
+        salient: false right after a preposition ("as with Apple").
+        anaphor: true for "it", "the company" …, whose cluster is the antecedent's.
+        cluster: index into :attr:`Document.clusters`.
+        known: a gazetteer entity the name matched exactly, if any.
+    """
+
+    start: int
+    end: int
+    text: str
+    kind: str
+    sentence: int
+    salient: bool = True
+    anaphor: bool = False
+    cluster: int = -1
+    known: object = None
+
+
+@dataclass
+class Cluster:
+    """The mentions of one entity in a document.
+
+    Attributes:
+        name: the best name for it (the longest full mention, or the lexicon's spelling).
+        kind: ``person``, ``company``, ``organization`` or ``unknown``.
+        surfaces: every spelling used, in order of appearance.
+    """
+
+    name: str
+    kind: str
+    surfaces: list = field(default_factory=list)
+    known: object = None
+
+
+@dataclass
+class Sentence:
+    start: int
+    end: int
+    headline: bool = False
+
+
+@dataclass
+class Document:
+    """A text analysed: sentences, mentions, quantities and entity clusters."""
+
+    text: str
+    sentences: list
+    mentions: list
+    clusters: list
+    money: list
+    dates: list
+    counts: list
+
+
+def tokens(text: str, offset: int = 0) -> list[Token]:
+    """Split text into word and punctuation tokens, splitting off possessive 's.
+
+    >>> [t.text for t in tokens("Xiaomi's AT&T-backed Rolls-Royce, Inc.")]
+    ['Xiaomi', "'s", 'AT&T', '-', 'backed', 'Rolls-Royce', ',', 'Inc', '.']
+    """
+    out = []
+    for m in _TOKEN.finditer(text):
+        s, e, t = m.start() + offset, m.end() + offset, m.group(0)
+        if len(t) > 2 and t[-2] in "'’" and t[-1] in "sS":
+            out.append(Token(t[:-2], s, e - 2))
+            out.append(Token(t[-2:], e - 2, e))
+        else:
+            out.append(Token(t, s, e))
+    return out
+
+
+def sentences(text: str) -> list[Sentence]:
+    """Split text into sentences: at line breaks, and at . ! ? before a capital.
+
+    Abbreviations such as "Inc." and "Mr." do not end a sentence.
+
+    >>> t = "Apple Inc. bought Beats. Mr. Cook said so.\\nNext line"
+    >>> [t[s.start:s.end] for s in sentences(t)]
+    ['Apple Inc. bought Beats.', 'Mr. Cook said so.', 'Next line']
+    """
+    out = []
+    pos = 0
+    for line in text.split("\n"):
+        lstart = pos
+        pos += len(line) + 1
+        cut = lstart
+        for m in _SENT_END.finditer(line):
+            before = line[: m.start()].rsplit(None, 1)
+            word = before[-1].lower().rstrip(".") if before else ""
+            if m.group(0)[0] == "." and (word in _ABBREV or len(word) == 1):
+                continue
+            end = lstart + m.end()
+            _add_sentence(out, text, cut, end)
+            cut = end
+        _add_sentence(out, text, cut, lstart + len(line))
+    return out
+
+
+def _add_sentence(out: list, text: str, start: int, end: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        words = re.findall(r"[A-Za-z][\w'-]*", text[start:end])
+        long_words = [w for w in words if len(w) > 3]
+        capital = sum(1 for w in long_words if w[0].isupper())
+        headline = len(long_words) >= 3 and capital / len(long_words) >= 0.6
+        out.append(Sentence(start, end, headline))
+
+
+def _namey(t: str) -> bool:
+    """A token that can be part of a name by its shape."""
+    if not t[0].isalnum():
+        return False
+    if t[0].isupper():
+        return True
+    if t[0].islower():
+        return any(c.isupper() for c in t[1:])  # eBay, iPhone
+    return t[0].isdigit() and any(c.isalpha() for c in t) and not re.fullmatch(r"\d+(st|nd|rd|th|s)", t)
+
+
+class _Gazetteer:
+    """Known names by folded key, for longest-match lookup over tokens."""
+
+    def __init__(self, gazetteer):
+        self.keys: dict[str, object] = {}
+        self.max_len = 0
+        if gazetteer is None:
+            return
+        for name, entity in gazetteer.names():
+            key = fold(name)
+            if key and key not in self.keys:
+                self.keys[key] = entity
+                self.max_len = max(self.max_len, len(key.split()))
+
+
+def _kind_of(words: list[str], prev: str | None, lists: dict, known) -> str:
+    low = [w.lower() for w in words]
+    if known is not None:
+        return known.kind
+    if " ".join(low) in lists["places"] or (len(low) == 1 and low[0] in lists["places"]):
+        return "place"
+    if low[-1] in lists["company_suffixes"] and len(low) > 1:
+        return "company"
+    if any(w in lists["organization_words"] for w in low):
+        return "organization"
+    if prev and prev.lower().rstrip(".") in lists["person_titles"]:
+        return "person"
+    if 2 <= len(low) <= 3 and low[0] in lists["first_names"] and all(w[:1].isalpha() for w in words):
+        return "person"
+    return "unknown"
+
+
+def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazetteer,
+                  masked: list[tuple[int, int]]) -> list[Mention]:
+    """Find the name mentions of one sentence.
+
+    Args:
+        text: the whole document.
+        sent: the sentence.
+        index: its index.
+        vocab: lower-case words seen in lower case in the document (a
+            capitalised word that is also seen in lower case is a common word).
+        gaz: known names.
+        masked: spans (money, dates) that cannot be part of a name.
+
+    Returns:
+        Mentions in text order.
+    """
+    lists = word_lists()
+    toks = [t for t in tokens(text[sent.start:sent.end], sent.start)
+            if not any(s <= t.start < e for s, e in masked)]
+    out: list[Mention] = []
+    i = 0
+    n = len(toks)
+
+    def stop(k: int) -> bool:
+        low = toks[k].text.lower()
+        if low in lists["stop"] or low in ("'s", "’s"):
+            return True
+        return low.isupper() is False and low in vocab and k == first_word and toks[k].text[0].isupper()
+
+    first_word = next((k for k, t in enumerate(toks) if t.text[0].isalnum()), -1)
+    while i < n:
+        # known names first, longest match
+        hit = None
+        for length in range(min(gaz.max_len, n - i), 0, -1):
+            span = toks[i:i + length]
+            if not _namey(span[0].text) and not span[0].text[0].isupper():
+                continue
+            key = fold(text[span[0].start:span[-1].end])
+            if key in gaz.keys:
+                hit = (length, gaz.keys[key])
+                break
+        if hit:
+            length, entity = hit
+            span = toks[i:i + length]
+            out.append(Mention(span[0].start, span[-1].end, text[span[0].start:span[-1].end],
+                               entity.kind, index, known=entity))
+            i += length
+            continue
+        t = toks[i]
+        low = t.text.lower()
+        starter = low in _NAME_STARTERS and i + 1 < n and _namey(toks[i + 1].text) and not stop(i + 1)
+        if not _namey(t.text) or (stop(i) and not starter):
+            i += 1
+            continue
+        j = i + 1
+        while j < n:
+            tj = toks[j].text
+            lj = tj.lower()
+            if _namey(tj) and (not stop(j) or (lj in lists["company_suffixes"] and j > i)):
+                j += 1
+            elif tj in ("&", "+") and j + 1 < n and _namey(toks[j + 1].text):
+                j += 1
+            elif (lj in lists["joiners"] or (lj == "of" and toks[j - 1].text.lower() in lists["of_heads"])) \
+                    and j + 1 < n and _namey(toks[j + 1].text) and not stop(j + 1):
+                j += 1
+            else:
+                break
+        run = toks[i:j]
+        i = j
+        # "Battery Startup Maxwell", "German manufacturer Volkswagen": the name follows the descriptor
+        words = [r.text.lower() for r in run]
+        cut = 0
+        for k, w in enumerate(words[:-1]):
+            if (w in lists["descriptors"] or w in lists["demonyms"]) and words[k + 1] != "of" \
+                    and not (w in lists["demonyms"] and words[k + 1] in lists["company_suffixes"]):
+                cut = k + 1
+        run = run[cut:]
+        words = words[cut:]
+        if not run or all(w in lists["demonyms"] or w in lists["descriptors"] and len(words) == 1 for w in words):
+            continue
+        if len(run) == 1 and words[0] in lists["company_suffixes"] | lists["descriptors"] and words[0] not in ():
+            continue
+        prev = None
+        k0 = toks.index(run[0])
+        if k0 > 0:
+            prev = toks[k0 - 1].text
+        surface = text[run[0].start:run[-1].end]
+        out.append(Mention(run[0].start, run[-1].end, surface, _kind_of([r.text for r in run], prev, lists, None),
+                           index))
+    for m in out:
+        k = next((k for k, t in enumerate(toks) if t.start == m.start), 0)
+        m.salient = not (k > 0 and toks[k - 1].text.lower() in _PREPOSITIONS)
+    return out
+
+
+def _cluster(mentions: list[Mention], clusters: list[Cluster], context: set) -> None:
+    """Group mentions of one entity; a later short name joins an earlier long one."""
+    persons: dict[str, int] = {}  # surname and given-name tokens → cluster
+    by_core: dict[str, int] = {}
+    for m in mentions:
+        if m.anaphor:
+            continue
+        canon = canonical_spelling(m.text, context)
+        name = canon or m.text
+        key = core_key(name)
+        idx = by_core.get(key)
+        if idx is None and m.known is not None:
+            idx = next((c for c, cl in enumerate(clusters) if cl.known is m.known), None)
+        if idx is None and len(name.split()) == 1 and m.kind in ("person", "unknown"):
+            idx = persons.get(fold(name))
+        if idx is None and len(key) >= 5:
+            for c, cl in enumerate(clusters):
+                if (cl.kind == "person") == (m.kind == "person") and similarity(cl.name, name) >= 0.9:
+                    idx = c
+                    break
+        if idx is None:
+            idx = len(clusters)
+            clusters.append(Cluster(name, m.kind, [], m.known))
+        cl = clusters[idx]
+        m.cluster = idx
+        cl.surfaces.append(m.text)
+        if cl.kind == "unknown" and m.kind != "unknown":
+            cl.kind = m.kind
+        if m.kind == "person" or cl.kind == "person":
+            cl.kind = "person"
+            for w in name.split()[1:] if len(name.split()) > 1 else []:
+                persons.setdefault(fold(w), idx)
+        if len(name) > len(cl.name) and (canon or cl.known is None):
+            cl.name = name
+        if canon:
+            cl.name = canon
+        by_core.setdefault(key, idx)
+        m.kind = cl.kind if cl.kind != "unknown" else m.kind
+    for m in mentions:
+        if not m.anaphor and m.cluster >= 0:
+            m.kind = clusters[m.cluster].kind
+
+
+_ANAPHOR_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, ANAPHORS), key=len, reverse=True)) + r")\b",
+                         re.IGNORECASE)
+
+
+def _anaphors(text: str, sents: list[Sentence], mentions: list[Mention], clusters: list[Cluster],
+              masked: list[tuple[int, int]]) -> list[Mention]:
+    taken = [(m.start, m.end) for m in mentions] + masked
+    out = list(mentions)
+    for m in _ANAPHOR_RE.finditer(text):
+        if any(s < m.end() and m.start() < e for s, e in taken):
+            continue
+        phrase = m.group(1).lower()
+        if phrase == "it" and re.match(r"\s+(?:is|was)\s+(?:said|reported|expected|likely|not|possible|unclear|understood)\b",
+                                       text[m.end():m.end() + 30]):
+            continue  # "it is said that …" has no antecedent
+        kind = ANAPHORS[phrase]
+        si = next((k for k, s in enumerate(sents) if s.start <= m.start() < s.end), 0)
+        before = text[max(0, m.start() - 20):m.start()].split()
+        after_prep = bool(before) and before[-1].lower() in _PREPOSITIONS
+        ante = antecedent(kind, [x for x in out if x.cluster >= 0 and x.kind != "place" and x.sentence >= si - 2], m.start(),
+                          sentence=si, recency=after_prep)
+        if ante is None:
+            continue
+        out.append(Mention(m.start(), m.end(), m.group(1), ante.kind, si, not after_prep, True, ante.cluster))
+        out.sort(key=lambda x: x.start)
+    return out
+
+
+def analyse(text: str, gazetteer=None) -> Document:
+    """Find sentences, quantities, mentions and entity clusters in a text.
+
+    Args:
+        text: the document.
+        gazetteer: a :class:`kg.resolve.Gazetteer` of known names, or None.
+
+    Returns:
+        A :class:`Document`.
+    """
+    sents = sentences(text)
+    money = find_money(text)
+    dates = [d for d in find_dates(text) if not any(m.start <= d.start < m.end for m in money)]
+    masked = [(m.start, m.end) for m in money] + [(d.start, d.end) for d in dates]
+    counts = [c for c in find_counts(text) if not any(s <= c.start < e for s, e in masked)
+              and not (text[c.start:c.end].isdigit() and len(text[c.start:c.end]) == 4 and "%" not in text[c.start:c.end + 1])]
+    vocab = {w for w in re.findall(r"\b[a-z][a-z'-]+\b", text)}
+    gaz = _Gazetteer(gazetteer)
+    mentions: list[Mention] = []
+    for i, s in enumerate(sents):
+        mentions.extend(find_mentions(text, s, i, vocab, gaz, masked))
+    context = {fold(m.text) for m in mentions}
+    clusters: list[Cluster] = []
+    _cluster(mentions, clusters, context)
+    mentions = _anaphors(text, sents, mentions, clusters, masked + [(c.start, c.end) for c in counts])
+    return Document(text, sents, mentions, clusters, money, dates, counts)

@@ -1,0 +1,110 @@
+"""Shared fixtures: the article's store, empty stores, the CLI runner and the backends CLI tests run on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+ARTICLE = ROOT / "graphs" / "sources" / "xiaomi-electric-car.txt"
+
+
+@pytest.fixture(scope="session")
+def article_store(tmp_path_factory) -> str:
+    """Path of an on-disk store built from the project's graphs (no views written). Read only."""
+    from kg.build import build
+    from kg.store import open_store
+
+    loc = tmp_path_factory.mktemp("article") / "store"
+    with open_store(loc) as store:
+        build(store, ROOT, views=False, dump=False)
+    return str(loc)
+
+
+@pytest.fixture
+def tmp_store(tmp_path) -> str:
+    """Location of a fresh, empty on-disk store."""
+    return str(tmp_path / "store")
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture(params=["embedded", pytest.param("remote", marks=pytest.mark.server)])
+def cli_store(request, article_store) -> str:
+    """The article's store on each backend the CLI must work against.
+
+    ``embedded`` is the on-disk Oxigraph store; ``remote`` is a live SPARQL
+    server holding the same build (the fixture ``remote_article_store``,
+    provided where a server can be started).
+    """
+    if request.param == "embedded":
+        return article_store
+    try:
+        return request.getfixturevalue("remote_article_store")
+    except pytest.FixtureLookupError:
+        pytest.skip("no remote_article_store fixture")
+
+
+def run_cli(runner: CliRunner, *args: str, store: str | None = None, ok: bool = True):
+    """Invoke ``kg`` with ``--store`` and return the click Result; assert the exit status."""
+    from kg.cli import main
+
+    argv = (["--store", store] if store else []) + list(args)
+    result = runner.invoke(main, argv, catch_exceptions=False)
+    if ok:
+        assert result.exit_code == 0, f"kg {' '.join(argv)} failed ({result.exit_code}):\n{result.output}"
+    return result
+
+
+def cli_json(runner: CliRunner, *args: str, store: str | None = None):
+    """Invoke ``kg … --format json`` and parse its standard output."""
+    result = run_cli(runner, *args, "--format", "json", store=store)
+    return json.loads(result.stdout)
+
+
+# -- the remote backend (appended for issue 5): a live Oxigraph server ------
+
+
+def start_oxigraph_server(location, *extra: str):
+    """Start ``oxigraph serve`` on a free loopback port; return ``(process, query URL)``."""
+    import subprocess
+    import time
+    import urllib.request
+
+    from kg.server import free_port, oxigraph_binary
+
+    port = free_port()
+    proc = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
+                             *extra], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/query"
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=1).read()
+            return proc, url
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("oxigraph serve did not start")
+
+
+@pytest.fixture(scope="session")
+def remote_article_store(tmp_path_factory):
+    """Query URL of a live ``oxigraph serve`` holding the article, built through the remote backend."""
+    from kg.build import build
+    from kg.store import open_store
+
+    proc, url = start_oxigraph_server(tmp_path_factory.mktemp("oxigraph") / "db")
+    try:
+        with open_store(url) as store:
+            build(store, ROOT, views=False, dump=False)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)

@@ -1,0 +1,165 @@
+"""The NetworkX projections: the entity view's contract, its filters, and the deal view."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg.errors import KgError
+from kg.ontology import ID
+from kg.store import open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+LEI, ELON, TESLA = ID + "person/lei-jun", ID + "person/elon-musk", ID + "company/tesla"
+XIAOMI, XPENG, APPLE = ID + "company/xiaomi", ID + "company/xpeng-motors", ID + "company/apple"
+CAR_MAKER = ID + "concept/car-manufacturer"
+
+
+def load_synthetic():
+    spec = importlib.util.spec_from_file_location("synthetic", ROOT / "scripts" / "synthetic.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def article(article_store):
+    from kg.network import entity_graph
+
+    with open_store(article_store, read_only=True) as store:
+        yield store, entity_graph(store)
+
+
+@pytest.fixture(scope="module")
+def synthetic_store(tmp_path_factory):
+    """A memory store holding 2000 synthetic deals (seeded)."""
+    import pyoxigraph as ox
+
+    path = tmp_path_factory.mktemp("synth") / "s.nq"
+    info = load_synthetic().write_synthetic(path, deals=2000, seed=3)
+    store = open_store("memory:")
+    store.raw.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    return store, info
+
+
+def edges_of(G, relation):
+    return [(u, v, k, d) for u, v, k, d in G.edges(keys=True, data=True) if d["relation"] == relation]
+
+
+def test_nodes_carry_label_type_and_aliases(article):
+    _, G = article
+    assert G.nodes[LEI]["label"] == "Lei Jun"
+    assert G.nodes[LEI]["type"] == "Person"
+    assert {"Lee Jun", "John"} <= set(G.nodes[LEI]["aliases"])
+    assert G.nodes[XIAOMI]["type"] == "Company"
+    assert G.nodes[CAR_MAKER]["type"] == "Concept"
+
+
+def test_investment_edge_has_the_deal_attributes(article):
+    _, G = article
+    [(u, v, key, d)] = edges_of(G, "investedIn")
+    assert (u, v) == (XIAOMI, XPENG)
+    assert key == f"{d['deal']}|investedIn"
+    assert d["deal_type"] == "Investment"
+    assert d["year"] == 2019 and d["date"] == "2019"
+    assert d["amount"] == 400_000_000 and d["currency"] == "USD" and d["approximate"] is True
+    assert "400 million" in d["quote"]
+    assert d["source"] == ID + "source/xiaomi-electric-car"
+    assert d["symmetric"] is False
+
+
+def test_symmetric_meeting_is_one_edge_from_lower_to_higher_iri(article):
+    _, G = article
+    [(u, v, _, d)] = edges_of(G, "metWith")
+    assert (u, v) == (min(LEI, ELON), max(LEI, ELON))
+    assert d["symmetric"] is True and d["date"] == "2013"
+
+
+def test_concepts_are_reached_by_partner_search_and_industry(article):
+    _, G = article
+    assert G.has_edge(APPLE, CAR_MAKER)
+    assert {d["relation"] for d in G[APPLE][CAR_MAKER].values()} == {"seeksPartner"}
+    assert {d["relation"] for d in G[XPENG][CAR_MAKER].values()} == {"industry"}
+    assert G[XPENG][CAR_MAKER]["|industry"]["deal"] is None
+
+
+def test_declined_deals_only_on_request(article_store):
+    from kg.network import entity_graph
+
+    with open_store(article_store, read_only=True) as store:
+        default = entity_graph(store, relations=["partnerOf"])
+        with_declined = entity_graph(store, relations=["partnerOf"], include_declined=True)
+    assert default.number_of_edges() == 0
+    [(u, v, _, d)] = edges_of(with_declined, "partnerOf")
+    assert {u, v} == {XIAOMI, XPENG} and d["status"] == "declined"
+
+
+def test_filters_by_relation_status_type_and_time(article_store):
+    from kg.network import entity_graph
+
+    with open_store(article_store, read_only=True) as store:
+        met = entity_graph(store, relations=["metWith"])
+        no_rumours = entity_graph(store, exclude_status=["Rumored"])
+        people = entity_graph(store, types=["Person"])
+        window = entity_graph(store, since=2015, until=2020)
+    assert {d["relation"] for *_, d in met.edges(data=True)} == {"metWith"}
+    assert "rumored" not in {d["status"] for *_, d in no_rumours.edges(data=True)}
+    assert not no_rumours.has_edge(APPLE, CAR_MAKER)
+    assert set(people) == {LEI, ELON} and people.number_of_edges() == 1
+    years = {d["year"] for *_, d in window.edges(data=True)}
+    assert 2019 in years and 2013 not in years
+    assert window.has_edge(ELON, TESLA)  # undated positions stay in any window
+
+
+def test_unknown_filter_values_are_plain_errors(article_store):
+    from kg.network import entity_graph
+
+    with open_store(article_store, read_only=True) as store:
+        for kwargs in ({"relations": ["investsIn"]}, {"types": ["Robot"]}, {"exclude_status": ["maybe"]}):
+            with pytest.raises(KgError, match="unknown"):
+                entity_graph(store, **kwargs)
+
+
+def test_deal_view_is_bipartite(article_store):
+    import networkx as nx
+
+    from kg.network import deal_graph
+
+    with open_store(article_store, read_only=True) as store:
+        D = deal_graph(store)
+    deals = {n for n, k in D.nodes(data="kind") if k == "deal"}
+    assert nx.is_bipartite(D)
+    meeting = ID + "deal/lei-jun-meets-elon-musk-2013"
+    assert meeting in deals and D.nodes[meeting]["type"] == "Meeting"
+    assert set(D[meeting]) == {LEI, ELON}
+    assert D[meeting][LEI]["role"] == "participant"
+    assert D.nodes[LEI]["label"] == "Lei Jun"
+
+
+def test_synthetic_projection_matches_the_generator(synthetic_store):
+    from kg.network import entity_graph
+
+    store, info = synthetic_store
+    G = entity_graph(store)
+    assert G.number_of_nodes() >= info["companies"] + info["people"]
+    rels = {d["relation"] for *_, d in G.edges(data=True)}
+    assert rels == {"investedIn", "acquired", "partnerOf", "seeksPartner", "metWith", "ceoOf", "founderOf",
+                    "industry"}
+    # power-law hubs: the busiest entity has far more ties than the median one
+    degrees = sorted(d for _, d in G.degree())
+    assert degrees[-1] > 20 * max(1, degrees[len(degrees) // 2])
+    # every symmetric edge is stored once, from the lower IRI
+    assert all(u < v for u, v, d in G.edges(data=True) if d["symmetric"])
+
+
+def test_projection_does_not_import_rdflib(article_store):
+    code = (
+        "import sys; from kg.store import open_store; from kg.network import entity_graph, deal_graph\n"
+        f"s = open_store({article_store!r}, read_only=True); entity_graph(s); deal_graph(s)\n"
+        "assert 'rdflib' not in sys.modules, 'rdflib imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,0 +1,163 @@
+"""Explained paths and ego networks, through the library and the CLI."""
+
+from __future__ import annotations
+
+import networkx as nx
+import pytest
+
+from conftest import cli_json, run_cli
+from kg.errors import KgError, NoPathError
+from kg.ontology import ID
+from kg.paths import edge_strength, find_paths, neighborhood
+
+LEI, ELON, TESLA = ID + "person/lei-jun", ID + "person/elon-musk", ID + "company/tesla"
+XIAOMI, XPENG, APPLE = ID + "company/xiaomi", ID + "company/xpeng-motors", ID + "company/apple"
+CAR_MAKER = ID + "concept/car-manufacturer"
+
+
+def toy():
+    """a →investedIn b, c –metWith– b (symmetric, stored c < b? no: b < c), d →ceoOf c, and a rumour a → d."""
+    G = nx.MultiDiGraph()
+    for n in "abcdez":
+        G.add_node(n, label=n.upper(), type="Company")
+    G.add_edge("a", "b", key="d1|investedIn", relation="investedIn", status="completed", confidence=1.0, date="2019")
+    G.add_edge("b", "c", key="d2|metWith", relation="metWith", status="reported", symmetric=True, date="2013")
+    G.add_edge("d", "c", key="d3|ceoOf", relation="ceoOf", status="reported")
+    G.add_edge("a", "e", key="d4|investedIn", relation="investedIn", status="rumored")
+    G.add_edge("e", "c", key="d5|acquired", relation="acquired", status="rumored")
+    return G
+
+
+def test_shortest_paths_are_ranked_by_evidence():
+    paths = find_paths(toy(), "a", "c")
+    assert [p["labels"] for p in paths] == [["A", "B", "C"], ["A", "E", "C"]]
+    assert paths[0]["score"] > paths[1]["score"]
+    assert [h["statement"] for h in paths[0]["hops"]] == ["A investedIn B", "B metWith C"]
+
+
+def test_backward_hops_state_the_true_direction():
+    [p] = find_paths(toy(), "c", "d")
+    [hop] = p["hops"]
+    assert hop["direction"] == "backward"
+    assert hop["statement"] == "D ceoOf C"
+
+
+def test_directed_travel_follows_relations_but_crosses_symmetric_ones():
+    G = toy()
+    with pytest.raises(NoPathError):
+        find_paths(G, "c", "d", directed=True)
+    [p] = find_paths(G, "c", "b", directed=True)  # metWith is stored b→c
+    assert p["hops"][0]["direction"] == "forward"
+
+
+def test_all_paths_lists_longer_ones_and_respects_max_hops():
+    G = toy()
+    paths = find_paths(G, "a", "d", all_paths=True, max_hops=3)
+    assert [p["labels"] for p in paths] == [["A", "B", "C", "D"], ["A", "E", "C", "D"]]
+    with pytest.raises(NoPathError, match="no path within 2 hops"):
+        find_paths(G, "a", "d", max_hops=2)
+
+
+def test_via_limits_the_relations():
+    paths = find_paths(toy(), "a", "c", via=["investedIn", "acquired"])
+    assert [p["labels"] for p in paths] == [["A", "E", "C"]]
+
+
+def test_isolated_and_unknown_nodes():
+    G = toy()
+    with pytest.raises(NoPathError):
+        find_paths(G, "a", "z")
+    with pytest.raises(KgError, match="not in the graph"):
+        find_paths(G, "a", "nowhere")
+
+
+def test_shortest_matches_networkx_on_a_random_graph():
+    R = nx.gnm_random_graph(300, 450, seed=1, directed=True)
+    G = nx.MultiDiGraph()
+    G.add_edges_from((u, v, {"relation": "investedIn"}) for u, v in R.edges)
+    U = R.to_undirected()
+    for s, t in [(0, 7), (3, 250), (10, 11), (42, 199)]:
+        expected = sorted(map(tuple, nx.all_shortest_paths(U, s, t)))
+        got = sorted(tuple(p["nodes"]) for p in find_paths(G, s, t, max_hops=10, limit=10_000))
+        assert got == expected
+
+
+def test_edge_strength_orders_statuses():
+    assert edge_strength({"status": "completed"}) > edge_strength({"status": "reported"}) > \
+        edge_strength({"status": "rumored"}) > edge_strength({"status": "declined"})
+
+
+def test_neighborhood_rows():
+    rows = neighborhood(toy(), "c", 1)
+    assert [(r["label"], r["statement"], r["direction"]) for r in rows] == [
+        ("B", "C metWith B", "forward"), ("D", "D ceoOf C", "backward"), ("E", "E acquired C", "backward"),
+    ]
+    assert {r["label"] for r in neighborhood(toy(), "c", 2) if r["depth"] == 2} == {"A"}
+
+
+# -- the article's graph, through the CLI --
+
+
+def test_lei_jun_to_tesla_goes_through_the_2013_meeting(runner, article_store):
+    out = cli_json(runner, "path", "Lei Jun", "Tesla", store=article_store)
+    best = out["paths"][0]
+    assert best["nodes"] == [LEI, ELON, TESLA]
+    meet, ceo = best["hops"]
+    assert (meet["relation"], meet["date"], meet["direction"]) == ("metWith", "2013", "forward")
+    assert meet["statement"] == "Lei Jun metWith Elon Musk"
+    assert "2013" in meet["quote"] and meet["source"] == ID + "source/xiaomi-electric-car"
+    assert ceo["statement"] == "Elon Musk ceoOf Tesla"
+
+
+def test_alias_and_case_resolve(runner, article_store):
+    out = cli_json(runner, "path", "lee jun", "TESLA", store=article_store)
+    assert out["source"] == LEI and out["paths"][0]["nodes"][1] == ELON
+
+
+def test_apple_to_xpeng_is_explained_by_the_partner_search(runner, article_store):
+    out = cli_json(runner, "path", "Apple", "Xpeng", store=article_store)
+    [best] = out["paths"]
+    assert best["nodes"] == [APPLE, CAR_MAKER, XPENG]
+    seek, industry = best["hops"]
+    assert (seek["relation"], seek["status"], seek["direction"]) == ("seeksPartner", "rumored", "forward")
+    assert (industry["statement"], industry["direction"]) == ("Xpeng Motors industry car manufacturer", "backward")
+    every = cli_json(runner, "path", "Apple", "Xpeng", "--all", store=article_store)["paths"]
+    via_xiaomi = [p for p in every if XIAOMI in p["nodes"]]
+    assert via_xiaomi and via_xiaomi[0]["hops"][-1]["statement"] == "Xiaomi investedIn Xpeng Motors"
+    assert [p["length"] for p in every] == sorted(p["length"] for p in every)
+
+
+def test_path_table_and_csv(runner, article_store):
+    table = run_cli(runner, "path", "Lei Jun", "Tesla", store=article_store).stdout
+    assert "path 1: Lei Jun → Elon Musk → Tesla" in table and "metWith" in table
+    csv = run_cli(runner, "path", "Lei Jun", "Tesla", "--format", "csv", store=article_store).stdout
+    assert csv.splitlines()[1].startswith("1,1,Lei Jun metWith Elon Musk,forward,2013,completed")
+
+
+def test_no_path_is_a_plain_message_with_exit_code_1(runner, article_store):
+    result = run_cli(runner, "path", "Apple", "Statista", store=article_store, ok=False)
+    assert result.exit_code == 1
+    assert "no path within 4 hops" in result.stderr and "Traceback" not in result.output
+    result = run_cli(runner, "path", "Lei Jun", "Tesla", "--via", "investedIn", store=article_store, ok=False)
+    assert result.exit_code == 1 and "no path within 4 hops" in result.stderr
+
+
+def test_unknown_entity_suggests_near_matches(runner, article_store):
+    result = run_cli(runner, "path", "Aple", "Tesla", store=article_store, ok=False)
+    assert result.exit_code == 1 and "did you mean" in result.stderr and "Apple" in result.stderr
+
+
+def test_via_and_exclude_status(runner, article_store):
+    out = cli_json(runner, "path", "Lei Jun", "Tesla", "--via", "metWith,ceoOf", store=article_store)
+    assert [p["nodes"] for p in out["paths"]] == [[LEI, ELON, TESLA]]
+    result = run_cli(runner, "path", "Apple", "Xpeng", "--exclude-status", "rumored", store=article_store, ok=False)
+    assert result.exit_code == 1  # Apple's only tie is the rumoured partner search
+
+
+def test_neighbors_cli(runner, article_store):
+    rows = cli_json(runner, "neighbors", "Xiaomi", store=article_store)
+    by_label = {r["label"]: r for r in rows}
+    assert by_label["Xpeng Motors"]["statement"] == "Xiaomi investedIn Xpeng Motors"
+    assert by_label["Lei Jun"]["direction"] == "backward" and by_label["Lei Jun"]["depth"] == 1
+    deeper = cli_json(runner, "neighbors", "Xiaomi", "--depth", "2", store=article_store)
+    assert {"Elon Musk", "Apple"} <= {r["label"] for r in deeper if r["depth"] == 2}

@@ -1,0 +1,99 @@
+"""Named queries and bound parameters."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.errors import ParameterError, QueryError, UnknownEntityError, UnknownQueryError
+from kg.formats import to_python
+from kg.query import named_queries, parse_params, run_named, run_query
+from kg.store import open_store
+
+
+@pytest.fixture(scope="module")
+def store(article_store):
+    with open_store(article_store, read_only=True) as s:
+        yield s
+
+
+def plain(result):
+    return [{k: to_python(v) for k, v in row.items()} for row in result.rows]
+
+
+def test_at_least_eight_named_queries_with_descriptions():
+    queries = named_queries()
+    assert len(queries) >= 8
+    assert all(q.description for q in queries)
+    names = {q.name for q in queries}
+    assert {"investments", "meetings", "partner-searches", "people", "facts-by-status",
+            "facts-with-sources", "deal-value-by-investor"} <= names
+
+
+@pytest.mark.parametrize("name", [q.name for q in named_queries()])
+def test_every_named_query_runs_on_the_article(store, name):
+    result = run_named(store, name)
+    assert result.kind == "select"
+    # The article reports no acquisition; every other query has answers.
+    assert bool(result.rows) == (name != "acquisitions"), name
+
+
+def test_investments_query_returns_the_xiaomi_xpeng_deal(store):
+    [row] = plain(run_named(store, "investments"))
+    assert row["investorLabel"] == "Xiaomi" and row["investeeLabel"] == "Xpeng Motors"
+    assert (row["amount"], row["currency"], row["approximate"], row["year"]) == (400000000, "USD", True, 2019)
+    assert row["status"] == "completed"
+    assert row["quote"] == "In 2019, Xiaomi invested nearly $400 million in Xpeng Motors"
+
+
+def test_entity_parameter_accepts_an_alias(store):
+    rows = plain(run_named(store, "people", {"organization": "xiaomi"}))
+    assert {(r["personLabel"], r["role"]) for r in rows} == {("Lei Jun", "CEO"), ("Lei Jun", "founder")}
+    rows = plain(run_named(store, "meetings", {"person": "Lee Jun"}))
+    assert [(r["aLabel"], r["bLabel"], r["date"]) for r in rows] == [("Elon Musk", "Lei Jun", "2013")]
+
+
+def test_status_parameter(store):
+    rows = plain(run_named(store, "facts-by-status", {"status": "Rumored"}))
+    assert {r["kind"] for r in rows} == {"partner search", "project or product"}
+    assert all(r["status"] == "rumored" for r in rows)
+
+
+def test_deal_value_by_investor(store):
+    [row] = plain(run_named(store, "deal-value-by-investor"))
+    assert (row["investorLabel"], row["total"], row["currency"], row["deals"]) == ("Xiaomi", 400000000, "USD", 1)
+
+
+def test_hostile_parameter_cannot_change_the_query(store):
+    evil = 'Xiaomi" } } UNION { ?s ?p ?o } #'
+    result = run_query(store, "SELECT ?e ?name WHERE { ?e rdfs:label ?name }", {"name": evil})
+    assert result.rows == []
+    result = run_query(store, "SELECT ?e WHERE { ?e rdfs:label ?name }", {"name": "{ } \"' <>"})
+    assert result.rows == []
+    result = run_query(store, "SELECT ?e WHERE { ?e rdfs:label ?name }", {"name": "Xiaomi"})
+    assert [to_python(r["e"]) for r in result.rows] == ["https://kg.example.org/id/company/xiaomi"]
+
+
+def test_parameter_errors(store):
+    with pytest.raises(ParameterError, match="name=value"):
+        parse_params(["novalue"])
+    with pytest.raises(ParameterError, match="takes: investor, investee"):
+        run_named(store, "investments", {"buyer": "x"})
+    with pytest.raises(UnknownEntityError, match="did you mean: Xiaomi"):
+        run_named(store, "investments", {"investor": "Xiaomy"})
+
+
+def test_unknown_named_query_suggests(store):
+    with pytest.raises(UnknownQueryError, match="did you mean: investments"):
+        run_named(store, "investment")
+
+
+def test_invalid_sparql_gives_position(store):
+    with pytest.raises(QueryError, match=r"1:\d+"):
+        run_query(store, "SELECT ?x WHERE { ?x ?p }")
+
+
+def test_construct_and_ask(store):
+    graph = run_query(store, "CONSTRUCT { ?a kg:metWith ?b } WHERE { ?a kg:metWith ?b }")
+    assert graph.kind == "graph" and len(graph.triples) == 2
+    assert b"kg:metWith" in graph.serialize("turtle")
+    assert run_query(store, "ASK { ?x kg:ceoOf ?y }").boolean is True
