@@ -37,6 +37,16 @@ class KgGroup(click.Group):
         except BrokenPipeError:
             sys.stderr.close()
             ctx.exit(1)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # a bug: say so in one line; KG_DEBUG=1 shows the traceback
+            import os
+
+            if os.environ.get("KG_DEBUG"):
+                raise
+            click.echo(f"Error: internal error ({type(exc).__name__}: {exc}); "
+                       "run again with KG_DEBUG=1 for the traceback and please report it", err=True)
+            ctx.exit(2)
 
 
 def store_option(f):
@@ -67,11 +77,11 @@ def _location(ctx: click.Context, explicit: str | None) -> str | None:
     return explicit or (ctx.obj or {}).get("store")
 
 
-def emit_rows(rows, fmt: str, columns=None) -> None:
+def emit_rows(rows, fmt: str, columns=None, *, max_width: int = 60) -> None:
     """Print rows in the chosen format."""
     from kg.formats import format_rows
 
-    click.echo(format_rows(rows, fmt, columns), nl=False)
+    click.echo(format_rows(rows, fmt, columns, max_width=max_width), nl=False)
 
 
 def emit_json(data) -> None:
@@ -154,10 +164,15 @@ def build(ctx, root, views, clean, force, store_location, fmt):
 @click.option("--graph", metavar="IRI", help="Named graph for RDF triples (default: one per file).")
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=None,
               help="Text sources: keep only facts at least this confident.")
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False), help="CSV: a YAML mapping of columns to the ontology.")
+@click.option("--layout", type=click.Choice(["investments", "acquisitions", "people"]),
+              help="CSV: a built-in layout (default: detected from the header).")
+@click.option("--strict", is_flag=True, help="CSV: abort at the first bad row and write nothing.")
+@click.option("--rejects", type=click.Path(dir_okay=False), help="CSV: write bad rows here (default: FILE.rejects.csv).")
 @store_option
 @format_option(["table", "json", "turtle"])
 @click.pass_context
-def ingest(ctx, paths, dry_run, force, graph, min_confidence, store_location, fmt):
+def ingest(ctx, paths, dry_run, force, graph, min_confidence, mapping, layout, strict, rejects, store_location, fmt):
     """Add files to the store: RDF (.ttl .nt .nq .trig .jsonld), news text, CSV.
 
     Each file replaces its own named graph, so ingesting a file again is
@@ -169,12 +184,21 @@ def ingest(ctx, paths, dry_run, force, graph, min_confidence, store_location, fm
       kg ingest extra.ttl
       kg ingest news/ --dry-run
       kg ingest deals.ttl --graph https://kg.example.org/graph/source/deals
+      kg ingest investments.csv                 # layout detected from the header
+      kg ingest acq.csv --layout acquisitions --rejects bad.csv
+      kg ingest deals.csv --mapping deals.yaml --strict
     """
     from kg.ingest import ingest as run_ingest
 
-    options = {k: v for k, v in {"graph": graph, "min_confidence": min_confidence}.items() if v is not None}
-    with _open(ctx, store_location, read_only=dry_run) as store:
+    options = {k: v for k, v in {"graph": graph, "min_confidence": min_confidence, "mapping": mapping,
+                                 "layout": layout, "strict": strict or None, "rejects": rejects}.items()
+               if v is not None}
+    with _open(ctx, store_location, read_only=dry_run) as store, _csv_progress(paths) as progress:
+        if progress is not None:
+            options["progress"] = progress
         report = run_ingest(store, paths, dry_run=dry_run, force=force, options=options)
+    tabular = [r.row() for r in getattr(report, "tabular", [])] or [
+        b.tabular.row() for b in report.batches if getattr(b, "tabular", None) is not None]
     if fmt == "turtle":
         import pyoxigraph as ox
 
@@ -186,7 +210,7 @@ def ingest(ctx, paths, dry_run, force, graph, min_confidence, store_location, fm
         return
     if fmt == "json":
         emit_json({"committed": report.committed, "triples": report.triples, "derived": report.derived,
-                   "graphs": report.rows(), "violations": report.violations,
+                   "graphs": report.rows(), "violations": report.violations, "tabular": tabular,
                    "facts": [f for b in report.batches for f in b.facts]})
         return
     facts = [f for b in report.batches for f in b.facts]
@@ -199,6 +223,34 @@ def ingest(ctx, paths, dry_run, force, graph, min_confidence, store_location, fm
                + ("" if dry_run else f"; {report.derived} derived"))
     for v in report.violations:
         click.echo(f"warning: {v}", err=True)
+    for t in tabular:
+        reasons = ", ".join(f"{n} {why}" for why, n in sorted(t["reasons"].items()))
+        click.echo(f"{t['source']}: {t['loaded']} of {t['rows']} rows loaded ({t['layout']}); "
+                   f"{t['rejected']} rejected" + (f" ({reasons}) -> {t['rejects_file']}" if t["rejected"] else ""))
+
+
+def _csv_progress(paths):
+    """A context giving a ``progress(done, total)`` callback that draws a bar on stderr,
+    or None when stderr is not a terminal or no path is a CSV file."""
+    import contextlib
+
+    if not sys.stderr.isatty() or not any(str(p).lower().endswith((".csv", ".tsv")) for p in paths):
+        return contextlib.nullcontext(None)
+
+    @contextlib.contextmanager
+    def bar():
+        with click.progressbar(length=1000, label="importing", file=sys.stderr) as b:
+            state = {"shown": 0}
+
+            def progress(done, total):
+                step = int(1000 * done / max(total, 1)) - state["shown"]
+                if step > 0:
+                    b.update(step)
+                    state["shown"] += step
+
+            yield progress
+
+    return bar()
 
 
 @main.command()
@@ -347,7 +399,7 @@ def sparql(ctx, query, query_file, name, params, list_queries, limit, fmt, store
     if list_queries:
         rows = [{"name": q.name, "description": q.description,
                  "params": ", ".join(f"{k} ({kind})" for k, (kind, _h) in q.params.items())} for q in named_queries()]
-        emit_rows(rows, fmt if fmt in ROW_FORMATS else "table", ["name", "params", "description"])
+        emit_rows(rows, fmt if fmt in ROW_FORMATS else "table", ["name", "params", "description"], max_width=110)
         return
     sources = [x for x in (query, query_file, name) if x]
     if len(sources) != 1:
@@ -634,8 +686,9 @@ def stats(ctx, types, via, exclude_status, since, until, include_declined, store
               help="Accept SPARQL Update and Graph Store writes, with the token. Locks out other kg writers.")
 @click.option("--token", envvar="KG_SERVE_TOKEN", metavar="TOKEN",
               help="Bearer token updates must carry (default: $KG_SERVE_TOKEN, else a new one is printed).")
-@click.option("--timeout", type=click.FloatRange(min=1), default=30, show_default=True,
-              help="Seconds a query may run (then 503).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=10, show_default=True,
+              help="Seconds a query may run (then 503). Oxigraph keeps a thread per query for this long, so "
+              "kg serve sends at most 4000 queries per timeout window.")
 @click.option("--max-result-bytes", type=click.IntRange(min=1), default=64 << 20, show_default=True,
               help="Largest answer sent (then 507).")
 @click.option("--max-body-bytes", type=click.IntRange(min=1), default=8 << 20, show_default=True,
@@ -681,3 +734,102 @@ def serve(ctx, host, port, allow_update, token, timeout, max_result_bytes, max_b
                         views=views, cors=cors)
     run_server(resolve_location(_location(ctx, store_location)), opts,
                announce=lambda line: click.echo(line, err=True))
+
+
+@main.command("extract")
+@click.argument("source", default="-", metavar="[FILE|-]")
+@click.option("--jsonl", is_flag=True, help='Read JSON Lines: one {"id": ..., "text": ...} article per line.')
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="Drop facts less certain than this.")
+@click.option("--observations", is_flag=True, help="Also print figures (sales, growth) as 'observation' facts.")
+@click.option("--resolve", is_flag=True, help="Resolve names against the store's entities (reads the store).")
+@format_option(["jsonl", *ROW_FORMATS], default="jsonl")
+@store_option
+@click.pass_context
+def extract_cmd(ctx, source, jsonl, min_confidence, observations, resolve, fmt, store_location):
+    """Print the facts found in news text, without writing to the store.
+
+    FILE is a .txt, .md, .html or .jsonl file, a directory of them, or - for
+    standard input (the default). The output is one JSON object per fact:
+    doc, relation, subject, object, amount, date, status, confidence, quote,
+    start, end, rule …
+
+    \b
+    Examples:
+      kg extract graphs/sources/xiaomi-electric-car.txt
+      echo 'Acme Corp to acquire Foo Inc for $1.2 bln' | kg extract -F table
+      kg extract --jsonl headlines.jsonl --min-confidence 0.7
+    """
+    from kg.ingest.text import extract_file, fact_rows
+
+    gazetteer = None
+    if resolve:
+        from kg.resolve import gazetteer_from_store
+
+        with _open(ctx, store_location, read_only=True) as store:
+            gazetteer = gazetteer_from_store(store)
+    facts = extract_file(source, jsonl=jsonl, gazetteer=gazetteer, min_confidence=min_confidence,
+                         observations=observations)
+    if fmt == "jsonl":
+        for fact in facts:
+            click.echo(json.dumps(fact, ensure_ascii=False))
+    else:
+        emit_rows(fact_rows(facts), fmt)
+
+
+# -- interactive HTML views (issue 4) ---------------------------------------
+
+
+@main.command()
+@click.option("--focus", metavar="ENTITY", help="Draw ENTITY's neighbourhood (name, alias or IRI).")
+@click.option("--depth", type=click.IntRange(1, 5), default=1, show_default=True, help="Hops out from --focus.")
+@click.option("--path", "path_ends", nargs=2, metavar="A B", help="Draw the best path from A to B inside its neighbourhood.")
+@click.option("--sparql", "query", metavar="QUERY", help="Draw a CONSTRUCT result, or a SELECT of ?subject ?object (?predicate).")
+@click.option("--name", "-n", metavar="NAME", help="Draw a named query's result (see kg sparql --list).")
+@click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE", help="Bind ?KEY in --sparql/--name. Repeatable.")
+@click.option("--size-by", type=click.Choice(["degree", "pagerank", "betweenness", "eigenvector", "closeness", "none"]),
+              default="degree", show_default=True, help="The centrality that sizes the nodes.")
+@click.option("--title", help="Page title (default: describes the view).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default="graph.html", show_default=True,
+              help="The HTML file to write.")
+@graph_filters
+@store_option
+@format_option()
+@click.pass_context
+def viz(ctx, focus, depth, path_ends, query, name, params, size_by, title, output, via, exclude_status, since, until,
+        include_declined, store_location, fmt):
+    """Write one self-contained, offline HTML page of the graph.
+
+    Without a view option the whole graph is drawn. The page inlines
+    vis-network (from pyvis), so it opens with the network off. Hover or click
+    a node or edge for its facts; search names and aliases (any script);
+    filter by relation and status; click a node to highlight its
+    neighbourhood. Graphs over 20,000 nodes are refused: focus or filter.
+
+    \b
+    Examples:
+      kg viz -o graphs/kg.html
+      kg viz --focus Xiaomi --depth 2 -o xiaomi.html
+      kg viz --path "Lei Jun" Tesla -o lei-jun-tesla.html
+      kg viz --exclude-status rumored --size-by pagerank -o facts.html
+      kg viz --sparql 'CONSTRUCT { ?a kg:investedIn ?b } WHERE { ?a kg:investedIn ?b }' -o inv.html
+      kg viz --sparql 'SELECT ?subject ?object WHERE { ?subject kg:metWith ?object }' -o met.html
+      kg viz --name connections -o connections.html
+    """
+    from kg.query import parse_params
+    from kg.viz import write_view
+
+    filters = {"relations": _split(via), "exclude_status": _split(exclude_status), "since": since, "until": until,
+               "include_declined": include_declined}
+    if query or name:
+        if any(v for k, v in filters.items()):
+            raise click.UsageError("--via/--exclude-status/--since/--until/--include-declined do not apply to "
+                                   "--sparql/--name; filter in the query")
+        filters = {}
+    with _open(ctx, store_location, read_only=True) as store:
+        summary = write_view(store, output, focus=focus, depth=depth, path=path_ends, sparql=query, name=name,
+                             params=parse_params(params), size_by=size_by, title=title, **filters)
+    if fmt == "json":
+        emit_json(summary)
+    else:
+        emit_rows([summary], fmt, ["file", "view", "nodes", "edges", "layout"])

@@ -137,7 +137,8 @@ def to_term(value: str, kind: str = "value", store=None):
         if not re.fullmatch(r"\d{4}", value):
             raise ParameterError(f"{value!r} is not a year such as 2019")
         return ox.Literal(value, datatype=ox.NamedNode(XSD + "gYear"))
-    if kind == "iri" or (value.startswith("<") and value.endswith(">")):
+    bare_iri = value.startswith(("http://", "https://", "urn:")) and not any(c in value for c in ' <>"{}')
+    if kind == "iri" or bare_iri or (value.startswith("<") and value.endswith(">")):
         iri = value[1:-1] if value.startswith("<") else expand(value)
         try:
             return ox.NamedNode(iri)

@@ -205,10 +205,13 @@ class RemoteStore:
         if self._union_param():
             url = self._with_params(url, {"union-default-graph": ""})
         body = urllib.parse.urlencode({"query": text}).encode()
-        resp = self._request(url, method="POST", body=body, headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Accept": RESULTS_ACCEPT,
-        })
+        try:
+            resp = self._request(url, method="POST", body=body, headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": RESULTS_ACCEPT,
+            })
+        except QueryError as exc:
+            raise _user_position(exc, len(text) - len(sparql) if prefixes and not params else 0) from None
         with resp:
             ctype = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
             spool = _spool(resp)
@@ -277,9 +280,13 @@ class RemoteStore:
         """
         self._check_writable()
         text = _one_line_prologue(sparql) if prefixes else sparql
-        with self._request(self.update_url, method="POST", body=text.encode(), headers={
-            "Content-Type": "application/sparql-update; charset=utf-8",
-        }) as resp:
+        try:
+            resp = self._request(self.update_url, method="POST", body=text.encode(), headers={
+                "Content-Type": "application/sparql-update; charset=utf-8",
+            })
+        except QueryError as exc:
+            raise _user_position(exc, len(text) - len(sparql)) from None
+        with resp:
             resp.read()
 
     def replace_graphs(self, graphs: Mapping[str, Iterable], *, then: str = "") -> None:
@@ -372,6 +379,21 @@ def _one_line_prologue(text: str) -> str:
     """
     full = prologue(text)
     return full[: len(full) - len(text)].replace("\n", " ") + text
+
+
+_POSITION = re.compile(r"error at (\d+):(\d+): ")
+
+
+def _user_position(exc: QueryError, shift: int) -> QueryError:
+    """Oxigraph's "error at L:C:" in the user's own coordinates, like the embedded store's message."""
+    msg = str(exc)
+    m = _POSITION.search(msg)
+    if not m:
+        return exc
+    line, col = int(m.group(1)), int(m.group(2))
+    if line == 1:
+        col = max(1, col - shift)
+    return QueryError(f"invalid SPARQL: error at {line}:{col}: {msg[m.end():]}")
 
 
 def _error_text(exc: urllib.error.HTTPError) -> str:

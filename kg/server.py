@@ -71,13 +71,18 @@ class ServeOptions:
         views: the folder with the HTML views (``graphs/*.html``).
         cors: send ``Access-Control-Allow-Origin: *`` (for YASGUI on another origin).
         max_concurrent: queries run at once; the others wait (up to ``timeout``).
+        timer_budget: queries sent to Oxigraph per ``timeout`` window. Oxigraph
+            0.5's server starts one thread per query that sleeps for its
+            timeout, so rate x timeout threads are alive at once; past about
+            10k the process fails (EAGAIN) and dies. This caps the rate at
+            ``timer_budget / timeout`` queries per second.
     """
 
     host: str = "127.0.0.1"
     port: int = 7878
     allow_update: bool = False
     token: str = ""
-    timeout: float = 30.0
+    timeout: float = 10.0
     max_result_bytes: int = 64 << 20
     max_body_bytes: int = 8 << 20
     allow_service: bool = False
@@ -85,6 +90,7 @@ class ServeOptions:
     views: str | None = "graphs"
     cors: bool = False
     max_concurrent: int = 8
+    timer_budget: int = 4000
     oxigraph: str | None = None
 
 
@@ -366,6 +372,28 @@ def make_handler(opts: ServeOptions, upstream: Upstream, views: Path | None):
         A ``BaseHTTPRequestHandler`` subclass.
     """
     slots = threading.BoundedSemaphore(opts.max_concurrent)
+    # A token bucket: at most timer_budget Oxigraph timer threads alive at once
+    # (a burst of a quarter of them, the rest spread over the timeout window).
+    burst = max(1, opts.timer_budget // 4)
+    rate = (opts.timer_budget - burst) / (opts.timeout + 1)
+    bucket = {"tokens": float(burst), "at": time.monotonic()}
+    bucket_lock = threading.Lock()
+
+    def throttle() -> None:
+        """Wait for a token; 503 when none comes within the timeout."""
+        give_up = time.monotonic() + opts.timeout
+        while True:
+            with bucket_lock:
+                now = time.monotonic()
+                bucket["tokens"] = min(burst, bucket["tokens"] + (now - bucket["at"]) * rate)
+                bucket["at"] = now
+                if bucket["tokens"] >= 1:
+                    bucket["tokens"] -= 1
+                    return
+                wait = (1 - bucket["tokens"]) / rate
+            if now + wait > give_up:
+                raise HttpError(503, "the server is busy; try again", {"Retry-After": "1"})
+            time.sleep(wait)
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -373,6 +401,9 @@ def make_handler(opts: ServeOptions, upstream: Upstream, views: Path | None):
         sys_version = ""
         # Idle or slow clients release their thread after this many seconds.
         timeout = 60
+        # Headers and body go out as separate writes; with Nagle's algorithm and
+        # delayed ACKs each small answer would wait 40 ms.
+        disable_nagle_algorithm = True
 
         def log_message(self, format, *args):  # noqa: A002 (the stdlib's name)
             if os.environ.get("KG_SERVE_LOG"):
@@ -486,6 +517,7 @@ def make_handler(opts: ServeOptions, upstream: Upstream, views: Path | None):
                 raise HttpError(403, why)
             form = [("query", text)] + [(k, v) for k in ("default-graph-uri", "named-graph-uri")
                                         for v in params.get(k, [])]
+            throttle()
             started = time.monotonic()
             status, ctype, body = self._upstream("POST", "/query", urllib.parse.urlencode(form).encode(), {
                 "Content-Type": "application/x-www-form-urlencoded",

@@ -322,6 +322,27 @@ class OxigraphStore:
         if not self.read_only and self.location != MEMORY:
             self._store.flush()
 
+    def swap_directory(self, built, exchange) -> None:
+        """Swap in a new version of this store, built beside it, and reopen it.
+
+        Used by :mod:`kg.ingest.bulk`: it copies the store (a RocksDB
+        checkpoint), loads into the copy, then calls this. The lock is held
+        throughout; the old version ends up at ``built``.
+
+        Args:
+            built: the directory of the new version (closed).
+            exchange: ``exchange(a, b)`` swaps two directories atomically.
+        """
+        import pyoxigraph as ox
+
+        self._check_writable()
+        self._store.flush()
+        self._store = None
+        try:
+            exchange(str(built), self.location)
+        finally:
+            self._store = ox.Store(self.location)
+
     @property
     def raw(self):
         """The underlying ``pyoxigraph.Store``, for bulk paths (loading, streaming)."""

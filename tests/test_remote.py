@@ -156,7 +156,7 @@ def test_large_writes_go_in_batches_per_graph(remote, oxigraph_url, monkeypatch,
 
 
 def test_errors_are_kg_errors(remote, oxigraph_url):
-    with pytest.raises(QueryError, match="rejected"):
+    with pytest.raises(QueryError, match="invalid SPARQL: error at 1:"):
         remote.query("SELEC ?x")
     with pytest.raises(ReadOnlyStoreError):
         open_store(oxigraph_url, read_only=True).update("CLEAR ALL")
@@ -168,9 +168,9 @@ def test_errors_are_kg_errors(remote, oxigraph_url):
 
 
 def test_a_query_cut_short_by_the_server_timeout_is_an_error(remote):
-    remote.replace_graphs({"urn:g": [T(f"urn:s{i}", "urn:p", ox.Literal(str(i))) for i in range(400)]})
+    remote.replace_graphs({"urn:g": [T(f"urn:s{i}", "urn:p", ox.Literal(str(i))) for i in range(3000)]})
     with pytest.raises(QueryError, match="cut short|timed out|cancel"):
-        list(remote.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"))
+        list(remote.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"))
 
 
 # -- the CLI against a live Oxigraph server ------------------------------------

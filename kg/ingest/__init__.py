@@ -39,12 +39,18 @@ class Batch:
         triples: its statements (``pyoxigraph.Triple``).
         source: the file (or document id) it came from, for messages.
         facts: extracted facts as dicts (text sources), for dry runs and reports.
+        validated: already checked in Python against a mapping (CSV), so the
+            (slow) SHACL validation is skipped for this batch.
+        tabular: for CSV files, the :class:`kg.ingest.tabular.TabularResult`
+            (rows read, loaded, rejected and why).
     """
 
     graph: str
     triples: list
     source: str
     facts: list = field(default_factory=list)
+    validated: bool = False
+    tabular: object = None
 
 
 @dataclass
@@ -135,9 +141,15 @@ def ingest(store, paths, *, dry_run: bool = False, force: bool = False, options:
     from kg.rules import derive_update
     from kg.validate import check_batches
 
+    from kg.ingest.bulk import ingest_tabular, wants_bulk
+
+    if wants_bulk(store, paths, options):
+        # Large CSV files stream into a copy of the store that is swapped in
+        # atomically; see kg.ingest.bulk.
+        return ingest_tabular(store, paths, dry_run=dry_run, options=options)
     batches = read_sources(paths, store=store, options=options)
     report = IngestReport(batches=batches)
-    report.violations = check_batches(batches, store=store, force=force)
+    report.violations = check_batches([b for b in batches if not b.validated], store=store, force=force)
     if dry_run or not batches:
         return report
     graphs: dict[str, list] = {}

@@ -34,6 +34,10 @@ _SENT_END = re.compile(r"[.!?][\"'”’)]*(?=\s+[\"'“‘(]?[A-Z0-9])")
 _PREPOSITIONS = frozenset(
     "with like as than from of to by for about including unlike besides via at into on in over against".split()
 )
+_FUNCTION = frozenset(
+    "a an the and or but of to in on for by with at from as is are was were be been has have had will would "
+    "its it he she they said says who which that this".split()
+)
 #: Stop words that may begin a name when a name word follows ("New York", "General Motors").
 _NAME_STARTERS = frozenset("new first general united royal national american british standard".split())
 
@@ -278,11 +282,14 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
             i += 1
             continue
         j = i + 1
+        given = low in lists["first_names"]
         while j < n:
             tj = toks[j].text
             lj = tj.lower()
             if _namey(tj) and (not stop(j) or (lj in lists["company_suffixes"] and j > i)):
                 j += 1
+            elif given and j == i + 1 and tj[0].isupper() and lj not in _FUNCTION:
+                j += 1  # "Jonathan Price": a surname that is also a common word
             elif tj in ("&", "+") and j + 1 < n and _namey(toks[j + 1].text):
                 j += 1
             elif (lj in lists["joiners"] or (lj == "of" and toks[j - 1].text.lower() in lists["of_heads"])) \
@@ -299,6 +306,8 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
             if (w in lists["descriptors"] or w in lists["demonyms"]) and words[k + 1] != "of" \
                     and not (w in lists["demonyms"] and words[k + 1] in lists["company_suffixes"]):
                 cut = k + 1
+        if all(w in lists["company_suffixes"] for w in words[cut:]):
+            cut = 0  # "Harlow Media Group": the descriptor is part of the name
         run = run[cut:]
         words = words[cut:]
         if not run or all(w in lists["demonyms"] or w in lists["descriptors"] and len(words) == 1 for w in words):
@@ -309,8 +318,13 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
         k0 = toks.index(run[0])
         if k0 > 0:
             prev = toks[k0 - 1].text
-        surface = text[run[0].start:run[-1].end]
-        out.append(Mention(run[0].start, run[-1].end, surface, _kind_of([r.text for r in run], prev, lists, None),
+        end = run[-1].end
+        # "Calloway Inc. purchased": the abbreviation's period belongs to the name
+        if words[-1] in ("inc", "corp", "co", "ltd", "plc", "bros") and text[end:end + 1] == "." \
+                and end + 1 < sent.end:
+            end += 1
+        surface = text[run[0].start:end]
+        out.append(Mention(run[0].start, end, surface, _kind_of([r.text for r in run], prev, lists, None),
                            index))
     for m in out:
         k = next((k for k, t in enumerate(toks) if t.start == m.start), 0)

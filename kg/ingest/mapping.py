@@ -1,0 +1,603 @@
+"""Declarative mappings of CSV columns to the kg ontology, and the row converter.
+
+A mapping is a small YAML file. It says which deal class a row becomes, which
+column fills which role, how dates and amounts are parsed, and how the deal's
+IRI is built::
+
+    name: investments
+    class: Investment                 # a kg deal class
+    roles:
+      investor: {column: [investor_name, investor], class: Organization, kind: organization}
+      investee: {column: [company_name, startup_name], class: Company, kind: company}
+    date:
+      column: [funded_at, funded_when]
+      formats: ["%Y-%m-%d", "%m/%d/%y", "%m/%d/%Y", "%Y"]
+    amount:
+      column: [raised_amount_usd, amount_usd]
+      currency: USD                   # or currency_column: [price_currency_code]
+    iri: "investment/{investor}--{investee}--{date}"
+
+Every ``column`` lists accepted header names (Crunchbase-style exports differ);
+the first one present in the file is used. Roles are required unless
+``required: false``. A date format that has a day gives ``xsd:date``, one with
+a month only ``xsd:gYearMonth``, a bare year ``xsd:gYear``. Amounts that are
+empty or 0 mean "undisclosed" and produce no amount node.
+
+Rows are checked here, in Python, against the mapping (required values,
+parseable amounts and dates, years within ``min_year``..``max_year``,
+duplicates), which is what the SHACL shapes would check, at a fraction of the
+cost; batches made this way skip pySHACL.
+
+>>> m = builtin_layout("investments")
+>>> conv = RowConverter(m, ["company_name", "investor_name", "funded_at", "raised_amount_usd"], "deals.csv")
+>>> fact = conv.convert(["Xpeng", "Xiaomi", "2019", "400000000"], 2)
+>>> fact.deal
+'https://kg.example.org/id/deal/investment/xiaomi--xpeng--2019'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from kg.errors import MappingError
+from kg.ontology import ID, KG, RDF, RDFS, XSD, expand, slugify
+
+LAYOUT_DIR = Path(__file__).resolve().parent / "layouts"
+LAYOUTS = ("investments", "acquisitions", "people")
+
+_DEAL_CLASSES = {"Investment", "Acquisition", "Partnership", "PartnerSearch", "Meeting", "Position"}
+_ENTITY_CLASSES = {"Agent", "Organization", "Company", "Person"}
+_DATE_PROPS = {"date", "startDate", "endDate"}
+_DEFAULT_FORMATS = ["%Y-%m-%d", "%m/%d/%y", "%m/%d/%Y", "%Y-%m", "%Y"]
+_KEYS = {"name", "description", "class", "roles", "date", "dates", "amount", "fields", "constants", "iri",
+         "detect", "min_year", "max_year", "status", "role"}
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_WS = re.compile(r"\s+")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_YEAR = re.compile(r"^(\d{4})$")
+
+
+class RowError(ValueError):
+    """A row does not fit the mapping; the message is the reason, for the rejects file."""
+
+
+@dataclass
+class RoleSpec:
+    """One role filled by an entity named in a column."""
+
+    name: str
+    columns: list[str]
+    cls: str = "Organization"
+    kind: str = "organization"
+    required: bool = True
+
+
+@dataclass
+class DateSpec:
+    """A date column parsed with formats into kg:date / kg:startDate / kg:endDate."""
+
+    prop: str
+    columns: list[str]
+    formats: list[str]
+    required: bool = False
+
+
+@dataclass
+class AmountSpec:
+    """A money column, with a fixed currency or a currency column."""
+
+    columns: list[str]
+    currency: str | None = "USD"
+    currency_columns: list[str] = field(default_factory=list)
+    required: bool = False
+
+
+@dataclass
+class FieldSpec:
+    """A plain literal (``xsd:string``) or IRI value copied from a column onto the deal or its evidence."""
+
+    prop: str
+    columns: list[str]
+    on: str = "deal"  # "deal" or "evidence" (the YAML key is ``at``: YAML reads ``on`` as true)
+    iri: bool = False
+    required: bool = False
+
+
+@dataclass
+class TitleSpec:
+    """A job title column turned into ``kg:role`` concepts (positions).
+
+    ``map`` maps lower-case words found in the title to kg role concepts
+    (``founder: Founder``); a title that matches none becomes a concept of its
+    own, ``id/concept/<slug>``.
+    """
+
+    columns: list[str]
+    map: dict[str, str]
+    required: bool = False
+
+
+@dataclass
+class Mapping:
+    """A validated mapping. Build one with :func:`load_mapping` or :func:`builtin_layout`."""
+
+    name: str
+    cls: str
+    roles: list[RoleSpec]
+    dates: list[DateSpec]
+    amount: AmountSpec | None
+    fields: list[FieldSpec]
+    constants: dict[str, str]
+    iri: str
+    detect: list[str]
+    min_year: int = 1800
+    max_year: int = 2099
+    status: str | None = None
+    role: TitleSpec | None = None
+
+
+def _columns(value, where: str) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value or not all(isinstance(c, str) and c for c in value):
+        raise MappingError(f"{where}: 'column' must be a column name or a non-empty list of names")
+    return value
+
+
+def _check_keys(spec, allowed: set, where: str) -> None:
+    if not isinstance(spec, dict):
+        raise MappingError(f"{where}: expected a mapping of keys, got {type(spec).__name__}")
+    unknown = sorted(str(k) for k in set(spec) - allowed)
+    if unknown:
+        raise MappingError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
+
+
+def _check_format(fmt: str, where: str) -> None:
+    if not isinstance(fmt, str) or "%Y" not in fmt and "%y" not in fmt:
+        raise MappingError(f"{where}: date format {fmt!r} has no year (%Y or %y)")
+    try:
+        datetime(2007, 5, 30).strftime(fmt)
+    except ValueError as exc:
+        raise MappingError(f"{where}: bad date format {fmt!r}: {exc}") from None
+
+
+def parse_mapping(data: dict, origin: str = "mapping") -> Mapping:
+    """Validate a mapping given as a dict (the parsed YAML).
+
+    Args:
+        data: the mapping.
+        origin: where it came from, for messages.
+
+    Returns:
+        A :class:`Mapping`.
+
+    Raises:
+        MappingError: a key is unknown or missing, a class is not a kg deal
+            class, a date format is invalid, or the IRI template names an
+            unknown placeholder. The message says which and where.
+    """
+    _check_keys(data, _KEYS, origin)
+    cls = data.get("class")
+    if cls not in _DEAL_CLASSES:
+        raise MappingError(f"{origin}: 'class' must be one of {', '.join(sorted(_DEAL_CLASSES))}, got {cls!r}")
+    roles = []
+    raw_roles = data.get("roles") or {}
+    _check_keys(raw_roles, set(raw_roles), f"{origin}: roles")
+    if not raw_roles:
+        raise MappingError(f"{origin}: 'roles' must map at least one role (e.g. investor) to a column")
+    for role, spec in raw_roles.items():
+        where = f"{origin}: roles.{role}"
+        _check_keys(spec, {"column", "class", "kind", "required"}, where)
+        rcls = spec.get("class", "Organization")
+        if rcls not in _ENTITY_CLASSES:
+            raise MappingError(f"{where}: 'class' must be one of {', '.join(sorted(_ENTITY_CLASSES))}, got {rcls!r}")
+        roles.append(RoleSpec(role, _columns(spec.get("column"), where), rcls,
+                              str(spec.get("kind", rcls.lower())), bool(spec.get("required", True))))
+    dates = []
+    raw_dates = data.get("dates") or ([data["date"]] if data.get("date") else [])
+    for i, spec in enumerate(raw_dates):
+        where = f"{origin}: date" if "date" in data else f"{origin}: dates[{i}]"
+        _check_keys(spec, {"column", "formats", "property", "required"}, where)
+        prop = spec.get("property", "date")
+        if prop not in _DATE_PROPS:
+            raise MappingError(f"{where}: 'property' must be one of {', '.join(sorted(_DATE_PROPS))}")
+        formats = spec.get("formats") or _DEFAULT_FORMATS
+        for f in formats:
+            _check_format(f, where)
+        dates.append(DateSpec(prop, _columns(spec.get("column"), where), list(formats), bool(spec.get("required"))))
+    amount = None
+    if data.get("amount"):
+        spec, where = data["amount"], f"{origin}: amount"
+        _check_keys(spec, {"column", "currency", "currency_column", "required"}, where)
+        cur_cols = _columns(spec["currency_column"], where) if spec.get("currency_column") else []
+        currency = spec.get("currency", None if cur_cols else "USD")
+        if currency is not None and not re.fullmatch(r"[A-Z]{3}", str(currency)):
+            raise MappingError(f"{where}: 'currency' must be an ISO 4217 code such as USD, got {currency!r}")
+        amount = AmountSpec(_columns(spec.get("column"), where), currency, cur_cols, bool(spec.get("required")))
+    fields = []
+    for i, spec in enumerate(data.get("fields") or []):
+        where = f"{origin}: fields[{i}]"
+        _check_keys(spec, {"column", "property", "at", "iri", "required"}, where)
+        if not spec.get("property"):
+            raise MappingError(f"{where}: 'property' is required (a kg property such as quote or purpose)")
+        on = spec.get("at", "deal")
+        if on not in ("deal", "evidence"):
+            raise MappingError(f"{where}: 'at' must be 'deal' or 'evidence'")
+        fields.append(FieldSpec(str(spec["property"]), _columns(spec.get("column"), where), on,
+                                bool(spec.get("iri")), bool(spec.get("required"))))
+    constants = data.get("constants") or {}
+    _check_keys(constants, set(constants), f"{origin}: constants")
+    template = data.get("iri") or "{class}/" + "--".join("{%s}" % r.name for r in roles) + (
+        "--{%s}" % dates[0].prop if dates else "")
+    known = {"class", "line", "file", "role"} | {r.name for r in roles} | {d.prop for d in dates}
+    for name in _PLACEHOLDER.findall(template):
+        if name not in known:
+            raise MappingError(f"{origin}: iri template {template!r} names {{{name}}}; "
+                               f"known placeholders: {', '.join(sorted(known))}")
+    role = None
+    if data.get("role"):
+        spec, where = data["role"], f"{origin}: role"
+        _check_keys(spec, {"column", "map", "required"}, where)
+        cmap = spec.get("map") or {}
+        _check_keys(cmap, set(cmap), f"{where}.map")
+        role = TitleSpec(_columns(spec.get("column"), where), {str(k).lower(): str(v) for k, v in cmap.items()},
+                         bool(spec.get("required")))
+    status = data.get("status")
+    if status is not None and status not in ("Rumored", "Reported", "Planned", "Proposed", "Declined", "Completed"):
+        raise MappingError(f"{origin}: 'status' must be a kg status such as Completed, got {status!r}")
+    detect = data.get("detect") or [r.columns[0] for r in roles if r.required]
+    return Mapping(
+        name=str(data.get("name") or origin), cls=cls, roles=roles, dates=dates, amount=amount, fields=fields,
+        constants={str(k): str(v) for k, v in constants.items()}, iri=template, detect=list(detect),
+        min_year=int(data.get("min_year", 1800)), max_year=int(data.get("max_year", 2099)), status=status,
+        role=role,
+    )
+
+
+def load_mapping(path) -> Mapping:
+    """Read and validate a YAML mapping file.
+
+    Raises:
+        MappingError: the file is missing, is not YAML, or is not a valid mapping.
+    """
+    import yaml
+
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise MappingError(f"{p}: cannot read mapping: {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{p}:{mark.line + 1}" if mark else str(p)
+        raise MappingError(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    return parse_mapping(data, str(p))
+
+
+def builtin_layout(name: str) -> Mapping:
+    """One of the built-in layouts: ``investments``, ``acquisitions`` or ``people``.
+
+    Raises:
+        MappingError: no layout has that name.
+    """
+    if name not in LAYOUTS:
+        raise MappingError(f"unknown layout {name!r}; use one of: {', '.join(LAYOUTS)}")
+    return load_mapping(LAYOUT_DIR / f"{name}.yaml")
+
+
+def _header_key(name: str) -> str:
+    return _WS.sub("_", name.strip().lower().lstrip("\ufeff"))
+
+
+def detect_layout(header: list[str]) -> Mapping:
+    """Choose the built-in layout whose required columns the header has.
+
+    Raises:
+        MappingError: no layout fits (or several do); lists the header.
+    """
+    keys = {_header_key(h) for h in header}
+    fits = []
+    for name in LAYOUTS:
+        m = builtin_layout(name)
+        if all(any(_header_key(c) in keys for c in r.columns) for r in m.roles if r.required):
+            fits.append(m)
+    if len(fits) == 1:
+        return fits[0]
+    shown = ", ".join(header[:12]) + (" …" if len(header) > 12 else "")
+    if not fits:
+        raise MappingError(f"no built-in layout fits the columns ({shown}); "
+                           "use --layout investments|acquisitions|people or --mapping FILE")
+    raise MappingError(f"several layouts fit the columns ({', '.join(m.name for m in fits)}); choose one with --layout")
+
+
+def _lit(value: str) -> str:
+    """An N-Triples string literal body, escaped."""
+    if '"' in value or "\\" in value or "\n" in value or "\r" in value:
+        value = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return value
+
+
+def _precision(fmt: str) -> str:
+    if "%d" in fmt or "%j" in fmt:
+        return "date"
+    if "%m" in fmt or "%b" in fmt or "%B" in fmt:
+        return "gYearMonth"
+    return "gYear"
+
+
+@dataclass
+class RowFact:
+    """One converted row: the deal IRI, its N-Triples lines and the entities it names."""
+
+    deal: str
+    lines: list[str]
+    entities: list[tuple[str, str, str, bool]]  # (iri, class, label, new)
+
+
+class RowConverter:
+    """Turns rows of one CSV file into N-Triples lines, checking them against a mapping.
+
+    Args:
+        mapping: the :class:`Mapping`.
+        header: the file's header row.
+        source: the file path (its name becomes the ``kg:Source``).
+        resolver: optional ``(name_key, class) -> iri | None`` that finds
+            entities already in the store, so names meet across files.
+        entities: a dict shared by the converters of one import, so names
+            meet across the files of one run.
+
+    Raises:
+        MappingError: the header lacks a column the mapping requires.
+    """
+
+    def __init__(self, mapping: Mapping, header: list[str], source: str, resolver=None, entities=None):
+        from kg.ontology import source_iri
+
+        self.mapping = mapping
+        self.resolver = resolver
+        index = {}
+        for i, h in enumerate(header):
+            index.setdefault(_header_key(h), i)
+        self.header = header
+
+        def col(columns, required, what):
+            for c in columns:
+                if _header_key(c) in index:
+                    return index[_header_key(c)]
+            if required:
+                raise MappingError(f"{source}: no column for {what} (looked for {', '.join(columns)}); "
+                                   f"the file has: {', '.join(header[:15])}")
+            return None
+
+        self.roles = [(r, col(r.columns, r.required, f"role {r.name!r}")) for r in mapping.roles]
+        self.dates = [(d, col(d.columns, d.required, f"{d.prop!r}")) for d in mapping.dates]
+        a = mapping.amount
+        self.amount = (a, col(a.columns, a.required, "the amount"),
+                       col(a.currency_columns, False, "the currency") if a.currency_columns else None) if a else None
+        self.fields = [(f, col(f.columns, f.required, f"{f.prop!r}")) for f in mapping.fields]
+        self.title = (mapping.role, col(mapping.role.columns, mapping.role.required, "the title")) if mapping.role else None
+        self.source_name = Path(source).name
+        self.source = source_iri(Path(source).stem)
+        self.evidence_base = f"{ID}evidence/{slugify(Path(source).stem)}/"
+        self.deal_base = f"{ID}deal/"
+        self.cls_slug = slugify(mapping.cls)
+        self._date_cache: dict[str, tuple[str, str]] = {}
+        self._entities: dict[tuple[str, bool], tuple[str, bool]] = {} if entities is None else entities
+        self.seen: dict[str, int] = {}
+        t, k = f"<{RDF}type>", KG
+        self._static = {
+            "type": t, "cls": f"<{k}{mapping.cls}>", "evidence": f"<{k}evidence>", "Evidence": f"<{k}Evidence>",
+            "source": f"<{k}source>", "line": f"<{k}line>", "amount": f"<{k}amount>", "Money": f"<{k}MonetaryAmount>",
+            "value": f"<{k}value>", "currency": f"<{k}currency>", "label": f"<{RDFS}label>",
+            "dec": f"<{XSD}decimal>", "int": f"<{XSD}integer>", "status": f"<{k}status>",
+        }
+
+    def header_lines(self) -> list[str]:
+        """Lines describing the source file itself (a ``kg:Source``)."""
+        s = self._static
+        return [f'<{self.source}> {s["type"]} <{KG}Source> .\n',
+                f'<{self.source}> <http://purl.org/dc/terms/title> "{_lit(self.source_name)}" .\n',
+                f'<{self.source}> <{KG}path> "{_lit(self.source_name)}" .\n']
+
+    def _entity(self, name: str, spec: RoleSpec) -> tuple[str, bool]:
+        from kg.resolve import name_key
+
+        key = name_key(name)
+        if not key:
+            raise RowError(f"{spec.name} {name!r} has no letters or digits")
+        # Companies and other organizations share one namespace of names, so an
+        # investor in one row and an investee in another meet as one entity.
+        group = (key, spec.cls == "Person")
+        hit = self._entities.get(group)
+        if hit is not None:
+            return hit
+        iri = self.resolver(key, spec.cls) if self.resolver else None
+        hit = (iri, False) if iri else (f"{ID}{spec.kind}/{slugify(key)}", True)
+        self._entities[group] = hit
+        return hit
+
+    def parse_date(self, text: str, spec: DateSpec) -> tuple[str, str]:
+        """Parse a date with the spec's formats, keeping its precision.
+
+        Returns:
+            ``(lexical form, xsd datatype local name)``, e.g. ``("2007-05-30", "date")``.
+
+        Raises:
+            RowError: no format fits, or the year is outside the mapping's range.
+        """
+        hit = self._date_cache.get(text)
+        if hit is not None:
+            return hit
+        m = _ISO_DATE.match(text)
+        parsed = None
+        if m and "%Y-%m-%d" in spec.formats:
+            try:
+                parsed = (datetime(int(m[1]), int(m[2]), int(m[3])), "date")
+            except ValueError:
+                raise RowError(f"impossible date {text!r}") from None
+        elif _YEAR.match(text) and "%Y" in spec.formats:
+            parsed = (datetime(int(text), 1, 1), "gYear")
+        else:
+            for fmt in spec.formats:
+                try:
+                    parsed = (datetime.strptime(text, fmt), _precision(fmt))
+                    break
+                except ValueError:
+                    continue
+        if parsed is None:
+            raise RowError(f"unparseable date {text!r} (formats: {', '.join(spec.formats)})")
+        when, precision = parsed
+        if not self.mapping.min_year <= when.year <= self.mapping.max_year:
+            raise RowError(f"impossible date {text!r}: year {when.year} is outside "
+                           f"{self.mapping.min_year}..{self.mapping.max_year}")
+        lexical = {"date": f"{when.year:04d}-{when.month:02d}-{when.day:02d}",
+                   "gYearMonth": f"{when.year:04d}-{when.month:02d}", "gYear": f"{when.year:04d}"}[precision]
+        if len(self._date_cache) < 100_000:
+            self._date_cache[text] = (lexical, precision)
+        return lexical, precision
+
+    @staticmethod
+    def parse_amount(text: str) -> Decimal | None:
+        """Parse an amount; empty, ``-`` or 0 mean undisclosed (None).
+
+        Raises:
+            RowError: not a non-negative number.
+
+        >>> RowConverter.parse_amount("$1,500,000"), RowConverter.parse_amount("0")
+        (Decimal('1500000'), None)
+        """
+        t = text.strip().replace(",", "").lstrip("$€£¥").strip()
+        if not t or t == "-":
+            return None
+        try:
+            value = Decimal(t)
+        except InvalidOperation:
+            raise RowError(f"unparseable amount {text!r}") from None
+        if not value.is_finite() or value < 0:
+            raise RowError(f"unparseable amount {text!r}")
+        return None if value == 0 else value
+
+    def convert(self, row: list[str], line: int) -> RowFact:
+        """Convert one row.
+
+        Args:
+            row: the row's cells.
+            line: its line number in the file (1 is the header).
+
+        Returns:
+            A :class:`RowFact`.
+
+        Raises:
+            RowError: the row is bad (missing value, bad amount or date,
+                duplicate of an earlier row); the message is the reason.
+        """
+        s = self._static
+        n = len(row)
+
+        def cell(i):
+            return row[i].strip() if i is not None and i < n else ""
+
+        values = {"class": self.cls_slug, "line": str(line), "file": slugify(Path(self.source_name).stem)}
+        role_iris = []
+        entities = []
+        for spec, i in self.roles:
+            name = _WS.sub(" ", cell(i))
+            if not name:
+                if spec.required:
+                    raise RowError(f"missing {spec.name} ({spec.columns[0]})")
+                continue
+            iri, new = self._entity(name, spec)
+            role_iris.append((spec.name, iri))
+            entities.append((iri, spec.cls, name, new))
+            values[spec.name] = iri.rsplit("/", 1)[1]
+        date_lines = []
+        for spec, i in self.dates:
+            text = cell(i)
+            if not text:
+                if spec.required:
+                    raise RowError(f"missing {spec.prop} ({spec.columns[0]})")
+                values.setdefault(spec.prop, "undated")
+                continue
+            lexical, dtype = self.parse_date(text, spec)
+            values[spec.prop] = lexical
+            date_lines.append(f'<{KG}{spec.prop}> "{lexical}"^^<{XSD}{dtype}>')
+        amount = currency = None
+        if self.amount:
+            spec, i, ci = self.amount
+            text = cell(i)
+            if not text and spec.required:
+                raise RowError(f"missing amount ({spec.columns[0]})")
+            amount = self.parse_amount(text) if text else None
+            if amount is not None:
+                currency = (cell(ci).upper() if ci is not None else "") or spec.currency
+                if not currency or not (len(currency) == 3 and currency.isalpha() and currency.isascii()):
+                    raise RowError(f"bad currency {cell(ci)!r}" if ci is not None else "missing currency")
+        extra = []
+        if self.title:
+            spec, i = self.title
+            text = _WS.sub(" ", cell(i))
+            if not text and spec.required:
+                raise RowError(f"missing title ({spec.columns[0]})")
+            if text:
+                low = text.lower()
+                concepts = sorted({c for word, c in spec.map.items() if word in low})
+                values["role"] = slugify(text)
+                for c in concepts:
+                    extra.append(("deal", f"<{KG}role>", f"<{KG}{c}>"))
+                if not concepts:
+                    iri = f"{ID}concept/{slugify(text)}"
+                    extra.append(("deal", f"<{KG}role>", f"<{iri}>"))
+                    entities.append((iri, "Concept", text, True))
+        for spec, i in self.fields:
+            text = cell(i)
+            if not text:
+                if spec.required:
+                    raise RowError(f"missing {spec.prop} ({spec.columns[0]})")
+                continue
+            if spec.iri:
+                if not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", text):
+                    continue
+                extra.append((spec.on, f"<{expand(spec.prop)}>", f"<{text}>"))
+            else:
+                extra.append((spec.on, f"<{expand(spec.prop)}>", f'"{_lit(text)}"'))
+        deal = self.deal_base + _PLACEHOLDER.sub(lambda m: values.get(m[1], ""), self.mapping.iri)
+        first = self.seen.get(deal)
+        if first is not None:
+            raise RowError(f"duplicate of line {first}")
+        self.seen[deal] = line
+        d = f"<{deal}>"
+        ev = f"<{self.evidence_base}{line}>"
+        out = [f"{d} {s['type']} {s['cls']} .\n"]
+        out += [f"{d} <{KG}{role}> <{iri}> .\n" for role, iri in role_iris]
+        out += [f"{d} {p} .\n" for p in date_lines]
+        if self.mapping.status:
+            out.append(f"{d} {s['status']} <{KG}{self.mapping.status}> .\n")
+        for prop, value in self.mapping.constants.items():
+            out.append(f"{d} <{KG}{prop}> <{KG}{value}> .\n")
+        if amount is not None:
+            a = f"<{deal}/amount>"
+            out += [f"{d} {s['amount']} {a} .\n", f"{a} {s['type']} {s['Money']} .\n",
+                    f'{a} {s["value"]} "{amount}"^^{s["dec"]} .\n', f'{a} {s["currency"]} "{currency}" .\n']
+        out += [f"{d} {s['evidence']} {ev} .\n", f"{ev} {s['type']} {s['Evidence']} .\n",
+                f"{ev} {s['source']} <{self.source}> .\n", f'{ev} {s["line"]} "{line}"^^{s["int"]} .\n']
+        for on, p, o in extra:
+            out.append(f"{d if on == 'deal' else ev} {p} {o} .\n")
+        return RowFact(deal, out, entities)
+
+    def entity_lines(self, entities, emitted: set) -> list[str]:
+        """Type and label lines for entities not yet described in this file."""
+        out = []
+        s = self._static
+        for iri, cls, label, new in entities:
+            if (iri, cls) in emitted:
+                continue
+            emitted.add((iri, cls))
+            out.append(f"<{iri}> {s['type']} <{KG}{cls}> .\n")
+            if new and iri not in emitted:
+                emitted.add(iri)
+                out.append(f'<{iri}> {s["label"]} "{_lit(label)}" .\n')
+        return out

@@ -1,0 +1,492 @@
+"""Relations between the names of a sentence, from the patterns in ``patterns.yaml``.
+
+Each sentence is rewritten with placeholders (``⟨E3⟩`` for a name, ``⟨M0⟩`` for
+money, ``⟨D0⟩`` for a date, ``⟨N0⟩`` for a number) and every pattern is run over
+it. A match becomes a fact: the relation, its two ends, the amount and date
+nearest to it, a status from the cue words around it, the rule and a confidence.
+
+>>> from kg.ingest.mentions import analyse
+>>> doc = analyse("XYZ Corp to acquire ABC Inc for $1.2 bln")
+>>> [(f["relation"], f["subject"], f["object"], f["status"]) for f in find_relations(doc)]
+[('acquired', 'XYZ Corp', 'ABC Inc', 'planned')]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+_PH = re.compile(r"⟨([EMDN])(\d+)⟩")
+_SLOT = {
+    "S": r"⟨E(?P<S>\d+)⟩",
+    "O": r"⟨E(?P<O>\d+)⟩",
+    "M": r"⟨M\d+⟩",
+    "D": r"⟨D\d+⟩",
+    "N": r"⟨N(?P<NUM>\d+)⟩",
+}
+_CEO = re.compile(r"\b(?:ceo|c\.e\.o|chief executive|chief exec|boss)\b", re.I)
+_FOUNDER = re.compile(r"\b(?:co-?founders?|cofounders?|founders?)\b", re.I)
+_CLAUSE = re.compile(r",? but |; |,? while |,? whereas |,? although |,? though |, and |, which is why ", re.I)
+_DETERMINERS = frozenset(
+    "a an the another other some any new potential possible suitable strategic experienced established "
+    "traditional major big large larger local foreign global its their more additional".split()
+)
+_CAR_CONTEXT = re.compile(r"\b(?:cars?|vehicles?|automotive|auto|evs?|autonomous driving|carmakers?|automakers?)\b", re.I)
+_KIND_CANON = {
+    "carmaker": "car manufacturer", "automaker": "car manufacturer", "car maker": "car manufacturer",
+    "auto maker": "car manufacturer", "automotive manufacturer": "car manufacturer",
+    "vehicle manufacturer": "car manufacturer", "car company": "car manufacturer",
+    "automotive company": "car manufacturer", "suitor": "buyer", "purchaser": "buyer", "acquirer": "buyer",
+    "backer": "investor",
+}
+
+
+@dataclass
+class Rule:
+    """One compiled pattern."""
+
+    id: str
+    relation: str
+    regex: re.Pattern
+    confidence: float
+    status: str | None = None
+    types: dict | None = None
+    subject: str | None = None
+    unless: re.Pattern | None = None
+    metric: str | None = None
+    market: bool = False
+
+
+def _expand(pattern: str, macros: dict) -> str:
+    for _ in range(5):  # macros may use macros
+        new = re.sub(r"@(\w+)", lambda m: macros[m.group(1)] if m.group(1) in macros else m.group(0), pattern)
+        if new == pattern:
+            break
+        pattern = new
+    seen: set[str] = set()
+
+    def slot(m: re.Match) -> str:
+        name = m.group(1)
+        rx = _SLOT[name]
+        if name in seen:  # a slot named twice captures only once
+            rx = re.sub(r"\?P<\w+>", "?:", rx)
+        seen.add(name)
+        return rx
+
+    pattern = re.sub(r"<([SOMDN])>", slot, pattern)
+    pattern = pattern.replace("<K>", f"(?P<K>(?:(?!(?:to|for|with|from|in|on|of|by)\\b)(?-i:[a-z][\\w-]*) ){{0,4}}?{macros['kindhead']})\\b")
+    return pattern
+
+
+@lru_cache(maxsize=1)
+def rules() -> tuple[list[Rule], list[Rule], dict[str, re.Pattern]]:
+    """Load and compile ``patterns.yaml``.
+
+    Returns:
+        (relation rules, observation rules, status cue regexes).
+
+    Raises:
+        ExtractionError: a pattern does not compile; names the rule.
+    """
+    import yaml
+
+    from kg.errors import ExtractionError
+
+    path = Path(__file__).resolve().parent / "patterns.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    macros = {}
+    for name, value in data["macros"].items():
+        if isinstance(value, list):
+            alts = sorted((re.escape(str(v)).replace(r"\ ", " ") for v in value), key=len, reverse=True)
+            value = "(?:" + "|".join(alts) + ")"
+        macros[name] = value
+
+    def compile_rule(entry: dict, relation: str) -> Rule:
+        try:
+            rx = re.compile(_expand(entry["pattern"], macros), re.I)
+            unless = re.compile(entry["unless"], re.I) if entry.get("unless") else None
+        except re.error as exc:
+            raise ExtractionError(f"{path}: rule {entry.get('id')}: invalid pattern: {exc}") from None
+        return Rule(entry["id"], relation, rx, float(entry.get("confidence", 0.7)), entry.get("status"),
+                    entry.get("types"), entry.get("subject"), unless, entry.get("metric"),
+                    bool(entry.get("market")))
+
+    rels = [compile_rule(e, e["relation"]) for e in data["relations"]]
+    obs = [compile_rule(e, "observation") for e in data.get("observations", [])]
+    cues = {k: re.compile(v, re.I) for k, v in data["status_cues"].items()}
+    return rels, obs, cues
+
+
+@dataclass
+class Masked:
+    """A sentence with placeholders, and what each placeholder stands for."""
+
+    text: str
+    start: int
+    end: int
+    entities: dict  # placeholder number → Mention
+    money: dict
+    dates: dict
+    counts: dict
+    positions: dict  # (kind, number) → offset in the masked text
+
+
+def mask(doc, si: int) -> Masked:
+    """Replace names, money, dates and numbers of sentence ``si`` by placeholders."""
+    s = doc.sentences[si]
+    items = []
+    for i, m in enumerate(doc.mentions):
+        if s.start <= m.start < s.end:
+            items.append((m.start, m.end, "E", i))
+    for kind, spans in (("M", doc.money), ("D", doc.dates), ("N", doc.counts)):
+        for i, q in enumerate(spans):
+            if s.start <= q.start < s.end:
+                items.append((q.start, min(q.end, s.end), kind, i))
+    items.sort(key=lambda x: (x[0], -x[1]))
+    parts, pos, positions = [], s.start, {}
+    ents, money, dates, counts = {}, {}, {}, {}
+    length = 0
+    for start, end, kind, i in items:
+        if start < pos:
+            continue
+        chunk = re.sub(r"\s+", " ", doc.text[pos:start].replace("’", "'"))
+        parts.append(chunk)
+        length += len(chunk)
+        ph = f"⟨{kind}{i}⟩"
+        positions[(kind, i)] = length
+        parts.append(ph)
+        length += len(ph)
+        {"E": ents, "M": money, "D": dates, "N": counts}[kind][i] = (
+            doc.mentions[i] if kind == "E" else (doc.money if kind == "M" else doc.dates if kind == "D" else doc.counts)[i])
+        pos = end
+    parts.append(re.sub(r"\s+", " ", doc.text[pos:s.end].replace("’", "'")))
+    return Masked("".join(parts), s.start, s.end, ents, money, dates, counts, positions)
+
+
+def _fits(mention, want: str | None) -> bool:
+    if mention.kind == "place":
+        return False
+    if want == "person":
+        return mention.kind in ("person", "unknown")
+    if want == "org":
+        return mention.kind != "person"
+    return True
+
+
+def _nearest(masked: Masked, kind: str, lo: int, hi: int):
+    """The placeholder of a kind inside [lo, hi), else the nearest one in the sentence."""
+    best, dist = None, None
+    for (k, i), p in masked.positions.items():
+        if k != kind:
+            continue
+        d = 0 if lo <= p < hi else min(abs(p - lo), abs(p - hi))
+        if dist is None or d < dist:
+            best, dist = i, d
+    return best
+
+
+def _clause(text: str, lo: int, hi: int) -> str:
+    cuts = [0] + [m.start() for m in _CLAUSE.finditer(text)] + [len(text)]
+    a = max(c for c in cuts if c <= lo)
+    b = min(c for c in cuts if c >= hi) if any(c >= hi for c in cuts) else len(text)
+    return text[a:b]
+
+
+def status_of(masked: Masked, lo: int, hi: int, hint: str | None, relation: str) -> str:
+    """The status of a fact matched at [lo, hi) of a masked sentence.
+
+    Denials and rumours count in the fact's clause (a denial also anywhere
+    in the sentence when the fact was only proposed); plans and completions
+    count only in the matched words.
+    """
+    _, _, cues = rules()
+    text = masked.text
+    clause = _clause(text, lo, hi)
+    match = text[lo:hi]
+    proposed = hint == "proposed" or bool(cues["proposed"].search(match))
+    if cues["declined"].search(clause) or (proposed and cues["declined"].search(text)):
+        return "declined"
+    if cues["rumored"].search(clause) or cues["rumored"].search(text[:lo]):
+        return "rumored"
+    if hint:
+        return hint
+    if proposed:
+        return "proposed"
+    if relation in ("acquired", "investedIn", "partnerOf", "metWith") and cues["planned"].search(match):
+        return "planned"
+    if cues["completed"].search(clause):
+        return "completed"
+    return "reported"
+
+
+def kind_label(phrase: str, context: str = "") -> str:
+    """The concept a kind-of-partner phrase names, singular and without determiners.
+
+    >>> kind_label("an experienced manufacturer", "build its own electric car")
+    'car manufacturer'
+    >>> kind_label("electric and autonomous car manufacturers")
+    'car manufacturer'
+    >>> kind_label("strategic investors")
+    'investor'
+    """
+    words = [w for w in phrase.lower().split() if w not in _DETERMINERS]
+    if not words:
+        return "partner"
+    head = words[-1]
+    for plural, single in (("ies", "y"), ("s", "")):
+        if head.endswith(plural) and head not in ("series", "ally"):
+            head = head[: -len(plural)] + single
+            break
+    mod = words[-2] if len(words) > 1 and words[-2] not in ("and", "or", "electric", "autonomous") else ""
+    label = f"{mod} {head}".strip()
+    label = _KIND_CANON.get(label, _KIND_CANON.get(head, label))
+    if label in ("manufacturer", "maker", "producer") and _CAR_CONTEXT.search(phrase + " " + context):
+        label = "car manufacturer"
+    return label
+
+
+def _coordinated(text: str, lo: int, hi: int, slot_lo: int, slot_hi: int) -> list[int]:
+    """Extra names coordinated with a slot at the edge of a match ("A and B invested")."""
+    extra = []
+    if slot_hi == hi:
+        m = re.match(r"((?:, ⟨E\d+⟩)*,? (?:and|&) ⟨E\d+⟩)", text[hi:])
+        if m:
+            extra = [int(x) for x in re.findall(r"⟨E(\d+)⟩", m.group(1))]
+    if slot_lo == lo:
+        m = re.search(r"((?:⟨E\d+⟩, )*⟨E\d+⟩,? (?:and|&) )$", text[:lo])
+        if m:
+            extra = [int(x) for x in re.findall(r"⟨E(\d+)⟩", m.group(1))]
+    return extra
+
+
+def _amount(doc, masked: Masked, lo: int, hi: int):
+    i = _nearest(masked, "M", lo, hi)
+    return doc.money[i].as_dict() if i is not None else None
+
+
+def _date(doc, masked: Masked, lo: int, hi: int):
+    i = _nearest(masked, "D", lo, hi)
+    return doc.dates[i] if i is not None else None
+
+
+def _context_subject(masked: Masked, lo: int, obj_cluster: int):
+    """The nearest name before a match that is not the object, for patterns without a subject."""
+    best = None
+    for (k, i), p in sorted(masked.positions.items(), key=lambda x: x[1]):
+        if k == "E" and p < lo:
+            m = masked.entities[i]
+            if m.cluster != obj_cluster and m.kind not in ("place", "person"):
+                best = (i, m) if best is None or not best[1].salient or m.salient else best
+    return best[1] if best else None
+
+
+def find_relations(doc, doc_id: str = "doc") -> list[dict]:
+    """Every relation fact the patterns find in an analysed document, before merging.
+
+    Args:
+        doc: a :class:`kg.ingest.mentions.Document`.
+        doc_id: the document id written into each fact.
+
+    Returns:
+        Fact dicts (see :func:`kg.ingest.text.extract`), in text order.
+    """
+    rels, _, _ = rules()
+    facts = []
+    for si, sent in enumerate(doc.sentences):
+        masked = mask(doc, si)
+        if "⟨E" not in masked.text:
+            continue
+        quote = doc.text[sent.start:sent.end]
+        names = masked.text.count("⟨E")
+        for rule in rels:
+            if names < 2 and "(?P<O>" in rule.regex.pattern and rule.subject != "context":
+                continue  # a two-name rule cannot match a one-name sentence
+            for m in rule.regex.finditer(masked.text):
+                if rule.unless and rule.unless.search(m.group(0)):
+                    continue
+                facts.extend(_facts_from_match(doc, doc_id, masked, rule, m, quote))
+    # "exploring a partnership with X" is a search, not yet a partnership
+    seeks = {(f["start"], f["_s"], f["_o"]) for f in facts if f["relation"] == "seeksPartner"}
+    return [f for f in facts if not (f["relation"] == "partnerOf" and (
+        (f["start"], f["_s"], f["_o"]) in seeks or (f["start"], f["_o"], f["_s"]) in seeks))]
+
+
+def _facts_from_match(doc, doc_id, masked, rule, m, quote) -> list[dict]:
+    groups = m.groupdict()
+    types = rule.types or {}
+    lo, hi = m.span()
+    obj = masked.entities.get(int(groups["O"])) if groups.get("O") else None
+    if rule.subject == "context":
+        subj = _context_subject(masked, lo, obj.cluster if obj else -1)
+        if subj is None:
+            return []
+        confidence = rule.confidence * 0.9
+    else:
+        subj = masked.entities.get(int(groups["S"])) if groups.get("S") else None
+        confidence = rule.confidence
+        if subj is not None and rule.relation not in ("role", "ceoOf", "founderOf") and types.get("S") != "org":
+            subj = _appositive_head(masked, subj, int(groups["S"]))
+    if subj is None or not _fits(subj, types.get("S")):
+        return []
+    kind = None
+    if obj is None:
+        if not groups.get("K"):
+            return []
+        kind = groups["K"]
+    elif not _fits(obj, types.get("O")) or obj.cluster == subj.cluster:
+        return []
+    relations = [rule.relation]
+    if rule.relation == "role":
+        roles = groups.get("R") or ""
+        relations = [r for r, rx in (("ceoOf", _CEO), ("founderOf", _FOUNDER)) if rx.search(roles)]
+    subjects, objects = [subj], [obj]
+    s_pos = masked.positions.get(("E", int(groups["S"]))) if groups.get("S") else None
+    o_pos = masked.positions.get(("E", int(groups["O"]))) if groups.get("O") else None
+    for pos, group, bucket in ((s_pos, "S", subjects), (o_pos, "O", objects)):
+        if pos is None:
+            continue
+        ph = f"⟨E{groups[group]}⟩"
+        for extra in _coordinated(masked.text, lo, hi, pos, pos + len(ph)):
+            mm = doc.mentions[extra]
+            if _fits(mm, types.get(group)) and mm.cluster not in {b.cluster for b in bucket if b}:
+                bucket.append(mm)
+    if subj.anaphor or (obj is not None and obj.anaphor):
+        confidence *= 0.9
+    status = status_of(masked, lo, hi, rule.status, rule.relation)
+    date = _date(doc, masked, lo, hi)
+    amount = _amount(doc, masked, lo, hi) if rule.relation in ("investedIn", "acquired") else None
+    out = []
+    for relation in relations:
+        for s in subjects:
+            for o in objects:
+                if o is not None and o.cluster == s.cluster:
+                    continue
+                fact = {
+                    "doc": doc_id,
+                    "relation": relation,
+                    "subject": _surface(doc, s),
+                    "object": _surface(doc, o) if o is not None else _strip_determiners(kind),
+                    "subject_type": _type(doc, s, types.get("S")),
+                    "object_type": _type(doc, o, types.get("O")) if o is not None else "kind",
+                    "amount": amount,
+                    "date": date.value if date else None,
+                    "date_type": date.datatype if date else None,
+                    "status": status,
+                    "confidence": round(min(confidence, 1.0), 2),
+                    "quote": quote,
+                    "start": masked.start,
+                    "end": masked.end,
+                    "rule": rule.id,
+                    "_s": s.cluster,
+                    "_o": o.cluster if o is not None else None,
+                }
+                if o is None:
+                    fact["kind"] = kind_label(kind, quote)
+                out.append(fact)
+    return out
+
+
+def _appositive_head(masked: Masked, subj, index: int):
+    """In "Sophie Laurent, CEO of Maison Arcadie, met …" the subject is the person, not the company."""
+    pos = masked.positions[("E", index)]
+    after = masked.text[pos + len(f"⟨E{index}⟩"):]
+    m = re.search(r"⟨E(\d+)⟩, [^,⟨⟩]{1,50}? (?:of|at|for) $", masked.text[:pos])
+    if m and after.startswith(","):
+        head = masked.entities.get(int(m.group(1)))
+        if head is not None and head.kind == "person":
+            return head
+    return subj
+
+
+def _strip_determiners(phrase: str) -> str:
+    words = phrase.split()
+    while words and words[0].lower() in ("a", "an", "the", "another", "some", "any"):
+        words = words[1:]
+    return " ".join(words)
+
+
+def _surface(doc, mention) -> str:
+    """What a fact names an end by: the text, or the antecedent's name for "it" and "the company"."""
+    if mention.anaphor:
+        return doc.clusters[mention.cluster].name
+    return mention.text
+
+
+def _type(doc, mention, want: str | None) -> str:
+    kind = doc.clusters[mention.cluster].kind if mention.cluster >= 0 else mention.kind
+    if kind == "unknown":
+        return "person" if want == "person" else "company"
+    return kind
+
+
+def find_observations(doc, doc_id: str = "doc") -> list[dict]:
+    """Figures about a subject for a period: sales growth, units sold.
+
+    Returns:
+        Dicts with ``relation: "observation"``, ``subject`` (a name, or a
+        market such as "worldwide electric car market"), ``metric``, ``value``,
+        ``unit``, ``approximate``, ``period``, ``reported_by`` and evidence keys.
+    """
+    _, obs, _ = rules()
+    out = []
+    for si, sent in enumerate(doc.sentences):
+        masked = mask(doc, si)
+        if "⟨N" not in masked.text:
+            continue
+        quote = doc.text[sent.start:sent.end]
+        reporter = re.search(r"according to (?:the )?(?:[\w-]+ ){0,2}?⟨E(\d+)⟩|⟨E(\d+)⟩ (?:data|figures|estimates)",
+                             masked.text, re.I)
+        reported_by = None
+        if reporter:
+            rm = masked.entities[int(reporter.group(1) or reporter.group(2))]
+            reported_by = rm
+        for rule in obs:
+            for m in rule.regex.finditer(masked.text):
+                g = m.groupdict()
+                lo, hi = m.span()
+                count = doc.counts[int(g["NUM"])]
+                subj = None
+                if g.get("S"):
+                    subj = masked.entities[int(g["S"])]
+                    if subj.kind in ("place", "person"):
+                        continue
+                elif g.get("its"):
+                    cands = [masked.entities[i] for (k, i), p in masked.positions.items()
+                             if k == "E" and p < lo and masked.entities[i].kind not in ("place", "person")]
+                    if not cands:
+                        continue
+                    subj = max(cands, key=lambda x: x.start)
+                elif not rule.market:
+                    continue
+                unit = (g.get("unit") or g.get("unit0") or "").strip().lower()
+                if count.percent:
+                    unit = "percent"
+                value = -count.value if g.get("dir", "") and g["dir"].lower() in (
+                    "fell", "dropped", "declined", "slumped", "plunged", "decreased") else count.value
+                metric = (rule.metric or "value").format(metric=(g.get("metric") or "").lower(), unit=unit or "units")
+                period = None
+                inside = [d for (k, d), p in masked.positions.items() if k == "D" and lo <= p < hi]
+                di = inside[0] if inside else _nearest(masked, "D", lo, hi)
+                if di is not None:
+                    period = doc.dates[di]
+                if subj is not None:
+                    subject, stype, scl = _surface(doc, subj), _type(doc, subj, "org"), subj.cluster
+                else:
+                    what = re.sub(r"s$", "", unit or "product")
+                    where = "worldwide " if (g.get("where") or re.search(r"worldwide|globally", quote)) else ""
+                    subject, stype, scl = f"{where}{what} market", "market", None
+                if unit == "units" and out and out[-1]["start"] == masked.start and out[-1]["subject_type"] == "market":
+                    unit, metric, subject = out[-1]["unit"], out[-1]["metric"], out[-1]["subject"]
+                out.append({
+                    "doc": doc_id, "relation": "observation", "subject": subject, "subject_type": stype,
+                    "metric": metric, "value": int(value) if value == int(value) else float(value),
+                    "unit": unit or None, "approximate": count.approximate,
+                    "period": period.value if period else None, "date_type": period.datatype if period else None,
+                    "reported_by": _surface(doc, reported_by) if reported_by is not None else None,
+                    "status": "reported", "confidence": rule.confidence, "quote": quote,
+                    "start": masked.start, "end": masked.end, "rule": rule.id,
+                    "_s": scl, "_r": reported_by.cluster if reported_by is not None else None,
+                })
+    return out

@@ -1,0 +1,315 @@
+"""Read CSV files of deal records (investments, acquisitions, people) with a mapping.
+
+The rows of a file become deals in the file's own named graph
+(``deals.csv`` → ``…/graph/source/deals``), each with a ``kg:Evidence`` that
+names the file (``kg:source``) and the line (``kg:line``). The mapping comes
+from ``options["mapping"]`` (a YAML file, see :mod:`kg.ingest.mapping`),
+``options["layout"]`` (``investments``, ``acquisitions`` or ``people``), or is
+detected from the header.
+
+Bad rows (a missing required value, an unparseable amount or date, an
+impossible date, a duplicate) do not stop the import: they are written to a
+rejects file with the line and the reason, and counted in the
+:class:`TabularResult`. With ``options["strict"]`` the first bad row raises
+:class:`kg.errors.MappingError` instead.
+
+:func:`read` is the small-file path of :func:`kg.ingest.ingest` (it returns
+batches held in memory); :mod:`kg.ingest.bulk` streams the same rows into an
+on-disk store without holding them.
+
+>>> import tempfile, pathlib
+>>> p = pathlib.Path(tempfile.mkdtemp()) / "deals.csv"
+>>> _ = p.write_text("company_name,investor_name,funded_at,raised_amount_usd\\nXpeng,Xiaomi,2019,400000000\\n")
+>>> [b] = read(p, store=None, options={})
+>>> b.graph, len(b.triples) > 10, b.validated
+('https://kg.example.org/graph/source/deals', True, True)
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.errors import MappingError, ParseError
+from kg.ontology import source_graph
+
+#: How many rows between two progress callbacks.
+PROGRESS_EVERY = 5000
+#: Rows whose lines are joined into one chunk of text.
+CHUNK_ROWS = 500
+
+
+@dataclass
+class TabularResult:
+    """What reading one CSV file did.
+
+    Attributes:
+        source: the file.
+        graph: its named graph.
+        layout: the mapping's name.
+        rows: data rows read (the header not counted).
+        loaded: rows turned into facts.
+        triples: triples written (rows, entities and the source).
+        rejected: bad rows.
+        reasons: rejected rows by reason (the reason's first words).
+        samples: the first few rejects as ``(line, reason)``.
+        rejects_file: where the bad rows were written, if any.
+    """
+
+    source: str
+    graph: str
+    layout: str = ""
+    rows: int = 0
+    loaded: int = 0
+    triples: int = 0
+    rejected: int = 0
+    reasons: Counter = field(default_factory=Counter)
+    samples: list = field(default_factory=list)
+    rejects_file: str | None = None
+
+    def row(self) -> dict:
+        """A summary row for tables and JSON."""
+        return {"graph": self.graph, "source": self.source, "layout": self.layout, "rows": self.rows,
+                "loaded": self.loaded, "rejected": self.rejected, "triples": self.triples,
+                "rejects_file": self.rejects_file, "reasons": dict(self.reasons)}
+
+
+def choose_mapping(options: dict, header: list[str]):
+    """The mapping for a file: ``options["mapping"]``, else ``options["layout"]``, else detected.
+
+    Raises:
+        MappingError: the mapping is invalid, or no layout fits the header.
+    """
+    from kg.ingest.mapping import Mapping, builtin_layout, detect_layout, load_mapping
+
+    m = options.get("mapping")
+    if isinstance(m, Mapping):
+        return m
+    if m:
+        return load_mapping(m)
+    if options.get("layout"):
+        return builtin_layout(options["layout"])
+    return detect_layout(header)
+
+
+def store_resolver(store, replacing=()):
+    """A ``(name_key, class) -> iri | None`` lookup of the entities already in the store.
+
+    It reads every entity's ``kg:nameKey`` from the derived graph once, so a
+    company already known (``Xiaomi`` in the article) keeps its IRI when a
+    CSV file names it. Organizations and companies match each other; people
+    match people. Entities typed only in the graphs being replaced do not
+    count (the import describes them afresh).
+
+    Args:
+        store: the store, or None.
+        replacing: graph IRIs this import replaces.
+
+    Returns:
+        The lookup function, or None without a store.
+    """
+    if store is None:
+        return None
+    from kg.ontology import DERIVED_GRAPH, KG
+
+    found: dict[tuple[str, bool], str] = {}
+    rank: dict[tuple[str, bool], int] = {}
+    order = {KG + "Company": 0, KG + "Organization": 1, KG + "Person": 0, KG + "Agent": 2}
+    import pyoxigraph as ox
+
+    skip = " ".join(str(ox.NamedNode(g)) for g in (DERIVED_GRAPH, *replacing))
+    rows = store.query(
+        f"""SELECT ?key ?e ?t WHERE {{
+              GRAPH <{DERIVED_GRAPH}> {{ ?e <{KG}nameKey> ?key }}
+              VALUES ?t {{ <{KG}Company> <{KG}Organization> <{KG}Person> <{KG}Agent> }}
+              GRAPH ?g {{ ?e a ?t }}
+              FILTER(?g NOT IN ({skip.replace(" ", ", ")}))
+            }}""")
+    for r in rows:
+        t = r["t"].value
+        group = (r["key"].value, t == KG + "Person")
+        score = (order[t], r["e"].value)
+        if group not in rank or score < (rank[group], found[group]):
+            found[group], rank[group] = r["e"].value, order[t]
+
+    def resolve(key: str, cls: str) -> str | None:
+        return found.get((key, cls == "Person"))
+
+    return resolve
+
+
+class RejectsWriter:
+    """Writes bad rows to a CSV file (``file,line,reason`` then the row), opened on the first one."""
+
+    def __init__(self, path: str | None):
+        self.path = path
+        self._fh = None
+        self._writer = None
+        self._header_for = None
+
+    def write(self, source: str, header: list[str], line: int, reason: str, row: list[str]) -> None:
+        if self.path is None:
+            return
+        if self._fh is None:
+            self._fh = open(self.path, "w", newline="", encoding="utf-8")
+            self._writer = csv.writer(self._fh)
+        if self._header_for != source:
+            self._writer.writerow(["file", "line", "reason", *header])
+            self._header_for = source
+        self._writer.writerow([source, line, reason, *row])
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+
+def _reason_key(reason: str) -> str:
+    for key in ("missing", "unparseable amount", "unparseable date", "impossible date", "duplicate", "bad currency"):
+        if reason.startswith(key):
+            return key
+    return reason.split(" ")[0]
+
+
+def stream_file(path: Path, *, options: dict, result: TabularResult, rejects: RejectsWriter,
+                resolver=None, entities: dict | None = None, progress=None):
+    """Read one CSV file and yield N-Triples text chunks, a few hundred rows at a time.
+
+    Memory stays flat: rows are converted and yielded as they are read. Only
+    the deal IRIs seen (for duplicates) and the entity names grow, with the
+    number of distinct deals and entities.
+
+    Args:
+        path: the CSV file.
+        options: ``mapping``/``layout``, ``strict``, ``delimiter``.
+        result: filled in as rows are read.
+        rejects: where bad rows go.
+        resolver: see :func:`store_resolver`.
+        entities: a dict shared by the files of one import.
+        progress: called as ``progress(bytes_read, bytes_total)`` now and then.
+
+    Yields:
+        ``str`` chunks of N-Triples.
+
+    Raises:
+        ParseError: the file cannot be read as CSV.
+        MappingError: the mapping does not fit the header, or (strict) a row is bad.
+    """
+    from kg.ingest.mapping import RowConverter, RowError
+
+    total = path.stat().st_size
+    strict = bool(options.get("strict"))
+    delimiter = options.get("delimiter") or ("\t" if path.suffix.lower() == ".tsv" else ",")
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    with open(path, "rb") as raw:
+        lines = (b.decode("utf-8-sig" if i == 0 else "utf-8") for i, b in enumerate(raw))
+        reader = csv.reader(lines, delimiter=delimiter)
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise ParseError(str(path), "empty file: no header row") from None
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise ParseError(str(path), f"not a UTF-8 CSV file: {exc}", 1) from None
+        mapping = choose_mapping(options, header)
+        result.layout = mapping.name
+        conv = RowConverter(mapping, header, str(path), resolver=resolver, entities=entities)
+        emitted: set = set()
+        head = conv.header_lines()
+        result.triples += len(head)
+        chunk: list[str] = head
+        rows_in_chunk = 0
+        line = 1
+        try:
+            for row in reader:
+                line = reader.line_num
+                if not row or not any(c.strip() for c in row):
+                    continue
+                result.rows += 1
+                try:
+                    fact = conv.convert(row, line)
+                except RowError as exc:
+                    reason = str(exc)
+                    if strict:
+                        raise MappingError(f"{path}:{line}: {reason} (--strict: nothing was written)") from None
+                    result.rejected += 1
+                    result.reasons[_reason_key(reason)] += 1
+                    if len(result.samples) < 20:
+                        result.samples.append((line, reason))
+                    rejects.write(str(path), header, line, reason, row)
+                    continue
+                result.loaded += 1
+                new = conv.entity_lines(fact.entities, emitted)
+                result.triples += len(fact.lines) + len(new)
+                chunk += new
+                chunk += fact.lines
+                rows_in_chunk += 1
+                if rows_in_chunk >= CHUNK_ROWS:
+                    yield "".join(chunk)
+                    chunk, rows_in_chunk = [], 0
+                    if progress is not None and result.rows % PROGRESS_EVERY < CHUNK_ROWS:
+                        progress(raw.tell(), total)
+        except UnicodeDecodeError as exc:
+            raise ParseError(str(path), f"not UTF-8 text ({exc.reason})", line + 1) from None
+        except csv.Error as exc:
+            raise ParseError(str(path), f"bad CSV: {exc}", reader.line_num) from None
+        if chunk:
+            yield "".join(chunk)
+        if progress is not None:
+            progress(total, total)
+
+
+def graph_for(path: Path, options: dict) -> str:
+    """The named graph of a CSV file: ``options["graph"]`` or one named after the file."""
+    return options.get("graph") or source_graph(path.stem)
+
+
+def read(path: Path, *, store=None, options: dict) -> list:
+    """Read one CSV file into one batch (the small-file path, held in memory).
+
+    Args:
+        path: the file.
+        store: used to resolve names to entities already in the store.
+        options: ``mapping`` (YAML path), ``layout``, ``strict``, ``rejects``
+            (file for bad rows), ``graph``, ``progress``.
+
+    Returns:
+        A one-element list of :class:`kg.ingest.Batch`, marked ``validated``
+        (the rows were checked against the mapping, so pySHACL is skipped).
+        Its ``facts`` holds the :class:`TabularResult` summary row.
+
+    Raises:
+        ParseError, MappingError: see :func:`stream_file`.
+    """
+    import pyoxigraph as ox
+
+    from kg.ingest import Batch
+
+    graph = graph_for(path, options)
+    result = TabularResult(source=str(path), graph=graph)
+    rejects = RejectsWriter(default_rejects(path, options))
+    try:
+        text = "".join(stream_file(path, options=options, result=result, rejects=rejects,
+                                   resolver=store_resolver(store, [graph]), progress=options.get("progress")))
+    finally:
+        rejects.close()
+    result.rejects_file = rejects.path if result.rejected else None
+    triples = list(ox.parse(text, format=ox.RdfFormat.N_TRIPLES))
+    batch = Batch(graph=graph, triples=triples, source=str(path), facts=[])
+    batch.validated = True
+    batch.tabular = result
+    return [batch]
+
+
+def default_rejects(path: Path, options: dict) -> str | None:
+    """Where bad rows go: ``options["rejects"]``, else ``<file>.rejects.csv`` beside the input.
+
+    A dry run writes no rejects file unless one is asked for.
+    """
+    if options.get("rejects"):
+        return str(options["rejects"])
+    if options.get("dry_run"):
+        return None
+    return str(path.with_name(path.stem + ".rejects.csv"))

@@ -1,0 +1,135 @@
+"""Time to interactive of kg's HTML graph pages in headless Chromium.
+
+Builds synthetic entity graphs (Barabási–Albert, seeded: about two edges per
+node, with kg's node classes, relations, statuses and quotes), renders each
+with :func:`kg.viz.render_html`, then opens the page offline in Debian's
+Chromium several times and reads ``window.kgReadyAt``: the milliseconds from
+navigation start until the network is drawn and the page answers input (the
+page sets it in vis-network's first ``afterDrawing`` after its data is in).
+It also times a search-and-select round trip, and the Python side (layout and
+HTML).
+
+Usage::
+
+    python scripts/bench_viz.py                 # 1,000 and 5,000 nodes, 5 runs each
+    python scripts/bench_viz.py --sizes 1000 5000 10000 --runs 7
+    python scripts/bench_viz.py --json          # one JSON object per size
+
+Needs ``/usr/bin/chromium`` and the ``playwright`` Python package (no browser download).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+TYPES = ("Company", "Company", "Company", "Person", "Person", "Organization", "Project", "Concept")
+RELATIONS = ("investedIn", "acquired", "partnerOf", "metWith", "ceoOf", "founderOf", "seeksPartner")
+STATUSES = ("completed", "reported", "rumored", "planned", None)
+
+
+def synthetic_graph(n: int, seed: int = 1, m: int = 2):
+    """An entity-view-shaped MultiDiGraph of ``n`` nodes and about ``m·n`` edges.
+
+    >>> G = synthetic_graph(50)
+    >>> G.number_of_nodes(), G.nodes["https://kg.example.org/id/n/0"]["type"]
+    (50, 'Company')
+    """
+    import random
+
+    import networkx as nx
+
+    rng = random.Random(seed)
+    base = nx.barabasi_albert_graph(n, m, seed=seed)
+    G = nx.MultiDiGraph()
+    iri = "https://kg.example.org/id/n/{}".format
+    for v in base:
+        G.add_node(iri(v), label=f"Entity {v}", type=TYPES[v % len(TYPES)], aliases=[f"E{v}"])
+    for i, (u, v) in enumerate(sorted(base.edges())):
+        rel = RELATIONS[rng.randrange(len(RELATIONS))]
+        deal = f"https://kg.example.org/id/deal/{i}"
+        G.add_edge(iri(u), iri(v), key=f"{deal}|{rel}", relation=rel, deal=deal, deal_type="Deal",
+                   date=str(2000 + i % 24), status=STATUSES[i % len(STATUSES)],
+                   amount=float(rng.randrange(1, 1000)) * 1e6 if rel == "investedIn" else None,
+                   currency="USD", approximate=False, quote=f"Quote number {i}.",
+                   source="https://kg.example.org/id/source/synthetic", source_label="synthetic",
+                   confidence=0.9, symmetric=rel in ("partnerOf", "metWith"))
+    return G
+
+
+def measure(path: Path, runs: int, probe: str) -> dict:
+    """Open ``path`` ``runs`` times; return the ready times and search times in ms."""
+    from playwright.sync_api import sync_playwright
+
+    ready, search = [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            for _ in range(runs):
+                ctx = browser.new_context(offline=True, viewport={"width": 1400, "height": 900})
+                page = ctx.new_page()
+                errors = []
+                page.on("pageerror", lambda e: errors.append(str(e)))
+                page.goto(path.as_uri())
+                page.wait_for_function("window.kgReady === true", timeout=120_000)
+                ready.append(page.evaluate("window.kgReadyAt"))
+                search.append(page.evaluate(
+                    """(q) => { const t = performance.now(); const ids = kgView.search(q);
+                                kgView.select(ids[0]); return performance.now() - t; }""", probe))
+                if errors:
+                    raise SystemExit(f"page errors: {errors}")
+                ctx.close()
+        finally:
+            browser.close()
+    return {"ready_ms": ready, "search_ms": search}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--json", action="store_true", help="print one JSON object per size")
+    args = ap.parse_args(argv)
+
+    from kg.viz import LAYOUT_THRESHOLD, render_html
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.sizes:
+            G = synthetic_graph(n)
+            t = time.perf_counter()
+            text = render_html(G, title=f"synthetic {n}")
+            render_s = time.perf_counter() - t
+            path = Path(tmp) / f"bench-{n}.html"
+            path.write_text(text, encoding="utf-8")
+            m = measure(path, args.runs, f"Entity {n // 2}")
+            row = {
+                "nodes": G.number_of_nodes(),
+                "edges": G.number_of_edges(),
+                "layout": "browser" if n <= LAYOUT_THRESHOLD else "precomputed",
+                "html_mb": round(len(text.encode()) / 1e6, 2),
+                "render_s": round(render_s, 2),
+                "runs": args.runs,
+                "ready_ms_median": round(statistics.median(m["ready_ms"]), 1),
+                "ready_ms": [round(x, 1) for x in m["ready_ms"]],
+                "search_select_ms_median": round(statistics.median(m["search_ms"]), 1),
+            }
+            if args.json:
+                print(json.dumps(row))
+            else:
+                print(f"{row['nodes']:>6} nodes {row['edges']:>6} edges  layout={row['layout']:<11} "
+                      f"html={row['html_mb']} MB  python render={row['render_s']} s  "
+                      f"time to interactive median={row['ready_ms_median']} ms {row['ready_ms']}  "
+                      f"search+select median={row['search_select_ms_median']} ms")
+            sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

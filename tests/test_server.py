@@ -1,0 +1,350 @@
+"""``kg serve`` with real servers on loopback: SPARQL clients, content negotiation, safety limits, load."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg.errors import StoreLockedError
+from kg.store import open_store
+
+pytestmark = pytest.mark.server
+
+KG = "https://kg.example.org/ontology#"
+XIAOMI = "https://kg.example.org/id/company/xiaomi"
+XPENG = "https://kg.example.org/id/company/xpeng-motors"
+LEI_JUN = "https://kg.example.org/id/person/lei-jun"
+INVESTED = f"SELECT ?a ?b WHERE {{ ?a <{KG}investedIn> ?b }}"
+CONSTRUCT = f"CONSTRUCT {{ ?a <{KG}investedIn> ?b }} WHERE {{ ?a <{KG}investedIn> ?b }}"
+ASK = f"ASK {{ <{LEI_JUN}> <{KG}metWith> <https://kg.example.org/id/person/elon-musk> }}"
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+class Served:
+    """A running ``kg serve`` subprocess."""
+
+    def __init__(self, store: str, *args: str, env: dict | None = None):
+        cmd = [sys.executable, "-c", "from kg.cli import main; main()", "--store", store, "serve", "--port", "0", *args]
+        self.proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                                     env={**os.environ, **(env or {})})
+        self.lines = []
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            line = self.proc.stderr.readline()
+            if not line:
+                raise RuntimeError("kg serve exited: " + "".join(self.lines))
+            self.lines.append(line)
+            if "SPARQL endpoint" in line:
+                self.url = line.split("endpoint ")[1].split()[0]
+                self.base = self.url.rsplit("/", 1)[0]
+                return
+        raise RuntimeError("kg serve did not start")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(15)
+        self.proc.stderr.close()
+
+
+@pytest.fixture(scope="module")
+def served(article_store, tmp_path_factory):
+    views = tmp_path_factory.mktemp("views")
+    (views / "network.html").write_text("<html><body>the network view</body></html>")
+    server = Served(article_store, "--timeout", "1", "--max-body-bytes", "100000", "--views", str(views))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def writable(tmp_path):
+    loc = str(tmp_path / "store")
+    with open_store(loc) as store:
+        store.update("INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:p> 'before' } }", prefixes=False)
+    server = Served(loc, "--allow-update", env={"KG_SERVE_TOKEN": "s3cret"})
+    yield server, loc
+    server.stop()
+
+
+def http(url, *, data=None, headers=None, method=None):
+    """(status, content type, body) of one request, errors included."""
+    req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, resp.headers.get("Content-Type", ""), resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers.get("Content-Type", ""), exc.read()
+
+
+def get(served, query, accept=None, **params):
+    qs = urllib.parse.urlencode({"query": query, **params})
+    return http(f"{served.url}?{qs}", headers={"Accept": accept} if accept else {})
+
+
+# -- real SPARQL clients ------------------------------------------------------
+
+
+def test_sparqlwrapper_select_ask_construct(served):
+    from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
+
+    sw = SPARQLWrapper(served.url)
+    sw.setQuery(INVESTED)
+    sw.setReturnFormat(JSON)
+    rows = sw.query().convert()["results"]["bindings"]
+    assert [(r["a"]["value"], r["b"]["value"]) for r in rows] == [(XIAOMI, XPENG)]
+    sw.setQuery(ASK)
+    assert sw.query().convert()["boolean"] is True
+    sw.setQuery(CONSTRUCT)
+    sw.setReturnFormat(TURTLE)
+    ttl = sw.query().convert()
+    triples = {(str(t.subject), str(t.object)) for t in ox.parse(ttl, format=ox.RdfFormat.TURTLE)}
+    assert (f"<{XIAOMI}>", f"<{XPENG}>") in triples
+
+
+def test_sparqlwrapper_post(served):
+    from SPARQLWrapper import JSON, POST, SPARQLWrapper
+
+    sw = SPARQLWrapper(served.url)
+    sw.setMethod(POST)
+    sw.setQuery(INVESTED)
+    sw.setReturnFormat(JSON)
+    assert sw.query().convert()["results"]["bindings"][0]["b"]["value"] == XPENG
+
+
+def test_rdflib_sparqlstore_select_ask_construct(served):
+    from rdflib import Graph, URIRef
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    g = Graph(store=SPARQLStore(served.url))
+    assert [(str(a), str(b)) for a, b in g.query(INVESTED)] == [(XIAOMI, XPENG)]
+    assert g.query(ASK).askAnswer is True
+    result = g.query(CONSTRUCT).graph
+    assert (URIRef(XIAOMI), URIRef(KG + "investedIn"), URIRef(XPENG)) in result
+
+
+# -- content negotiation ----------------------------------------------------
+
+
+@pytest.mark.parametrize("accept, ctype, fmt", [
+    ("application/sparql-results+json", "application/sparql-results+json", "JSON"),
+    ("application/sparql-results+xml", "application/sparql-results+xml", "XML"),
+    ("text/tab-separated-values", "text/tab-separated-values", "TSV"),
+    (None, "application/sparql-results+json", "JSON"),
+    ("text/html,application/xhtml+xml,*/*;q=0.8", "application/sparql-results+json", "JSON"),
+])
+def test_select_results_formats(served, accept, ctype, fmt):
+    status, got, body = get(served, INVESTED, accept)
+    assert status == 200 and got.startswith(ctype)
+    rows = list(ox.parse_query_results(body, format=getattr(ox.QueryResultsFormat, fmt)))
+    assert [(r["a"].value, r["b"].value) for r in rows] == [(XIAOMI, XPENG)]
+
+
+def test_select_csv_and_format_parameter(served):
+    status, ctype, body = get(served, INVESTED, "text/csv")
+    assert status == 200 and ctype.startswith("text/csv")
+    assert list(csv.reader(io.StringIO(body.decode()))) == [["a", "b"], [XIAOMI, XPENG]]
+    status, ctype, _ = get(served, INVESTED, "application/sparql-results+json", format="xml")
+    assert ctype.startswith("application/sparql-results+xml")
+
+
+@pytest.mark.parametrize("accept, fmt", [
+    ("text/turtle", "TURTLE"),
+    ("application/n-triples", "N_TRIPLES"),
+    ("application/ld+json", "JSON_LD"),
+    ("application/rdf+xml", "RDF_XML"),
+])
+def test_construct_formats(served, accept, fmt):
+    status, ctype, body = get(served, CONSTRUCT, accept)
+    assert status == 200 and ctype.startswith(accept)
+    triples = {(q.subject, q.predicate, q.object) for q in ox.parse(body, format=getattr(ox.RdfFormat, fmt))}
+    assert (ox.NamedNode(XIAOMI), ox.NamedNode(KG + "investedIn"), ox.NamedNode(XPENG)) in triples
+
+
+def test_ask_and_post_forms(served):
+    status, _, body = http(served.url, data=ASK.encode(), headers={"Content-Type": "application/sparql-query",
+                                                                 "Accept": "application/sparql-results+json"})
+    assert status == 200 and json.loads(body)["boolean"] is True
+    status, ctype, body = http(served.url, data=urllib.parse.urlencode({"query": ASK}).encode(),
+                               headers={"Accept": "application/sparql-results+xml"})
+    assert status == 200 and b"<boolean>true</boolean>" in body
+
+
+# -- error codes and safety limits ----------------------------------------------
+
+
+def test_bad_query_is_400(served):
+    status, _, body = get(served, "SELEC ?x WHERE {")
+    assert status == 400 and body
+    assert http(served.url)[0] == 400  # no query at all
+
+
+def test_timeout_is_503(served):
+    started = time.monotonic()
+    status, _, body = get(served, SLOW)
+    assert status == 503 and b"did not finish" in body
+    assert time.monotonic() - started < 10
+    assert get(served, ASK)[0] == 200  # and the server still answers
+
+
+def test_huge_body_is_413_without_reading_it(served):
+    with socket.create_connection(("127.0.0.1", int(served.base.rsplit(":", 1)[1])), timeout=10) as s:
+        s.sendall(b"POST /query HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                  b"Content-Length: 1000000000\r\n\r\n")
+        assert s.recv(100).startswith(b"HTTP/1.1 413")
+    status, _, _ = http(served.url, data=b"#" * 100_001, headers={"Content-Type": "application/sparql-query"})
+    assert status == 413
+
+
+def test_service_is_refused(served):
+    status, _, body = get(served, "SELECT * { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
+    assert status == 403 and b"--allow-service" in body
+    # the word in a literal or a name is fine
+    assert get(served, 'SELECT * { ?s ?p "SERVICE" } LIMIT 1')[0] == 200
+
+
+def test_read_only_server_refuses_updates_and_writers(served, article_store):
+    status, _, body = http(served.base + "/update", data=b"CLEAR ALL",
+                           headers={"Content-Type": "application/sparql-update", "Authorization": "Bearer x"})
+    assert status == 403 and b"read-only" in body
+    assert http(served.url, data=urllib.parse.urlencode({"update": "CLEAR ALL"}).encode())[0] == 403
+    assert http(served.base + "/store?graph=urn:x", data=b"", method="PUT")[0] == 403
+    with pytest.raises(StoreLockedError, match="kg serve"):
+        open_store(article_store)
+    with open_store(article_store, read_only=True) as reader:  # readers share the store
+        assert bool(reader.query(ASK))
+
+
+def test_result_cap_is_507(article_store):
+    server = Served(article_store, "--max-result-bytes", "2000")
+    try:
+        assert get(server, ASK)[0] == 200
+        status, _, body = get(server, "SELECT * { ?s ?p ?o }")
+        assert status == 507 and b"--max-result-bytes" in body
+    finally:
+        server.stop()
+
+
+def test_updates_need_the_token(writable, monkeypatch):
+    server, loc = writable
+    update = "INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:p> 'after' } }"
+    headers = {"Content-Type": "application/sparql-update"}
+    assert http(server.base + "/update", data=update.encode(), headers=headers)[0] == 403
+    assert http(server.base + "/update", data=update.encode(), headers={**headers, "Authorization": "Bearer nope"})[0] == 403
+    auth = {**headers, "Authorization": "Bearer s3cret"}
+    assert http(server.base + "/update", data=b"LOAD <http://example.org/x.ttl>", headers=auth)[0] == 403
+    assert http(server.base + "/update", data=update.encode(), headers=auth)[0] == 204
+    status, _, body = get(server, "SELECT ?o { <urn:a> <urn:p> ?o } ORDER BY ?o", "text/csv")
+    assert body.decode().split() == ["o", "after", "before"]
+    monkeypatch.setenv("KG_LOCK_TIMEOUT", "0.2")
+    with pytest.raises(StoreLockedError):  # an updating server holds the store alone
+        open_store(loc, read_only=True)
+
+
+def test_remote_backend_through_kg_serve(writable, monkeypatch):
+    server, _ = writable
+    monkeypatch.setenv("KG_STORE_TOKEN", "s3cret")
+    with open_store(server.url) as store:
+        store.replace_graphs({"urn:new": [ox.Triple(ox.NamedNode("urn:x"), ox.NamedNode("urn:p"), ox.Literal("v"))]})
+        assert store.named_graphs() == ["urn:g", "urn:new"]
+        assert len(store) == 2
+
+
+def test_missing_store_is_a_plain_error(tmp_path):
+    proc = subprocess.run([sys.executable, "-c", "from kg.cli import main; main()", "--store", str(tmp_path / "none"),
+                           "serve", "--port", "0"], capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 1 and "no store at" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# -- the explorer page ----------------------------------------------------------
+
+
+def test_explorer_page_and_views(served):
+    status, ctype, body = http(served.base + "/")
+    assert status == 200 and ctype.startswith("text/html")
+    page = body.decode()
+    assert 'href="graphs/network.html"' in page and "<textarea" in page
+    assert "http://" not in page.replace("http://www.w3.org", "").replace("https://kg.example.org", "")  # no CDN
+    assert http(served.base + "/graphs/network.html")[2] == b"<html><body>the network view</body></html>"
+    assert http(served.base + "/graphs/..%2Fsecret.html")[0] == 404
+    assert http(served.base + "/nothing")[0] == 404
+
+
+# -- a bounded load test ----------------------------------------------------------
+
+
+def load(served, clients: int, seconds: float) -> dict:
+    """``clients`` threads query for ``seconds``, checking every answer; return latency percentiles in ms."""
+    import http.client
+
+    host, port = served.base.split("//")[1].split(":")
+    cases = [
+        (INVESTED, "application/sparql-results+json", lambda b: json.loads(b)["results"]["bindings"][0]["b"]["value"] == XPENG),
+        (ASK, "application/sparql-results+json", lambda b: json.loads(b)["boolean"] is True),
+        (CONSTRUCT, "application/n-triples", lambda b: f"<{XPENG}>".encode() in b),
+    ]
+    latencies, failures = [], []
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def client(i):
+        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        n = i
+        while time.monotonic() < deadline:
+            query, accept, check = cases[n % len(cases)]
+            n += 1
+            t0 = time.perf_counter()
+            conn.request("POST", "/query", body=query.encode(),
+                         headers={"Content-Type": "application/sparql-query", "Accept": accept})
+            resp = conn.getresponse()
+            body = resp.read()
+            dt = time.perf_counter() - t0
+            with lock:
+                latencies.append(dt)
+                if resp.status != 200 or not check(body):
+                    failures.append((resp.status, body[:200]))
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    latencies.sort()
+    return {"requests": len(latencies), "failures": failures,
+            "p50_ms": 1000 * latencies[len(latencies) // 2],
+            "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]}
+
+
+def test_load_8_clients_2s(served):
+    result = load(served, 8, 2.0)
+    print(f"\n8 clients x 2 s: {result['requests']} requests, p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms")
+    assert result["failures"] == [] and result["requests"] > 50
+
+
+@pytest.mark.slow
+def test_load_8_clients_10s(served):
+    result = load(served, 8, 10.0)
+    print(f"\n8 clients x 10 s: {result['requests']} requests, p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms")
+    assert result["failures"] == [] and result["requests"] > 250
+
+
+def test_views_dir_default_is_relative(tmp_path):
+    from kg.server import list_views
+
+    assert list_views(tmp_path / "missing") == []
+    (tmp_path / "a.html").write_text("x")
+    (tmp_path / "b.txt").write_text("x")
+    assert list_views(Path(tmp_path)) == ["a.html"]
