@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import KgError
-from kg.ontology import ONTOLOGY_GRAPH
+from kg.ontology import DERIVED_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 
 TEXT_KINDS = {".txt", ".md", ".markdown", ".html", ".htm"}
 
@@ -125,10 +125,34 @@ def build(store, root: Path | str = ".", *, views: bool = True, dump: bool = Tru
     out = root / "graphs"
     if dump:
         path = out / "kg.trig"
-        path.write_bytes(store.dump("trig"))
+        path.write_bytes(sorted_dump(store, list(graphs) + [DERIVED_GRAPH]))
         report.written.append(str(path))
     if views:
         from kg.viz import write_standard_views
 
         report.written += [str(p) for p in write_standard_views(store, out)]
     return report
+
+
+def sorted_dump(store, graphs: list[str]) -> bytes:
+    """TriG of the given named graphs with quads in a fixed order, so the same data
+    always gives the same bytes (a store's own dump order depends on its history).
+
+    Args:
+        store: an open store.
+        graphs: the named graph IRIs to include.
+
+    Returns:
+        The TriG text, as bytes.
+    """
+    import pyoxigraph as ox
+
+    def key(q):
+        return (q.graph_name.value, str(q.subject), str(q.predicate), str(q.object))
+
+    quads = []
+    for g in graphs:
+        rows = store.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": ox.NamedNode(g)})
+        quads.extend(ox.Quad(r["s"], r["p"], r["o"], ox.NamedNode(g)) for r in rows)
+    quads.sort(key=key)
+    return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES)

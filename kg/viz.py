@@ -52,7 +52,7 @@ from pathlib import Path
 from kg.errors import KgError, VizError
 
 #: Above this many nodes the layout is computed in Python and physics is off.
-LAYOUT_THRESHOLD = 500
+LAYOUT_THRESHOLD = 250
 #: Above this many nodes a page would freeze the browser: refuse.
 NODE_CAP = 20_000
 #: Above this many edges, likewise.

@@ -240,31 +240,43 @@ def _du(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20
 
 
-def _query_latency(store: Path, runs: int) -> list[dict]:
-    from kg.query import named_queries, run_named
+def _query_child(name: str, store: str, runs: str) -> dict:
+    from kg.query import run_named
     from kg.store import open_store
 
-    out = []
+    times, n = [], 0
     with open_store(store, read_only=True) as s:
-        for q in named_queries():
-            times, n, err = [], 0, None
-            for _ in range(runs):
-                t0 = time.perf_counter()
-                try:
-                    n = len(run_named(s, q.name).rows)
-                except Exception as exc:  # a query needing a parameter: report, do not stop
-                    err = str(exc).splitlines()[0][:80]
-                    break
-                times.append(time.perf_counter() - t0)
-            out.append({"query": q.name, "rows": n, "median_s": statistics.median(times) if times else None,
-                        "error": err})
+        for _ in range(int(runs)):
+            t0 = time.perf_counter()
+            n = len(run_named(s, name).rows)
+            times.append(time.perf_counter() - t0)
+    return {"rows": n, "median_s": statistics.median(times)}
+
+
+def _query_latency(store: Path, runs: int, timeout: float) -> list[dict]:
+    """Median latency of every named query (default params), each in a child with a time limit."""
+    from kg.query import named_queries
+
+    out = []
+    for q in named_queries():
+        row = {"query": q.name, "rows": 0, "median_s": None, "error": None}
+        try:
+            proc = subprocess.run([sys.executable, __file__, "--child", "query", q.name, str(store), str(runs)],
+                                  capture_output=True, text=True, timeout=timeout)
+            if proc.returncode == 0:
+                row.update(json.loads(proc.stdout.strip().splitlines()[-1]))
+            else:
+                row["error"] = (proc.stderr.strip().splitlines() or ["failed"])[-1][:100]
+        except subprocess.TimeoutExpired:
+            row["error"] = f"over {timeout:.0f} s (stopped)"
+        out.append(row)
     return out
 
 
 SIZES = {"100k": 100_000, "1m": 1_000_000, "5m": 5_000_000}
 
 
-def bench(sizes, runs: int, rdflib_max: int, work: Path) -> str:
+def bench(sizes, runs: int, rdflib_max: int, work: Path, query_timeout: float = 30) -> tuple:
     lines = [
         "| size | load | input | median s | rows/s | triples/s | vs bulk_load | peak RSS MB | store MB |",
         "|---|---|---|---|---|---|---|---|---|",
@@ -305,8 +317,8 @@ def bench(sizes, runs: int, rdflib_max: int, work: Path) -> str:
             lines.append(f"| {label} | {kind} | {inp} | {secs:.2f} | {rows} | {tps:,.0f} | {ratio} | "
                          f"{max(r['max_rss_mb'] for r in rs):,.0f} | {size} |")
         # Named queries on the store kg loaded from Turtle (rebuild it, the last run left it there).
-        for q in _query_latency(work / "store-kg-ttl", 3):
-            ms = f"{q['median_s'] * 1000:,.0f}" if q["median_s"] is not None else "n/a"
+        for q in _query_latency(work / "store-kg-ttl", 3, query_timeout):
+            ms = f"{q['median_s'] * 1000:,.0f}" if q["median_s"] is not None else "–"
             qlines.append(f"| {label} | {q['query']} | {q['rows']:,} | {ms} | {q['error'] or ''} |")
         print("\n".join(lines[-len(kinds):]), flush=True)
     table = "\n".join(lines)
@@ -319,16 +331,18 @@ def main(argv=None) -> None:
     ap.add_argument("--sizes", default="100k,1m,5m", help="comma-separated: 100k, 1m, 5m")
     ap.add_argument("--runs", type=int, default=3, help="runs per load below 5M (median reported; 5M runs once)")
     ap.add_argument("--rdflib-max", type=int, default=1_500_000, help="skip rdflib above this many triples")
+    ap.add_argument("--query-timeout", type=float, default=30, help="stop a named query after this many seconds")
     ap.add_argument("--work", default=None, help="scratch folder (default: a temporary one)")
     ap.add_argument("--out", default=str(ROOT / "graphs" / "bench" / "ingest.md"))
     ap.add_argument("--generate", nargs=2, metavar=("LAYOUT|turtle", "N"), help="only write a synthetic file")
     ap.add_argument("--bad", type=int, default=0, help="with --generate: bad rows to mix in")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("-o", "--output", help="with --generate: the file")
-    ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
-        print(json.dumps(_child(*args.child)))
+        fn = _query_child if args.child[0] == "query" else _child
+        print(json.dumps(fn(*args.child[1:]) if args.child[0] == "query" else fn(*args.child)))
         return
     if args.generate:
         layout, n = args.generate[0], int(float(args.generate[1]))
@@ -340,7 +354,8 @@ def main(argv=None) -> None:
     work = Path(args.work or tempfile.mkdtemp(prefix="kg-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
-    table, qtable, notes = bench([s.strip() for s in args.sizes.split(",")], args.runs, args.rdflib_max, work)
+    table, qtable, notes = bench([s.strip() for s in args.sizes.split(",")], args.runs, args.rdflib_max, work,
+                                 args.query_timeout)
     import platform
 
     import pyoxigraph

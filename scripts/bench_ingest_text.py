@@ -45,14 +45,28 @@ def fact_matches(pred: dict, gold: dict) -> bool:
     pairs = [(pred["subject"], pred["object"])]
     if pred["relation"] in SYMMETRIC:
         pairs.append((pred["object"], pred["subject"]))
-    return any(same(s, gold["subject"]) and (same(o, gold["object"]) or
+    if gold["object"] is None:  # a search that names no partner: the object must be empty too
+        return pred["object"] is None and same(pred["subject"], gold["subject"])
+    return any(o is not None and same(s, gold["subject"]) and (same(o, gold["object"]) or
                (pred.get("object_type") == "kind" and core_key(gold["object"]) in core_key(o)))
                for s, o in pairs)
+
+
+def attribute_hits(pred: dict, gold: dict, tally: dict) -> None:
+    """Count agreement on amount (value and currency), date and status, where the gold fact gives them."""
+    if "amount" in gold:
+        a = pred.get("amount") or {}
+        ok = a.get("value") == gold["amount"]["value"] and a.get("currency") == gold["amount"]["currency"]
+        tally["amount"][0 if ok else 1] += 1
+    if "date" in gold:
+        tally["date"][0 if pred.get("date") == gold["date"] else 1] += 1
+    tally["status"][0 if pred.get("status") == gold.get("status", "reported") else 1] += 1
 
 
 def score(rows: list[dict], predictions: dict[str, list[dict]]) -> dict:
     """Precision, recall and F1 per relation and overall (micro)."""
     counts = {r: {"tp": 0, "fp": 0, "fn": 0} for r in RELATIONS}
+    tally = {"amount": [0, 0], "date": [0, 0], "status": [0, 0]}
     for row in rows:
         preds = [p for p in predictions.get(row["id"], []) if p["relation"] in RELATIONS]
         golds = list(row["facts"])
@@ -64,6 +78,7 @@ def score(rows: list[dict], predictions: dict[str, list[dict]]) -> dict:
             else:
                 used.add(hit)
                 counts[g["relation"]]["tp"] += 1
+                attribute_hits(preds[hit], g, tally)
         for i, p in enumerate(preds):
             if i not in used:
                 counts[p["relation"]]["fp"] += 1
@@ -74,6 +89,9 @@ def score(rows: list[dict], predictions: dict[str, list[dict]]) -> dict:
             total[k] += c[k]
         out[rel] = prf(c)
     out["all"] = prf(total)
+    # accuracy of amount, date and status on the facts found (status "reported" when gold gives none)
+    out["attributes"] = {k: {"right": r, "wrong": w, "accuracy": round(r / (r + w), 3) if r + w else 1.0}
+                         for k, (r, w) in tally.items()}
     return out
 
 
@@ -129,11 +147,17 @@ def main() -> None:
         scores, preds = evaluate(args.devset)
         print(f"{'relation':<14}{'P':>7}{'R':>7}{'F1':>7}{'tp':>5}{'fp':>5}{'fn':>5}")
         for rel, s in scores.items():
+            if rel == "attributes":
+                continue
             print(f"{rel:<14}{s['precision']:>7.2f}{s['recall']:>7.2f}{s['f1']:>7.2f}{s['tp']:>5}{s['fp']:>5}{s['fn']:>5}")
+        print("attributes on found facts: " + ", ".join(
+            f"{k} {v['right']}/{v['right'] + v['wrong']}" for k, v in scores["attributes"].items()))
         if args.errors:
             for row in load_devset(args.devset):
-                got = [(p["relation"], p["subject"], p["object"]) for p in preds[row["id"]]]
-                want = [(g["relation"], g["subject"], g["object"]) for g in row["facts"]]
+                got = [(p["relation"], p["subject"], p["object"], p["status"], (p.get("amount") or {}).get("value"))
+                       for p in preds[row["id"]]]
+                want = [(g["relation"], g["subject"], g["object"], g.get("status", "reported"),
+                         (g.get("amount") or {}).get("value")) for g in row["facts"]]
                 if not all(any(fact_matches(p, g) for p in preds[row["id"]]) for g in row["facts"]) or \
                         len(got) > len(want):
                     print(f"\n{row['text']}\n  want {want}\n  got  {got}")

@@ -227,6 +227,7 @@ def ingest_tabular(store, paths, *, dry_run: bool = False, options: dict | None 
     import pyoxigraph as ox
 
     from kg.ingest.tabular import RejectsWriter, TabularResult, graph_for, store_resolver, stream_file
+    from kg.ontology import DERIVED_GRAPH
 
     options = dict(options or {})
     options["dry_run"] = dry_run
@@ -258,7 +259,8 @@ def ingest_tabular(store, paths, *, dry_run: bool = False, options: dict | None 
                     user_progress(base + n, total)
 
             yield result, stream_file(path, options=options, result=result, rejects=rejects,
-                                      resolver=resolver, entities=entities, progress=progress)
+                                      resolver=resolver, entities=entities, progress=progress,
+                                      derived_graph=DERIVED_GRAPH)
             done += size
 
     try:
@@ -292,7 +294,7 @@ def ingest_tabular(store, paths, *, dry_run: bool = False, options: dict | None 
 
 
 def _load_into_copy(work: str, files, report) -> None:
-    """Load every file's rows into the copy at ``work``, then its derived edges."""
+    """Load every file's rows, with their derived edges, into the copy at ``work``."""
     import pyoxigraph as ox
 
     from kg.ontology import DERIVED_GRAPH
@@ -301,29 +303,27 @@ def _load_into_copy(work: str, files, report) -> None:
     try:
         existing = {g.value for g in copy.named_graphs() if hasattr(g, "value")}
         replaced = False
-        loaded: list[str] = []
         for result, stream in files:
-            if result.graph in existing or result.graph in loaded:
-                # Deleting is transactional in Oxigraph (slow for big graphs),
-                # but it happens in the copy, so an interruption is still harmless.
-                copy.update(f"DROP SILENT GRAPH <{result.graph}>")
+            if result.graph in existing:
+                # Replacing a graph: its old derived edges must go too, so the
+                # derived graph is rebuilt below. Deleting is transactional in
+                # Oxigraph (slow for big graphs), but it happens in the copy,
+                # so an interruption is still harmless.
+                copy.update(f"DROP SILENT GRAPH <{result.graph}> ; DROP SILENT GRAPH <{DERIVED_GRAPH}>")
+                existing.discard(DERIVED_GRAPH)
                 replaced = True
+            existing.add(result.graph)
             source = _TextStream(stream)
             try:
-                copy.bulk_load(input=io.BufferedReader(source, 1 << 20), format=ox.RdfFormat.N_TRIPLES,
-                               to_graph=ox.NamedNode(result.graph))
+                copy.bulk_load(input=io.BufferedReader(source, 1 << 20), format=ox.RdfFormat.N_QUADS)
             except (OSError, SyntaxError, ValueError) as exc:
                 if isinstance(source.error, (KgError, KeyboardInterrupt)):
                     raise source.error from None
                 raise StoreError(f"{result.source}: bulk load failed: {exc}") from None
             if source.error is not None:
                 raise source.error
-            loaded.append(result.graph)
         if replaced:
-            copy.update(f"DROP SILENT GRAPH <{DERIVED_GRAPH}>")
             copy.bulk_extend(derived_quads(copy, None))
-        else:
-            copy.bulk_extend(derived_quads(copy, loaded))
         copy.flush()
     finally:
         del copy
@@ -340,7 +340,7 @@ def ingest_rdf(store, paths, *, dry_run: bool = False, options: dict | None = No
         store: a writable on-disk ``OxigraphStore``.
         paths: ``.ttl .nt .nq .trig`` files.
         dry_run: parse only (with ``pyoxigraph.parse``), write nothing.
-        options: ``graph``, ``progress``.
+        options: ``graph``, ``progress`` (called once per file).
 
     Returns:
         A :class:`TabularReport` whose ``tabular`` rows count triples per file.
@@ -383,27 +383,24 @@ def ingest_rdf(store, paths, *, dry_run: bool = False, options: dict | None = No
         try:
             before = {g.value for g in copy.named_graphs() if hasattr(g, "value")}
             replaced = False
-            for p, r in zip(paths, report.tabular):
+            for i, (p, r) in enumerate(zip(paths, report.tabular)):
                 if r.graph in before:
-                    copy.update(f"DROP SILENT GRAPH <{r.graph}>")
+                    copy.update(f"DROP SILENT GRAPH <{r.graph}> ; DROP SILENT GRAPH <{DERIVED_GRAPH}>")
                     replaced = True
-                n0 = len(copy)
                 try:
                     copy.bulk_load(path=str(p), format=rdf_format(p.suffix), to_graph=ox.NamedNode(r.graph),
                                    base_iri=p.resolve().as_uri())
                 except SyntaxError as exc:
                     raise ParseError(str(p), str(exc), getattr(exc, "lineno", None)) from None
-                r.triples = r.loaded = len(copy) - n0
                 if options.get("progress"):
-                    options["progress"](paths.index(p) + 1, len(paths))
+                    options["progress"](i + 1, len(paths))
             # Quads of TriG/N-Quads files may land in graphs that existed
             # before; the incremental derivation only reads the new graphs.
             datasets = any(p.suffix.lower() in (".nq", ".trig") for p in paths)
-            if replaced or datasets:
-                copy.update(f"DROP SILENT GRAPH <{DERIVED_GRAPH}>")
-                copy.bulk_extend(derived_quads(copy, None))
-            else:
-                copy.bulk_extend(derived_quads(copy, [r.graph for r in report.tabular]))
+            full = replaced or datasets
+            copy.bulk_extend(derived_quads(copy, None if full else [r.graph for r in report.tabular]))
+            for r in report.tabular:
+                r.triples = r.loaded = _count(copy, r.graph)
             copy.flush()
         finally:
             del copy
@@ -416,3 +413,7 @@ def ingest_rdf(store, paths, *, dry_run: bool = False, options: dict | None = No
     report.derived = derived_count(store)
     return report
 
+
+def _count(raw, graph: str) -> int:
+    rows = raw.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    return int(next(iter(rows))["n"].value)

@@ -331,11 +331,13 @@ def _precision(fmt: str) -> str:
 
 @dataclass
 class RowFact:
-    """One converted row: the deal IRI, its N-Triples lines and the entities it names."""
+    """One converted row: the deal IRI, its N-Triples lines, the entities it names,
+    and its derived edges (the lines :func:`kg.rules.derive_update` would add)."""
 
     deal: str
     lines: list[str]
     entities: list[tuple[str, str, str, bool]]  # (iri, class, label, new)
+    derived: list[str] = field(default_factory=list)
 
 
 class RowConverter:
@@ -388,6 +390,13 @@ class RowConverter:
         self._date_cache: dict[str, tuple[str, str]] = {}
         self._entities: dict[tuple[str, bool], tuple[str, bool]] = {} if entities is None else entities
         self.seen: dict[str, int] = {}
+        from kg.rules import RELATIONS, ROLE_PROPERTIES
+
+        # The rules of kg.rules that a row of this class can fire, so the
+        # streaming import writes the derived edges as it goes.
+        self._relations = [(f"<{r.iri}>", r.subject_role, r.object_role, r.role)
+                           for r in RELATIONS if r.deal_class == mapping.cls]
+        self._involved = set(ROLE_PROPERTIES)
         t, k = f"<{RDF}type>", KG
         self._static = {
             "type": t, "cls": f"<{k}{mapping.cls}>", "evidence": f"<{k}evidence>", "Evidence": f"<{k}Evidence>",
@@ -395,6 +404,9 @@ class RowConverter:
             "value": f"<{k}value>", "currency": f"<{k}currency>", "label": f"<{RDFS}label>",
             "dec": f"<{XSD}decimal>", "int": f"<{XSD}integer>", "status": f"<{k}status>",
         }
+
+    def _name(self, i, columns) -> str:
+        return self.header[i] if i is not None else columns[0]
 
     def header_lines(self) -> list[str]:
         """Lines describing the source file itself (a ``kg:Source``)."""
@@ -508,7 +520,7 @@ class RowConverter:
             name = _WS.sub(" ", cell(i))
             if not name:
                 if spec.required:
-                    raise RowError(f"missing {spec.name} ({spec.columns[0]})")
+                    raise RowError(f"missing {spec.name} ({self._name(i, spec.columns)})")
                 continue
             iri, new = self._entity(name, spec)
             role_iris.append((spec.name, iri))
@@ -519,7 +531,7 @@ class RowConverter:
             text = cell(i)
             if not text:
                 if spec.required:
-                    raise RowError(f"missing {spec.prop} ({spec.columns[0]})")
+                    raise RowError(f"missing {spec.prop} ({self._name(i, spec.columns)})")
                 values.setdefault(spec.prop, "undated")
                 continue
             lexical, dtype = self.parse_date(text, spec)
@@ -530,7 +542,7 @@ class RowConverter:
             spec, i, ci = self.amount
             text = cell(i)
             if not text and spec.required:
-                raise RowError(f"missing amount ({spec.columns[0]})")
+                raise RowError(f"missing amount ({self._name(i, spec.columns)})")
             amount = self.parse_amount(text) if text else None
             if amount is not None:
                 currency = (cell(ci).upper() if ci is not None else "") or spec.currency
@@ -541,7 +553,7 @@ class RowConverter:
             spec, i = self.title
             text = _WS.sub(" ", cell(i))
             if not text and spec.required:
-                raise RowError(f"missing title ({spec.columns[0]})")
+                raise RowError(f"missing title ({self._name(i, spec.columns)})")
             if text:
                 low = text.lower()
                 concepts = sorted({c for word, c in spec.map.items() if word in low})
@@ -556,7 +568,7 @@ class RowConverter:
             text = cell(i)
             if not text:
                 if spec.required:
-                    raise RowError(f"missing {spec.prop} ({spec.columns[0]})")
+                    raise RowError(f"missing {spec.prop} ({self._name(i, spec.columns)})")
                 continue
             if spec.iri:
                 if not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", text):
@@ -586,10 +598,31 @@ class RowConverter:
                 f"{ev} {s['source']} <{self.source}> .\n", f'{ev} {s["line"]} "{line}"^^{s["int"]} .\n']
         for on, p, o in extra:
             out.append(f"{d if on == 'deal' else ev} {p} {o} .\n")
-        return RowFact(deal, out, entities)
+        derived = []
+        if self.mapping.status != "Declined":
+            concepts = {o for on, p, o in extra if p == f"<{KG}role>"}
+            for rel, sr, orole, rc in self._relations:
+                if rc is not None and f"<{KG}{rc}>" not in concepts:
+                    continue
+                for r1, s_iri in role_iris:
+                    if r1 != sr:
+                        continue
+                    for r2, o_iri in role_iris:
+                        if r2 == orole and o_iri != s_iri:
+                            derived.append(f"<{s_iri}> {rel} <{o_iri}> .\n")
+        derived += [f"<{iri}> <{KG}involvedIn> {d} .\n" for role, iri in role_iris if role in self._involved]
+        return RowFact(deal, out, entities, derived)
 
-    def entity_lines(self, entities, emitted: set) -> list[str]:
-        """Type and label lines for entities not yet described in this file."""
+    def entity_lines(self, entities, emitted: set, derived: list | None = None) -> list[str]:
+        """Type and label lines for entities not yet described in this file.
+
+        Args:
+            entities: ``RowFact.entities``.
+            emitted: what this file has described so far (updated).
+            derived: if given, gets the ``kg:nameKey`` lines of new labels.
+        """
+        from kg.resolve import name_key
+
         out = []
         s = self._static
         for iri, cls, label, new in entities:
@@ -600,4 +633,6 @@ class RowConverter:
             if new and iri not in emitted:
                 emitted.add(iri)
                 out.append(f'<{iri}> {s["label"]} "{_lit(label)}" .\n')
+                if derived is not None:
+                    derived.append(f'<{iri}> <{KG}nameKey> "{_lit(name_key(label))}" .\n')
         return out

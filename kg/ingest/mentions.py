@@ -55,7 +55,21 @@ def word_lists() -> dict[str, frozenset]:
     # places may have several words: keep whole phrases too ("hong kong")
     out["places"] = out["places"] | frozenset(
         " ".join(p) for p in zip(data["places"].split(), data["places"].split()[1:]))
+    # the keywords of the relation patterns are headline words too ("Unilever Considering Offer …")
+    out["headline_words"] = (out["headline_words"] | _pattern_keywords()) - out["company_suffixes"]
     return out
+
+
+def _pattern_keywords() -> frozenset:
+    """The single-word entries of the word-list macros in ``patterns.yaml``, lower case."""
+    import yaml
+
+    data = yaml.safe_load((Path(__file__).resolve().parent / "patterns.yaml").read_text(encoding="utf-8"))
+    words = set()
+    for value in data["macros"].values():
+        if isinstance(value, list):
+            words.update(str(v).lower() for v in value if " " not in str(v))
+    return frozenset(words)
 
 
 @dataclass
@@ -252,9 +266,14 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
 
     def stop(k: int) -> bool:
         low = toks[k].text.lower()
-        if low in lists["stop"] or low in ("'s", "’s"):
+        if low in lists["stop"] or low in ("'s", "’s") or low in lists["headline_words"]:
             return True
+        if "-" in low and all(w in lists["stop"] or w in lists["headline_words"] for w in low.split("-")):
+            return True  # "CASH-AND-STOCK", "All-Stock"
         return low.isupper() is False and low in vocab and k == first_word and toks[k].text[0].isupper()
+
+    def office(k: int) -> bool:
+        return toks[k].text[0].isupper() and toks[k].text.lower() in lists["office_titles"]
 
     first_word = next((k for k, t in enumerate(toks) if t.text[0].isalnum()), -1)
     while i < n:
@@ -277,8 +296,12 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
             continue
         t = toks[i]
         low = t.text.lower()
-        starter = low in _NAME_STARTERS and i + 1 < n and _namey(toks[i + 1].text) and not stop(i + 1)
-        if not _namey(t.text) or (stop(i) and not starter):
+        nxt = toks[i + 1].text if i + 1 < n else ""
+        starter = (low in _NAME_STARTERS and _namey(nxt) and not stop(i + 1)) \
+            or (office(i) and nxt[:1].isupper()) \
+            or (t.text[0].isupper() and low not in _FUNCTION and low not in lists["headline_words"]
+                and nxt.lower() in lists["company_suffixes"] and _namey(nxt))  # "Founders Fund"
+        if not _namey(t.text) or (stop(i) and not starter) or _series_letter(toks, i):
             i += 1
             continue
         j = i + 1
@@ -286,10 +309,15 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
         while j < n:
             tj = toks[j].text
             lj = tj.lower()
+            titles_only = all(office(k) or toks[k].text.lower() in lists["demonyms"] for k in range(i, j))
+            if _series_letter(toks, j):
+                break
             if _namey(tj) and (not stop(j) or (lj in lists["company_suffixes"] and j > i)):
                 j += 1
             elif given and j == i + 1 and tj[0].isupper() and lj not in _FUNCTION:
                 j += 1  # "Jonathan Price": a surname that is also a common word
+            elif titles_only and tj[0].isupper() and (office(j) or lj not in _FUNCTION or lj == "he"):
+                j += 1  # "Vice Premier He Lifeng": after a title, a capitalised word starts the name
             elif tj in ("&", "+") and j + 1 < n and _namey(toks[j + 1].text):
                 j += 1
             elif (lj in lists["joiners"] or (lj == "of" and toks[j - 1].text.lower() in lists["of_heads"])) \
@@ -310,6 +338,12 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
             cut = 0  # "Harlow Media Group": the descriptor is part of the name
         run = run[cut:]
         words = words[cut:]
+        # "Chancellor Olaf Scholz", "Treasury Secretary Janet Yellen": the title is not the name
+        titled = False
+        heads = [k for k, w in enumerate(words[:-1]) if w in lists["office_heads"]
+                 and all(x in lists["office_titles"] or x in lists["demonyms"] for x in words[:k + 1])]
+        if heads:
+            run, words, titled = run[heads[-1] + 1:], words[heads[-1] + 1:], True
         if not run or all(w in lists["demonyms"] or w in lists["descriptors"] and len(words) == 1 for w in words):
             continue
         if len(run) == 1 and words[0] in lists["company_suffixes"] | lists["descriptors"] and words[0] not in ():
@@ -324,12 +358,28 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
                 and end + 1 < sent.end:
             end += 1
         surface = text[run[0].start:end]
-        out.append(Mention(run[0].start, end, surface, _kind_of([r.text for r in run], prev, lists, None),
-                           index))
+        kind = _kind_of([r.text for r in run], prev, lists, None)
+        if titled and kind == "unknown":
+            kind = "person"
+        out.append(Mention(run[0].start, end, surface, kind, index))
+    last = None
     for m in out:
         k = next((k for k, t in enumerate(toks) if t.start == m.start), 0)
-        m.salient = not (k > 0 and toks[k - 1].text.lower() in _PREPOSITIONS)
+        before = toks[k - 1].text.lower() if k > 0 else ""
+        m.salient = before not in _PREPOSITIONS
+        # "from Sequoia and Blackbird": a name coordinated with one after a preposition is not salient either
+        if before in ("and", "&", ",", "or") and last is not None and not last.salient \
+                and toks[k - 2].end == last.end if k > 1 else False:
+            m.salient = False
+        last = m
     return out
+
+
+def _series_letter(toks: list, k: int) -> bool:
+    """"Series B", "Series A-1": the round's letter is not a name."""
+    t = toks[k].text
+    return k > 0 and toks[k - 1].text.lower() == "series" and len(t) <= 3 and t[:1].isupper() and \
+        (len(t) == 1 or not t[1:].isalpha())
 
 
 def _cluster(mentions: list[Mention], clusters: list[Cluster], context: set) -> None:

@@ -28,6 +28,10 @@ _SLOT = {
 }
 _CEO = re.compile(r"\b(?:ceo|c\.e\.o|chief executive|chief exec|boss)\b", re.I)
 _FOUNDER = re.compile(r"\b(?:co-?founders?|cofounders?|founders?)\b", re.I)
+_PAST_ROLE = re.compile(r"\b(?:former|ex-|outgoing|then|stepp?(?:ed|ing|s)? down|resign(?:s|ed|ing)?|quit(?:s|ting)?|"
+                        r"ousted|ousts|fired|retired|retires|departed|departs|left)\b", re.I)
+_FORMER = re.compile(r"\b(?:former|ex-|outgoing|then-?|late)\s*$", re.I)
+_GENERIC_KINDS = frozenset({"partner", "partners", "ally", "collaborator", "company", "firm", "player"})
 _CLAUSE = re.compile(r",? but |; |,? while |,? whereas |,? although |,? though |, and |, which is why ", re.I)
 _DETERMINERS = frozenset(
     "a an the another other some any new potential possible suitable strategic experienced established "
@@ -145,11 +149,21 @@ def mask(doc, si: int) -> Masked:
             if s.start <= q.start < s.end:
                 items.append((q.start, min(q.end, s.end), kind, i))
     items.sort(key=lambda x: (x[0], -x[1]))
+    # "Abu Dhabi's CYVN Holdings", "Japan's Seven & i": the place is a modifier, not a party
+    for k, (start, end, kind, i) in enumerate(items[:-1]):
+        if kind == "E" and doc.mentions[i].kind == "place" and items[k + 1][2] == "E" \
+                and re.fullmatch(r"['’]s\s+", doc.text[end:items[k + 1][0]]):
+            items[k] = (start, items[k + 1][0], "X", i)
     parts, pos, positions = [], s.start, {}
     ents, money, dates, counts = {}, {}, {}, {}
     length = 0
     for start, end, kind, i in items:
         if start < pos:
+            continue
+        if kind == "X":
+            parts.append(re.sub(r"\s+", " ", doc.text[pos:start].replace("’", "'")))
+            length += len(parts[-1])
+            pos = end
             continue
         chunk = re.sub(r"\s+", " ", doc.text[pos:start].replace("’", "'"))
         parts.append(chunk)
@@ -251,7 +265,8 @@ def _coordinated(text: str, lo: int, hi: int, slot_lo: int, slot_hi: int) -> lis
     """Extra names coordinated with a slot at the edge of a match ("A and B invested")."""
     extra = []
     if slot_hi == hi:
-        m = re.match(r"((?:, ⟨E\d+⟩)*,? (?:and|&) ⟨E\d+⟩)", text[hi:])
+        m = re.match(r"((?:, ⟨E\d+⟩)*,? (?:and|&) ⟨E\d+⟩)", text[hi:]) \
+            or re.match(r"((?:, ⟨E\d+⟩)+)(?=[.;]?$)", text[hi:])  # headline lists: "from Nvidia, Microsoft, Jeff Bezos"
         if m:
             extra = [int(x) for x in re.findall(r"⟨E(\d+)⟩", m.group(1))]
     if slot_lo == lo:
@@ -337,10 +352,16 @@ def _facts_from_match(doc, doc_id, masked, rule, m, quote) -> list[dict]:
         kind = groups["K"]
     elif not _fits(obj, types.get("O")) or obj.cluster == subj.cluster:
         return []
+    if obj is not None and obj.anaphor and obj.cluster == subj.cluster:
+        obj = _other_antecedent(doc, obj, subj, types.get("O"))  # "X will invest in the company": not X
+        if obj is None:
+            return []
     relations = [rule.relation]
     if rule.relation == "role":
         roles = groups.get("R") or ""
         relations = [r for r, rx in (("ceoOf", _CEO), ("founderOf", _FOUNDER)) if rx.search(roles)]
+        if _PAST_ROLE.search(m.group(0)) or _FORMER.search(masked.text[max(0, lo - 14):lo]):
+            relations = [r for r in relations if r != "ceoOf"]  # a former chief executive is no ceoOf
     subjects, objects = [subj], [obj]
     s_pos = masked.positions.get(("E", int(groups["S"]))) if groups.get("S") else None
     o_pos = masked.positions.get(("E", int(groups["O"]))) if groups.get("O") else None
@@ -384,8 +405,19 @@ def _facts_from_match(doc, doc_id, masked, rule, m, quote) -> list[dict]:
                 }
                 if o is None:
                     fact["kind"] = kind_label(kind, quote)
+                    if fact["kind"] in _GENERIC_KINDS:  # "looking for a partner" names no kind
+                        fact["kind"] = fact["object"] = None
+                        fact["object_type"] = None
                 out.append(fact)
     return out
+
+
+def _other_antecedent(doc, anaphor, subj, want):
+    """The nearest earlier name that fits ``want`` and is not the subject's entity."""
+    for m in reversed([x for x in doc.mentions if x.start < anaphor.start and not x.anaphor]):
+        if m.cluster != subj.cluster and _fits(m, want) and m.sentence >= anaphor.sentence - 2:
+            return m
+    return None
 
 
 def _appositive_head(masked: Masked, subj, index: int):

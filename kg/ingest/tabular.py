@@ -175,7 +175,7 @@ def _reason_key(reason: str) -> str:
 
 
 def stream_file(path: Path, *, options: dict, result: TabularResult, rejects: RejectsWriter,
-                resolver=None, entities: dict | None = None, progress=None):
+                resolver=None, entities: dict | None = None, progress=None, derived_graph: str | None = None):
     """Read one CSV file and yield N-Triples text chunks, a few hundred rows at a time.
 
     Memory stays flat: rows are converted and yielded as they are read. Only
@@ -190,9 +190,11 @@ def stream_file(path: Path, *, options: dict, result: TabularResult, rejects: Re
         resolver: see :func:`store_resolver`.
         entities: a dict shared by the files of one import.
         progress: called as ``progress(bytes_read, bytes_total)`` now and then.
+        derived_graph: if given, yield N-Quads instead: the facts in
+            ``result.graph`` and their derived edges in this graph.
 
     Yields:
-        ``str`` chunks of N-Triples.
+        ``str`` chunks of N-Triples (or N-Quads).
 
     Raises:
         ParseError: the file cannot be read as CSV.
@@ -217,7 +219,12 @@ def stream_file(path: Path, *, options: dict, result: TabularResult, rejects: Re
         result.layout = mapping.name
         conv = RowConverter(mapping, header, str(path), resolver=resolver, entities=entities)
         emitted: set = set()
+        quads = derived_graph is not None
+        gsuffix = f" <{result.graph}> .\n"
+        dsuffix = f" <{derived_graph}> .\n"
         head = conv.header_lines()
+        if quads:
+            head = [t[:-3] + gsuffix for t in head]
         result.triples += len(head)
         chunk: list[str] = head
         rows_in_chunk = 0
@@ -241,10 +248,18 @@ def stream_file(path: Path, *, options: dict, result: TabularResult, rejects: Re
                     rejects.write(str(path), header, line, reason, row)
                     continue
                 result.loaded += 1
-                new = conv.entity_lines(fact.entities, emitted)
-                result.triples += len(fact.lines) + len(new)
-                chunk += new
-                chunk += fact.lines
+                if quads:
+                    derived = fact.derived
+                    new = conv.entity_lines(fact.entities, emitted, derived)
+                    result.triples += len(fact.lines) + len(new)
+                    chunk += [t[:-3] + gsuffix for t in new]
+                    chunk += [t[:-3] + gsuffix for t in fact.lines]
+                    chunk += [t[:-3] + dsuffix for t in derived]
+                else:
+                    new = conv.entity_lines(fact.entities, emitted)
+                    result.triples += len(fact.lines) + len(new)
+                    chunk += new
+                    chunk += fact.lines
                 rows_in_chunk += 1
                 if rows_in_chunk >= CHUNK_ROWS:
                     yield "".join(chunk)

@@ -531,10 +531,12 @@ def document_triples(doc: str, facts: list[dict], gazetteer=None, *, source_path
         key = f"{doc}-{f['start']}-{rel}-{f.get('subject_name') or f['subject']}-{f.get('object_name') or f['object']}"
         deal = N(entity_iri("deal", key))
         add(ox.Triple(deal, a, N(KG + cls)))
-        add(ox.Triple(deal, N(RDFS + "label"), L(f"{f['subject']} {rel} {f['object']}")))
+        add(ox.Triple(deal, N(RDFS + "label"), L(f"{f['subject']} {rel} {f['object'] or 'a partner'}")))
         s = entity(f, "subject")
         add(ox.Triple(deal, N(KG + srole), s))
-        if f["object_type"] == "kind":
+        if f["object"] is None:
+            pass  # a partner search that names neither a candidate nor a kind
+        elif f["object_type"] == "kind":
             concept = N(entity_iri("concept", f["kind"]))
             add(ox.Triple(concept, a, N(KG + "Concept")))
             add(ox.Triple(concept, N(SKOS + "inScheme"), N(KG + "KindScheme")))
