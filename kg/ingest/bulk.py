@@ -8,13 +8,19 @@ copy:
 
 1. take a RocksDB checkpoint of the store beside it (``<store>.import-<pid>``;
    hard links, about a millisecond);
-2. stream the rows, converted to N-Triples as they are read, into the copy
-   with ``Store.bulk_load`` (the file's graph is dropped first if it exists);
-3. add the derived edges of the new deals to the copy (the same rules as
-   :func:`kg.rules.derive_update`, as CONSTRUCT queries streamed into
-   ``bulk_extend``), or rebuild the derived graph when a graph was replaced;
-4. close the copy and swap the two directories with one ``renameat2(
+2. stream the rows, converted to N-Quads as they are read, into the copy
+   with ``Store.bulk_load``: each row's facts go to the file's graph and its
+   derived edges (the rules of :data:`kg.rules.RELATIONS`, ``kg:involvedIn``
+   and ``kg:nameKey``, computed in Python as the row is converted) to the
+   derived graph. If the file's graph exists already it is dropped first,
+   with the derived graph, which is then rebuilt from every graph by the
+   CONSTRUCT twins of :func:`kg.rules.derive_update` streamed into
+   ``bulk_extend``;
+3. close the copy and swap the two directories with one ``renameat2(
    RENAME_EXCHANGE)`` call, which is atomic; then delete the old version.
+
+Big RDF files (:func:`ingest_rdf`) take the same road, with ``bulk_load`` of
+the file and the derived edges of the new graph added by CONSTRUCT.
 
 An interrupted import (Ctrl-C, an error, ``--strict`` on a bad row, or a
 killed process) never touches the store itself: at worst a stale copy is left,

@@ -299,6 +299,8 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
         nxt = toks[i + 1].text if i + 1 < n else ""
         starter = (low in _NAME_STARTERS and _namey(nxt) and not stop(i + 1)) \
             or (office(i) and nxt[:1].isupper()) \
+            or (low == "he" and i > 0 and toks[i - 1].text.lower() in lists["office_heads"] and _namey(nxt)
+                and not stop(i + 1))  # "Xpeng founder He Xiaopeng"
             or (t.text[0].isupper() and low not in _FUNCTION and low not in lists["headline_words"]
                 and nxt.lower() in lists["company_suffixes"] and _namey(nxt))  # "Founders Fund"
         if not _namey(t.text) or (stop(i) and not starter) or _series_letter(toks, i):
@@ -348,6 +350,9 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
             continue
         if len(run) == 1 and words[0] in lists["company_suffixes"] | lists["descriptors"] and words[0] not in ():
             continue
+        if len(run) > 1 and words[-1] in lists["descriptors"] and words[-1] not in lists["company_suffixes"] \
+                and words[-1] not in lists["demonyms"]:
+            continue  # "NEW VIDEO STARTUP", "Fintech Firm": a description, not a name
         prev = None
         k0 = toks.index(run[0])
         if k0 > 0:

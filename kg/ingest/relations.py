@@ -26,7 +26,7 @@ _SLOT = {
     "D": r"⟨D\d+⟩",
     "N": r"⟨N(?P<NUM>\d+)⟩",
 }
-_CEO = re.compile(r"\b(?:ceo|c\.e\.o|chief executive|chief exec|boss)\b", re.I)
+_CEO = re.compile(r"\b(?:ceo|c\.e\.o|chief executive|chief exec|boss|chief$)", re.I)
 _FOUNDER = re.compile(r"\b(?:co-?founders?|cofounders?|founders?)\b", re.I)
 _PAST_ROLE = re.compile(r"\b(?:former|ex-|outgoing|then|stepp?(?:ed|ing|s)? down|resign(?:s|ed|ing)?|quit(?:s|ting)?|"
                         r"ousted|ousts|fired|retired|retires|departed|departs|left)\b", re.I)
@@ -61,6 +61,7 @@ class Rule:
     unless: re.Pattern | None = None
     metric: str | None = None
     market: bool = False
+    object: str | None = None
 
 
 def _expand(pattern: str, macros: dict) -> str:
@@ -115,7 +116,7 @@ def rules() -> tuple[list[Rule], list[Rule], dict[str, re.Pattern]]:
             raise ExtractionError(f"{path}: rule {entry.get('id')}: invalid pattern: {exc}") from None
         return Rule(entry["id"], relation, rx, float(entry.get("confidence", 0.7)), entry.get("status"),
                     entry.get("types"), entry.get("subject"), unless, entry.get("metric"),
-                    bool(entry.get("market")))
+                    bool(entry.get("market")), entry.get("object"))
 
     rels = [compile_rule(e, e["relation"]) for e in data["relations"]]
     obs = [compile_rule(e, "observation") for e in data.get("observations", [])]
@@ -316,7 +317,7 @@ def find_relations(doc, doc_id: str = "doc") -> list[dict]:
         quote = doc.text[sent.start:sent.end]
         names = masked.text.count("⟨E")
         for rule in rels:
-            if names < 2 and "(?P<O>" in rule.regex.pattern and rule.subject != "context":
+            if names < 2 and "(?P<O>" in rule.regex.pattern and rule.subject != "context" and rule.object != "context":
                 continue  # a two-name rule cannot match a one-name sentence
             for m in rule.regex.finditer(masked.text):
                 if rule.unless and rule.unless.search(m.group(0)):
@@ -345,6 +346,15 @@ def _facts_from_match(doc, doc_id, masked, rule, m, quote) -> list[dict]:
             subj = _appositive_head(masked, subj, int(groups["S"]))
     if subj is None or not _fits(subj, types.get("S")):
         return []
+    if rule.object == "context":  # "The round was led by X": the object is the company talked about
+        obj = _context_object(doc, masked.start + lo, subj, types.get("O"))
+        if obj is None:
+            return []
+        confidence *= 0.9
+    if obj is not None and obj.anaphor and obj.cluster == subj.cluster:
+        obj = _other_antecedent(doc, obj, subj, types.get("O"))  # "X will invest in the company": not X
+        if obj is None:
+            return []
     kind = None
     if obj is None:
         if not groups.get("K"):
@@ -352,10 +362,6 @@ def _facts_from_match(doc, doc_id, masked, rule, m, quote) -> list[dict]:
         kind = groups["K"]
     elif not _fits(obj, types.get("O")) or obj.cluster == subj.cluster:
         return []
-    if obj is not None and obj.anaphor and obj.cluster == subj.cluster:
-        obj = _other_antecedent(doc, obj, subj, types.get("O"))  # "X will invest in the company": not X
-        if obj is None:
-            return []
     relations = [rule.relation]
     if rule.relation == "role":
         roles = groups.get("R") or ""
@@ -410,6 +416,17 @@ def _facts_from_match(doc, doc_id, masked, rule, m, quote) -> list[dict]:
                         fact["object_type"] = None
                 out.append(fact)
     return out
+
+
+def _context_object(doc, position: int, subj, want):
+    """The last salient name before ``position`` (this sentence or the two before) that is not the subject."""
+    si = next((k for k, s in enumerate(doc.sentences) if s.start <= position < s.end), 0)
+    for m in reversed([x for x in doc.mentions if x.start < position]):
+        if m.sentence < si - 2:
+            break
+        if m.salient and m.cluster != subj.cluster and m.kind != "person" and _fits(m, want):
+            return m
+    return None
 
 
 def _other_antecedent(doc, anaphor, subj, want):
