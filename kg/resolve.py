@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
@@ -45,7 +46,7 @@ def name_key(name: str) -> str:
 CORPORATE_SUFFIXES = frozenset(
     """inc incorporated corp corporation co company cos ltd limited llc llp lp plc ag sa se nv bv
     gmbh kg kgaa spa srl sas ab asa oyj as pte pty bhd kk tbk group holding holdings motors motor
-    technologies technology tech systems international intl enterprises industries the""".split()
+    technologies technology tech systems international intl enterprises industries the com""".split()
 )
 
 #: Score at or above which a name is taken to be the known entity.
@@ -56,6 +57,7 @@ CANDIDATE = 0.78
 _LEXICON_FILE = "lexicon.yaml"
 
 
+@lru_cache(maxsize=65536)  # names repeat across a document and a corpus; folding is pure
 def fold(name: str) -> str:
     """Fold a name harder than :func:`name_key`: accents dropped, ``&`` as ``and``.
 
@@ -69,6 +71,7 @@ def fold(name: str) -> str:
     return name_key(text.replace("&", " and ").replace("’", "'").replace("'s ", " "))
 
 
+@lru_cache(maxsize=65536)
 def core_key(name: str) -> str:
     """The folded name without corporate suffixes, keeping at least one word.
 

@@ -437,12 +437,18 @@ def replace_graphs_update(graphs: Mapping[str, Iterable], then: str = "") -> str
     Terms are written by pyoxigraph's own N-Triples serializer, so no value
     can change the structure of the update.
     """
+    import pyoxigraph as ox
+
     parts = []
     for graph, triples in graphs.items():
-        parts.append(f"DROP SILENT GRAPH <{graph}>")
+        try:
+            g = str(ox.NamedNode(graph))
+        except ValueError as exc:
+            raise StoreError(f"invalid graph IRI {graph!r}: {exc}") from None
+        parts.append(f"DROP SILENT GRAPH {g}")
         body = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
         if body:
-            parts.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}")
+            parts.append(f"INSERT DATA {{ GRAPH {g} {{\n{body}\n}} }}")
     if then:
         parts.append(then)
     return " ;\n".join(parts)

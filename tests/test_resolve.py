@@ -100,3 +100,10 @@ def test_antecedent_prefers_salient_then_recency():
     assert antecedent("org", ms, 40, sentence=0, recency=True).text == "Apple"
     assert antecedent("person", ms, 40, sentence=0).text == "Lei Jun"
     assert antecedent("org", ms, 0) is None
+
+
+@pytest.mark.parametrize("name", ["Amazon Inc", "AMAZON.COM INC.", "Amazon.com", "amazon corp"])
+def test_news_spellings_resolve_without_suffixes(name):
+    gaz = Gazetteer([KnownEntity("urn:amazon", "Amazon", "company")])
+    m = gaz.match(name, "org")
+    assert (m.entity.iri, m.status) == ("urn:amazon", "exact") and m.score >= 0.9

@@ -138,6 +138,104 @@ def test_devset_floors():
         assert scores[rel]["f1"] >= 0.85, (rel, scores[rel])
 
 
+NEWSSET = ROOT / "tests" / "data" / "extract_newsset.jsonl"
+NEWSBLIND = ROOT / "tests" / "data" / "extract_newsblind.jsonl"
+
+
+def test_newsset_floors():
+    """216 news headlines and passages (Title Case, ALL CAPS, sentence case), 212 gold facts."""
+    from bench_ingest_text import evaluate, load_devset
+
+    assert len(load_devset(NEWSSET)) >= 150
+    scores, _ = evaluate(NEWSSET)
+    assert scores["all"]["precision"] >= 0.95 and scores["all"]["recall"] >= 0.93, scores["all"]
+    for rel, floor in (("acquired", 0.95), ("investedIn", 0.93), ("ceoOf", 0.93), ("founderOf", 0.9),
+                       ("metWith", 0.9), ("partnerOf", 0.9)):
+        assert scores[rel]["f1"] >= floor, (rel, scores[rel])
+    attrs = scores["attributes"]
+    assert attrs["amount"]["accuracy"] >= 0.95 and attrs["status"]["accuracy"] >= 0.95, attrs
+
+
+def test_news_blind_set_floor():
+    """Written after the patterns were tuned on the news set, scored once before fixes (F1 0.87)."""
+    from bench_ingest_text import evaluate
+
+    scores, _ = evaluate(NEWSBLIND)
+    assert scores["all"]["f1"] >= 0.9, scores["all"]
+
+
+@pytest.mark.parametrize("text,want", [
+    ("Sequoia Capital led a $40 million Series B round in Figma, the design startup said on Tuesday.",
+     ("investedIn", "Sequoia Capital", "Figma", 40_000_000, "reported")),
+    ("Twitter Gets Acquired By Elon Musk", ("acquired", "Elon Musk", "Twitter", None, "reported")),
+    ("Satya Nadella, chief executive of Microsoft, met with German Chancellor Olaf Scholz in Berlin.",
+     ("metWith", "Satya Nadella", "Olaf Scholz", None, "reported")),
+    ("Daimler is looking for a partner to build its autonomous trucks, sources said.",
+     ("seeksPartner", "Daimler", None, None, "rumored")),
+    ("Nissan is looking for a car manufacturer to share its platforms.",
+     ("seeksPartner", "Nissan", "car manufacturer", None, "reported")),
+    ("MICROSOFT TO BUY ACTIVISION BLIZZARD FOR $68.7 BLN",
+     ("acquired", "MICROSOFT", "ACTIVISION BLIZZARD", 68_700_000_000, "planned")),
+    ("Google in talks to acquire HubSpot", ("acquired", "Google", "HubSpot", None, "proposed")),
+    ("Pfizer said to weigh bid for Seagen", ("acquired", "Pfizer", "Seagen", None, "rumored")),
+    ("Nvidia calls off $40 billion Arm deal", ("acquired", "Nvidia", "Arm", 40_000_000_000, "declined")),
+    ("Google-owned YouTube said it would remove the videos.", ("acquired", "Google", "YouTube", None, "reported")),
+    ("Stripe Raises $600M Series H Led By Andreessen Horowitz",
+     ("investedIn", "Andreessen Horowitz", "Stripe", 600_000_000, "reported")),
+    ("Vivendi buys Lagardere stake for €610m", ("investedIn", "Vivendi", "Lagardere", 610_000_000, "reported")),
+    ("Tim Cook Meets With Chinese Vice Premier He Lifeng", ("metWith", "Tim Cook", "He Lifeng", None, "reported")),
+    ("Starbucks Names Chipotle's Brian Niccol As CEO", ("ceoOf", "Brian Niccol", "Starbucks", None, "reported")),
+])
+def test_news_grammar(text, want):
+    got = {(f["relation"], f["subject"], f["object"], (f["amount"] or {}).get("value"), f["status"])
+           for f in extract(text)}
+    assert want in got, got
+
+
+@pytest.mark.parametrize("text", [
+    "Former Google CEO Eric Schmidt invests in drone startup",
+    "Bob Iger steps down as CEO of Disney",
+    "Carlos Tavares resigns as Stellantis CEO",
+])
+def test_former_chief_executives_are_not_ceos(text):
+    assert not [f for f in extract(text) if f["relation"] == "ceoOf"]
+
+
+@pytest.mark.parametrize("text", [
+    "Apple's market value tops $3 trillion",
+    "Analysts expect consolidation in the sector",
+    "DATABRICKS RAISES $500 MLN AT $43 BLN VALUATION",
+    "Honda and Nissan to merge",
+    "Reliance To Acquire Metro AG's India Business For Rs 2,850 Crore",
+])
+def test_news_without_facts(text):
+    assert extract(text) == []
+
+
+@pytest.mark.parametrize("text,value,currency", [
+    ("Rs 1,000 crore", 10_000_000_000, "INR"),
+    ("1.2 billion euros", 1_200_000_000, "EUR"),
+    ("€500m", 500_000_000, "EUR"),
+    ("£30m", 30_000_000, "GBP"),
+    ("¥10bn", 10_000_000_000, "JPY"),
+    ("3 billion Swiss francs", 3_000_000_000, "CHF"),
+    ("C$13.5 billion", 13_500_000_000, "CAD"),
+])
+def test_money_in_other_currencies(text, value, currency):
+    [m] = find_money(text)
+    assert (m.as_dict()["value"], m.currency) == (value, currency)
+
+
+def test_partner_search_without_a_kind_has_no_object_in_turtle():
+    from kg.ingest import Batch  # noqa: F401
+    from kg.ingest.text import document_triples
+
+    facts = extract("Daimler is looking for a partner to build its autonomous trucks.", "d")
+    triples = document_triples("d", facts)
+    text = " ".join(str(t) for t in triples)
+    assert "PartnerSearch" in text and "soughtPartnerKind" not in text and "candidate" not in text
+
+
 # -- the article -----------------------------------------------------------------
 
 CURATED_ENTITIES = {"Xiaomi", "Lei Jun", "Xpeng Motors", "Apple", "Tesla", "Elon Musk", "Volkswagen", "Statista"}

@@ -230,8 +230,6 @@ def ingest_tabular(store, paths, *, dry_run: bool = False, options: dict | None 
         ParseError: a file is not CSV; nothing was written.
         StoreError: the store cannot be copied or swapped; nothing was written.
     """
-    import pyoxigraph as ox
-
     from kg.ingest.tabular import RejectsWriter, TabularResult, graph_for, store_resolver, stream_file
     from kg.ontology import DERIVED_GRAPH
 

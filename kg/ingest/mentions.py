@@ -38,6 +38,18 @@ _FUNCTION = frozenset(
     "a an the and or but of to in on for by with at from as is are was were be been has have had will would "
     "its it he she they said says who which that this".split()
 )
+#: Verbs right after a name: a possessive before them is part of the name ("McDonald's said").
+_SAYS = frozenset("said says is was has had will would to and announced reported posted".split())
+#: Plural nouns after a possessive: "Apple's plans", "Tesla's shares" (the "'s" is a possessive there).
+_POSS_NOUNS = frozenset(
+    "acquisitions purchases bids offers takeovers stakes deals shares sales talks plans proposals investments "
+    "mergers units earnings results revenues profits partnerships alliances approaches".split()
+)
+#: Nouns that end a description rather than a name ("New Video Startup").
+_GENERIC_TAIL = frozenset(
+    "startup start-up startups firm firms maker makers manufacturer carmaker automaker chipmaker drugmaker "
+    "giant rival unit subsidiary provider developer operator retailer lender insurer platform app outfit".split()
+)
 #: Stop words that may begin a name when a name word follows ("New York", "General Motors").
 _NAME_STARTERS = frozenset("new first general united royal national american british standard".split())
 
@@ -297,12 +309,16 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
         t = toks[i]
         low = t.text.lower()
         nxt = toks[i + 1].text if i + 1 < n else ""
-        starter = (low in _NAME_STARTERS and _namey(nxt) and not stop(i + 1)) \
-            or (office(i) and nxt[:1].isupper()) \
+        starter = (
+            (low in _NAME_STARTERS and _namey(nxt) and not stop(i + 1))
+            or (office(i) and nxt[:1].isupper())
+            # "Xpeng founder He Xiaopeng"
             or (low == "he" and i > 0 and toks[i - 1].text.lower() in lists["office_heads"] and _namey(nxt)
-                and not stop(i + 1))  # "Xpeng founder He Xiaopeng"
+                and not stop(i + 1))
+            # "Founders Fund"
             or (t.text[0].isupper() and low not in _FUNCTION and low not in lists["headline_words"]
-                and nxt.lower() in lists["company_suffixes"] and _namey(nxt))  # "Founders Fund"
+                and nxt.lower() in lists["company_suffixes"] and _namey(nxt))
+        )
         if not _namey(t.text) or (stop(i) and not starter) or _series_letter(toks, i):
             i += 1
             continue
@@ -320,6 +336,9 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
                 j += 1  # "Jonathan Price": a surname that is also a common word
             elif titles_only and tj[0].isupper() and (office(j) or lj not in _FUNCTION or lj == "he"):
                 j += 1  # "Vice Premier He Lifeng": after a title, a capitalised word starts the name
+            elif tj[0].isupper() and lj not in _FUNCTION and lj not in lists["headline_words"] and j + 1 < n \
+                    and _namey(toks[j + 1].text) and toks[j + 1].text.lower() in lists["organization_words"]:
+                j += 1  # "Qatar Investment Authority": a common word inside an institution's name
             elif tj in ("&", "+") and j + 1 < n and _namey(toks[j + 1].text):
                 j += 1
             elif (lj in lists["joiners"] or (lj == "of" and toks[j - 1].text.lower() in lists["of_heads"])) \
@@ -328,7 +347,12 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
             else:
                 break
         run = toks[i:j]
+        first = i
         i = j
+        # "Macy's rejects", "Byju's raises": a possessive followed by a verb or the end belongs to the name
+        if j < n and toks[j].text in ("'s", "’s") and _possessive_in_name(toks, j, text, lists):
+            run = toks[first:j + 1]
+            i = j + 1
         # "Battery Startup Maxwell", "German manufacturer Volkswagen": the name follows the descriptor
         words = [r.text.lower() for r in run]
         cut = 0
@@ -336,7 +360,7 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
             if (w in lists["descriptors"] or w in lists["demonyms"]) and words[k + 1] != "of" \
                     and not (w in lists["demonyms"] and words[k + 1] in lists["company_suffixes"]):
                 cut = k + 1
-        if all(w in lists["company_suffixes"] for w in words[cut:]):
+        if all(w in lists["company_suffixes"] or w in lists["organization_words"] for w in words[cut:]):
             cut = 0  # "Harlow Media Group": the descriptor is part of the name
         run = run[cut:]
         words = words[cut:]
@@ -350,8 +374,7 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
             continue
         if len(run) == 1 and words[0] in lists["company_suffixes"] | lists["descriptors"] and words[0] not in ():
             continue
-        if len(run) > 1 and words[-1] in lists["descriptors"] and words[-1] not in lists["company_suffixes"] \
-                and words[-1] not in lists["demonyms"]:
+        if len(run) > 1 and words[-1] in _GENERIC_TAIL and words[-1] not in lists["company_suffixes"]:
             continue  # "NEW VIDEO STARTUP", "Fintech Firm": a description, not a name
         prev = None
         k0 = toks.index(run[0])
@@ -380,11 +403,30 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
     return out
 
 
+def _possessive_in_name(toks: list, j: int, text: str, lists: dict) -> bool:
+    """Whether the "'s" at ``toks[j]`` ends a name ("Macy's rejects") rather than marks a possessive."""
+    if j + 1 == len(toks):
+        return text[toks[j].end:].strip() in ("", ".", "!", "?")
+    nxt = toks[j + 1]
+    if text[toks[j].end:nxt.start].strip():
+        return False  # something masked (money, a date) sits between: "Blackstone's $6 billion purchase"
+    low = nxt.text.lower()
+    if not nxt.text[0].isalnum():
+        return nxt.text in (",", ";", ":")
+    return low in _SAYS or (low in lists["headline_words"] and low.endswith("s") and low not in _POSS_NOUNS)
+
+
 def _series_letter(toks: list, k: int) -> bool:
     """"Series B", "Series A-1": the round's letter is not a name."""
     t = toks[k].text
     return k > 0 and toks[k - 1].text.lower() == "series" and len(t) <= 3 and t[:1].isupper() and \
         (len(t) == 1 or not t[1:].isalpha())
+
+
+def _may_be_alike(a: str, b: str) -> bool:
+    """A cheap bound: names whose lengths differ this much cannot reach a 0.9 similarity."""
+    la, lb = len(a), len(b)
+    return 2 * min(la, lb) >= 0.9 * (la + lb) or a.replace(" ", "") == b.replace(" ", "")
 
 
 def _cluster(mentions: list[Mention], clusters: list[Cluster], context: set) -> None:
@@ -404,7 +446,8 @@ def _cluster(mentions: list[Mention], clusters: list[Cluster], context: set) -> 
             idx = persons.get(fold(name))
         if idx is None and len(key) >= 5:
             for c, cl in enumerate(clusters):
-                if (cl.kind == "person") == (m.kind == "person") and similarity(cl.name, name) >= 0.9:
+                if (cl.kind == "person") == (m.kind == "person") and _may_be_alike(core_key(cl.name), key) \
+                        and similarity(cl.name, name) >= 0.9:
                     idx = c
                     break
         if idx is None:
@@ -434,18 +477,31 @@ _ANAPHOR_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, ANAPHORS), key=
                          re.IGNORECASE)
 
 
+@lru_cache(maxsize=1)
+def _anaphor_re() -> re.Pattern:
+    """Anaphors: the fixed phrases of :data:`kg.resolve.ANAPHORS`, and "the" + up to two
+    nationality or trade words + a company noun ("the Japanese company", "the German automaker")."""
+    lists = word_lists()
+    mods = sorted((w for w in lists["demonyms"] | lists["descriptors"] if w.isalpha() and len(w) > 2),
+                  key=len, reverse=True)
+    heads = "company|firm|group|carmaker|automaker|startup|maker|chipmaker|lender|bank|retailer|insurer|conglomerate"
+    described = rf"the (?:(?:{'|'.join(mods)})[ -]){{1,2}}(?:{heads})"
+    fixed = "|".join(sorted(map(re.escape, ANAPHORS), key=len, reverse=True))
+    return re.compile(rf"\b({described}|{fixed})\b", re.IGNORECASE)
+
+
 def _anaphors(text: str, sents: list[Sentence], mentions: list[Mention], clusters: list[Cluster],
               masked: list[tuple[int, int]]) -> list[Mention]:
     taken = [(m.start, m.end) for m in mentions] + masked
     out = list(mentions)
-    for m in _ANAPHOR_RE.finditer(text):
+    for m in _anaphor_re().finditer(text):
         if any(s < m.end() and m.start() < e for s, e in taken):
             continue
         phrase = m.group(1).lower()
         if phrase == "it" and re.match(r"\s+(?:is|was)\s+(?:said|reported|expected|likely|not|possible|unclear|understood)\b",
                                        text[m.end():m.end() + 30]):
             continue  # "it is said that …" has no antecedent
-        kind = ANAPHORS[phrase]
+        kind = ANAPHORS.get(phrase, "org")  # "the Japanese company", "the robotics startup"
         si = next((k for k, s in enumerate(sents) if s.start <= m.start() < s.end), 0)
         before = text[max(0, m.start() - 20):m.start()].split()
         after_prep = bool(before) and before[-1].lower() in _PREPOSITIONS

@@ -25,21 +25,39 @@ _SCALES = {
     "billion": 10**9, "bn": 10**9, "bln": 10**9, "b": 10**9, "bil": 10**9,
     "million": 10**6, "mln": 10**6, "mn": 10**6, "m": 10**6, "mil": 10**6, "mio": 10**6,
     "thousand": 10**3, "k": 10**3,
+    # Indian numbering: "Rs 1,000 crore" is ten billion rupees
+    "lakh crore": 10**12, "crore": 10**7, "crores": 10**7, "cr": 10**7, "lakh": 10**5, "lakhs": 10**5,
 }
-_SCALE = r"(?:trillion|billion|million|thousand|tln|trn|bln|bil|mln|mil|mio|bn|mn|tn|[bmkt])\b"
+_SCALE = r"(?:trillion|billion|million|thousand|lakh crore|crores?|lakhs?|cr|tln|trn|bln|bil|mln|mil|mio|bn|mn|tn|[bmkt])\b"
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _SYMBOLS = {
     "us$": "USD", "$": "USD", "usd": "USD", "c$": "CAD", "a$": "AUD", "hk$": "HKD", "s$": "SGD",
     "€": "EUR", "eur": "EUR", "£": "GBP", "gbp": "GBP", "¥": "JPY", "jpy": "JPY", "cny": "CNY",
     "rmb": "CNY", "₹": "INR", "inr": "INR", "chf": "CHF", "cad": "CAD", "aud": "AUD",
+    "rs": "INR", "rs.": "INR", "₩": "KRW", "krw": "KRW", "nt$": "TWD", "r$": "BRL", "sek": "SEK",
+    "nok": "NOK", "dkk": "DKK", "sgd": "SGD", "hkd": "HKD", "brl": "BRL", "mxn": "MXN", "zar": "ZAR",
+    "sar": "SAR", "aed": "AED", "twd": "TWD", "rub": "RUB", "try": "TRY", "nzd": "NZD", "₽": "RUB",
 }
 _WORDS = {
     "dlrs": "USD", "dollars": "USD", "dollar": "USD", "usd": "USD", "euros": "EUR", "euro": "EUR",
     "eur": "EUR", "pounds": "GBP", "sterling": "GBP", "yuan": "CNY", "renminbi": "CNY", "yen": "JPY",
-    "rupees": "INR", "francs": "CHF", "won": "KRW",
+    "rupees": "INR", "rupee": "INR", "francs": "CHF", "franc": "CHF", "won": "KRW", "kronor": "SEK",
+    "reais": "BRL", "riyals": "SAR", "dirhams": "AED", "rubles": "RUB", "roubles": "RUB", "lira": "TRY",
+    "ringgit": "MYR", "rupiah": "IDR", "baht": "THB",
 }
-_PRE = r"(?:US\$|C\$|A\$|HK\$|S\$|\$|€|£|¥|₹|(?:USD|EUR|GBP|JPY|CNY|RMB|INR|CHF|CAD|AUD)\s?)"
-_POST = r"(?:dlrs|dollars?|usd|euros?|eur|pounds(?: sterling)?|sterling|yuan|renminbi|yen|rupees|francs|won)\b"
+_PRE = (r"(?:US\$|C\$|A\$|HK\$|S\$|NT\$|R\$|\$|€|£|¥|₹|₩|₽|Rs\.?\s?|"
+        r"(?-i:USD|EUR|GBP|JPY|CNY|RMB|INR|CHF|CAD|AUD|KRW|SEK|NOK|DKK|SGD|HKD|BRL|MXN|ZAR|SAR|AED|TWD|NZD)\s?)")
+_NATIONAL = {
+    "swiss": "CHF", "canadian": "CAD", "australian": "AUD", "hong kong": "HKD", "singapore": "SGD",
+    "new zealand": "NZD", "taiwan": "TWD", "new taiwan": "TWD", "danish": "DKK", "norwegian": "NOK",
+    "swedish": "SEK", "brazilian": "BRL", "mexican": "MXN", "south african": "ZAR", "indian": "INR",
+    "u.s.": "USD", "us": "USD",
+}
+_POST = (r"(?:(?:swiss|canadian|australian|hong kong|singapore|new zealand|new taiwan|taiwan|danish|norwegian|swedish|"
+         r"brazilian|mexican|south african|indian|u\.s\.|us)\s)?"
+         r"(?:crowns|kroner|krone|pesos|rand|"
+         r"dlrs|dollars?|usd|euros?|eur|pounds(?: sterling)?|sterling|yuan|renminbi|yen|rupees?|francs?|won|"
+         r"kronor|reais|riyals|dirhams|rubles|roubles|lira|ringgit|rupiah|baht)\b")
 
 MONEY_RE = re.compile(
     rf"(?:(?P<approx>{_APPROX})\s+)?"
@@ -159,7 +177,11 @@ def find_money(text: str) -> list[Money]:
             continue
         code = _SYMBOLS.get(cur.strip().lower()) if cur else None
         if code is None and post:
-            code = _WORDS.get(post.split()[0].lower(), "USD")
+            words = post.lower().split()
+            nation = " ".join(words[:-1])
+            code = _NATIONAL.get(nation) or _WORDS.get(words[-1]) or _WORDS.get(words[0], "USD")
+            if words[-1] in ("crowns", "kroner", "krone", "pesos", "rand") and not nation:
+                continue  # "crowns" or "pesos" alone name no one currency
         try:
             value = _number(num) * _SCALES.get(scale, 1)
         except (InvalidOperation, KeyError):
