@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import KgError
-from kg.ontology import DERIVED_GRAPH, ONTOLOGY_GRAPH, PREFIXES
+from kg.ontology import DERIVED_GRAPH, PREFIXES
 
 TEXT_KINDS = {".txt", ".md", ".markdown", ".html", ".htm"}
 
@@ -96,18 +96,14 @@ def build(store, root: Path | str = ".", *, views: bool = True, dump: bool = Tru
         ParseError: a file cannot be parsed; the store is unchanged.
         ValidationError: the data violates the shapes; the store is unchanged.
     """
-    import pyoxigraph as ox
-
-    from kg.ingest import read_sources
-    from kg.ontology import ontology_quads
+    from kg.ingest import ontology_graph, read_sources
     from kg.rules import derive_update
     from kg.validate import check_batches
 
     root = Path(root)
     batches = read_sources(plan_inputs(root), store=store)
     violations = check_batches(batches, store=None if clean else store, force=force)
-    graphs: dict[str, list] = {ONTOLOGY_GRAPH: [ox.Triple(q.subject, q.predicate, q.object)
-                                                for q in ontology_quads("kg.ttl")]}
+    graphs: dict[str, list] = ontology_graph()
     for b in batches:
         graphs.setdefault(b.graph, []).extend(b.triples)
     prefix = "DROP SILENT ALL ;\n" if clean else ""
@@ -115,7 +111,7 @@ def build(store, root: Path | str = ".", *, views: bool = True, dump: bool = Tru
 
     store.update(prefix + replace_graphs_update(graphs, derive_update()))
     store.flush()
-    from kg.ingest import derived_count
+    from kg.rules import derived_count
 
     report = BuildReport(
         graphs=[{"graph": g, "triples": len(t)} for g, t in graphs.items()],

@@ -277,7 +277,7 @@ def _facts(store, e) -> list[dict]:
     deal_types = " ".join(f"kg:{c}" for c in DEAL_CLASSES)
     rows = store.query(
         f"""SELECT ?e ?deal ?dealType ?dealLabel ?myRole ?otherRole ?other ?otherLabel ?positionRole
-                  ?date ?status ?value ?currency ?approx ?ev ?quote ?start ?end ?source ?sourceTitle
+                  ?date ?status ?value ?currency ?approx ?ev ?quote ?start ?end ?line ?source ?sourceTitle ?sourcePath
         WHERE {{
           VALUES ?myRole {{ {roles} }}
           VALUES ?dealType {{ {deal_types} }}
@@ -291,8 +291,9 @@ def _facts(store, e) -> list[dict]:
           OPTIONAL {{ ?deal kg:amount ?amt . ?amt kg:value ?value . OPTIONAL {{ ?amt kg:currency ?currency }}
                       OPTIONAL {{ ?amt kg:approximate ?approx }} }}
           OPTIONAL {{ ?deal kg:evidence ?ev . OPTIONAL {{ ?ev kg:quote ?quote }}
-                      OPTIONAL {{ ?ev kg:start ?start }} OPTIONAL {{ ?ev kg:end ?end }}
-                      OPTIONAL {{ ?ev kg:source ?source . OPTIONAL {{ ?source dcterms:title ?sourceTitle }} }} }}
+                      OPTIONAL {{ ?ev kg:start ?start }} OPTIONAL {{ ?ev kg:end ?end }} OPTIONAL {{ ?ev kg:line ?line }}
+                      OPTIONAL {{ ?ev kg:source ?source . OPTIONAL {{ ?source dcterms:title ?sourceTitle }}
+                                  OPTIONAL {{ ?source kg:path ?sourcePath }} }} }}
         }}""",
         {"e": e},
     )
@@ -335,7 +336,9 @@ def _facts(store, e) -> list[dict]:
                  "source": r["source"].value if r["source"] is not None else None,
                  "source_title": r["sourceTitle"].value if r["sourceTitle"] is not None else None,
                  "start": to_python(r["start"]) if r["start"] is not None else None,
-                 "end": to_python(r["end"]) if r["end"] is not None else None}
+                 "end": to_python(r["end"]) if r["end"] is not None else None,
+                 "line": to_python(r["line"]) if r["line"] is not None else None,
+                 "source_path": r["sourcePath"].value if r["sourcePath"] is not None else None}
             if q not in fact["quotes"]:
                 fact["quotes"].append(q)
     out = list(facts.values())
@@ -397,7 +400,7 @@ def fact_rows(description: dict) -> list[dict]:
             "date": f["date"],
             "status": f["status"],
             "amount": amount,
-            "source": q.get("source_title") or q.get("source"),
+            "source": _source_text(q),
             "quote": q.get("quote"),
         })
     return rows
@@ -410,3 +413,11 @@ def describe_entity(store, name: str) -> dict:
         UnknownEntityError: nothing matches; carries the nearest names.
     """
     return describe(store, find_entity(store, name))
+
+
+def _source_text(quote: dict) -> str | None:
+    """How a table names a fact's source: its title, else its file, with the line for tabular sources."""
+    name = quote.get("source_title") or quote.get("source_path") or quote.get("source")
+    if name and quote.get("line") is not None:
+        name = f"{name}:{quote['line']}"
+    return name

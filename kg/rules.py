@@ -154,5 +154,10 @@ def derive(store) -> int:
     0
     """
     store.update(derive_update())
+    return derived_count(store)
+
+
+def derived_count(store) -> int:
+    """The number of triples in the derived graph of ``store``."""
     rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{DERIVED_GRAPH}> {{ ?s ?p ?o }} }}")
     return int(next(iter(rows))["n"].value)

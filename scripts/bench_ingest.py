@@ -203,11 +203,14 @@ def _child(kind: str, src: str, store: str) -> dict:
             out["triples"] = rep.triples
             out["rows"] = sum(r.rows for r in rep.tabular)
             out["derived"] = rep.derived
-    elif kind == "oxigraph":
+    elif kind in ("oxigraph", "oxigraph-graph"):
         import pyoxigraph as ox
 
         s = ox.Store(store)
-        s.bulk_load(path=src, format=ox.RdfFormat.TURTLE)
+        # kg keeps every source in a named graph, which Oxigraph indexes six
+        # ways instead of three: "oxigraph-graph" is the same load into one.
+        to = ox.NamedNode("https://kg.example.org/graph/source/bench") if kind == "oxigraph-graph" else None
+        s.bulk_load(path=src, format=ox.RdfFormat.TURTLE, to_graph=to)
         s.flush()
         out["triples"] = len(s)
         del s
@@ -292,7 +295,7 @@ def bench(sizes, runs: int, rdflib_max: int, work: Path, query_timeout: float = 
         csvp = work / f"investments-{label}.csv"
         generate_csv(csvp, "investments", csv_rows, bad=max(1, csv_rows // 700))
         results: dict[str, list[dict]] = {}
-        kinds = [("kg-csv", csvp), ("kg-ttl", ttl), ("oxigraph", ttl)]
+        kinds = [("kg-csv", csvp), ("kg-ttl", ttl), ("oxigraph", ttl), ("oxigraph-graph", ttl)]
         if n_ttl <= rdflib_max:
             kinds.append(("rdflib", ttl))
         else:
@@ -366,7 +369,8 @@ def main(argv=None) -> None:
             f"(peak RSS is its max resident set); took {time.time() - t0:.0f} s.\n\n"
             "Loads: `kg-csv` = `kg ingest investments.csv` (streaming, derived edges included); "
             "`kg-ttl` = `kg ingest file.ttl` on the bulk path (derived edges included); "
-            "`oxigraph` = `pyoxigraph.Store.bulk_load` of the same Turtle (the practical limit); "
+            "`oxigraph` = `pyoxigraph.Store.bulk_load` of the same Turtle into the default graph (the practical limit); "
+            "`oxigraph-graph` = the same into one named graph, as kg stores every source (6 indexes instead of 3); "
             "`rdflib` = `rdflib.Graph().parse` in memory. *vs bulk_load* = triples/s ÷ bulk_load's triples/s.\n")
     md = "\n".join([head, table, "", *[f"- {n}" for n in notes], "", qtable, ""])
     print(md)

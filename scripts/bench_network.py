@@ -2,21 +2,24 @@
 
 For each size (number of deals) it generates a seeded synthetic graph
 (:mod:`scripts.synthetic`, power-law hubs), bulk-loads it into an embedded
-on-disk Oxigraph store, and measures, each in a fresh process so peak memory
-is per size:
+on-disk Oxigraph store, and measures, each step in a fresh process so peak memory
+is per step:
 
 * the projection (:func:`kg.network.entity_graph`, one streamed SELECT);
 * ``kg path`` between random pairs of entities (:func:`kg.paths.find_paths`);
 * PageRank, sampled betweenness (k=256, seed 42) and Louvain
   (:mod:`kg.analytics`, which includes collapsing the view to the analysis graph);
-* peak resident memory (``ru_maxrss``).
+* peak resident memory (``ru_maxrss``) of the process doing all of the above
+  (the bulk load runs in a process of its own).
 
 As a baseline in the same run it times
 ``rdflib.extras.external_graph_libs.rdflib_to_networkx_multidigraph`` twice,
 each in its own process: over the same on-disk store (through oxrdflib), and
 over an in-memory rdflib Graph parsed from the same file (parse timed
-separately). Both are skipped above ``--baseline-max`` deals, where rdflib
-needs more memory than this machine has.
+separately). The first is skipped above ``--baseline-max`` deals, the second
+above ``--parse-baseline-max`` (parsing a million deals' file into rdflib takes
+longer and more memory than the conversion itself); betweenness and Louvain are skipped
+above ``--betweenness-max`` and ``--louvain-max``.
 
 Figures are medians over ``--repeat`` runs (betweenness and Louvain: over
 ``--algo-repeat`` runs). The table is printed as Markdown and written to
@@ -26,7 +29,8 @@ Usage::
 
     python scripts/bench_network.py                       # 10k and 100k deals
     python scripts/bench_network.py --sizes 10000 --repeat 5
-    python scripts/bench_network.py --sizes 1000000 --baseline-max 0
+    python scripts/bench_network.py --sizes 1000000 --baseline-repeat 1 --baseline-max 1000000 \
+        --parse-baseline-max 0 --betweenness-max 0 --out /tmp/net-1m.md
 """
 
 from __future__ import annotations
@@ -64,25 +68,31 @@ def _timed(fn, repeat: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
-def child_ours(data: Path, store_dir: Path, repeat: int, algo_repeat: int, pairs: int, seed: int) -> dict:
+def child_load(data: Path, store_dir: Path) -> dict:
+    """Bulk-load the file into a fresh on-disk store (its own process: loading's memory is not ours)."""
     import pyoxigraph as ox
 
-    from kg.analytics import centrality, communities
-    from kg.errors import NoPathError
-    from kg.network import entity_graph
     from kg.ontology import source_graph
-    from kg.paths import find_paths
     from kg.store import open_store
 
-    out: dict = {}
     if store_dir.exists():
         shutil.rmtree(store_dir)
     t0 = time.perf_counter()
     with open_store(store_dir) as store:
         store.raw.bulk_load(path=str(data), format=ox.RdfFormat.N_TRIPLES,
                             to_graph=ox.NamedNode(source_graph("synthetic")))
-    out["load_s"] = time.perf_counter() - t0
-    out["rss_after_load_mb"] = _rss_mb()
+    return {"load_s": time.perf_counter() - t0, "peak_rss_mb": _rss_mb()}
+
+
+def child_ours(store_dir: Path, repeat: int, algo_repeat: int, pairs: int, seed: int,
+               betweenness: bool = True, louvain: bool = True) -> dict:
+    from kg.analytics import centrality, communities
+    from kg.errors import NoPathError
+    from kg.network import entity_graph
+    from kg.paths import find_paths
+    from kg.store import open_store
+
+    out: dict = {"rss_at_start_mb": _rss_mb()}
     with open_store(store_dir, read_only=True) as store:
         out["triples"] = len(store)
         out["projection_s"], G = _timed(lambda: entity_graph(store), repeat)
@@ -106,10 +116,13 @@ def child_ours(data: Path, store_dir: Path, repeat: int, algo_repeat: int, pairs
     out["path_lengths"] = lengths
 
     out["pagerank_s"], _ = _timed(lambda: centrality(G, "pagerank", top=10), repeat)
-    out["betweenness_s"], r = _timed(lambda: centrality(G, "betweenness", k=256, seed=42, top=10), algo_repeat)
-    out["betweenness_exact"] = r["exact"]
-    out["louvain_s"], c = _timed(lambda: communities(G, seed=42), algo_repeat)
-    out["communities"] = c["count"]
+    out["betweenness_s"] = out["louvain_s"] = None
+    if betweenness:
+        out["betweenness_s"], r = _timed(lambda: centrality(G, "betweenness", k=256, seed=42, top=10), algo_repeat)
+        out["betweenness_exact"] = r["exact"]
+    if louvain:
+        out["louvain_s"], c = _timed(lambda: communities(G, seed=42), algo_repeat)
+        out["communities"] = c["count"]
     out["peak_rss_mb"] = _rss_mb()
     return out
 
@@ -161,20 +174,28 @@ def _fmt_s(x: float | None) -> str:
     return f"{x * 1000:.1f} ms" if x < 1 else f"{x:.2f} s"
 
 
+def _fmt_mb(result: dict | None) -> str:
+    return f"{result['peak_rss_mb']:,.0f} MB" if result else "–"
+
+
 def markdown(results: list[dict], meta: dict) -> str:
     lines = [
         f"Measured {meta['date']} on {meta['machine']} (Python {meta['python']}, networkx {meta['networkx']}, "
         f"pyoxigraph {meta['pyoxigraph']}, rdflib {meta['rdflib']}).",
         f"Command: `{meta['command']}`. Medians of {meta['repeat']} runs (betweenness and Louvain: "
-        f"{meta['algo_repeat']}); `kg path`: median over {meta['pairs']} random entity pairs, shortest paths "
-        "within 4 hops, on the projected graph. PageRank, betweenness and Louvain include collapsing the view "
-        "to the analysis graph. Peak RSS is per process (ours; rdflib's baseline ran in its own process).",
+        f"{meta['algo_repeat']}; rdflib baselines: {meta['baseline_repeat']}); `kg path`: median over "
+        f"{meta['pairs']} random entity pairs, shortest paths within 4 hops, on the projected graph. PageRank, "
+        "betweenness and Louvain include collapsing the view to the analysis graph; \"–\": not measured at that "
+        "size. Peak RSS is per process: ours covers opening the store, the projection, paths and the algorithms "
+        "(the bulk load ran in its own process); each rdflib baseline ran in its own process. "
+        "Load average (1 min) when each size started: "
+        + ", ".join(f"{r['deals']:,}: {r['loadavg']:.1f}" for r in results if "loadavg" in r) + ".",
         "",
         "| deals | triples | nodes | edges | load (bulk, disk) | **kg projection** (store → nx) | "
         "rdflib → nx over the same store (oxrdflib) | rdflib parse of the file | rdflib → nx in memory | "
         "speed-up vs same store | speed-up vs parse + convert | kg path (median / max) | PageRank | "
-        "betweenness k=256 | Louvain | peak RSS ours | peak RSS rdflib (parse + convert) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "betweenness k=256 | Louvain | peak RSS ours | peak RSS rdflib over the store | peak RSS rdflib (parse + convert) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         o, b, x = r["ours"], r.get("rdflib"), r.get("oxrdflib")
@@ -186,8 +207,8 @@ def markdown(results: list[dict], meta: dict) -> str:
             f"{_fmt_s(b['parse_s']) if b else '–'} | "
             f"{_fmt_s(b['convert_s']) if b else '–'} | {same} | {full} | "
             f"{_fmt_s(o['path_s'])} / {_fmt_s(o['path_max_s'])} | {_fmt_s(o['pagerank_s'])} | "
-            f"{_fmt_s(o['betweenness_s'])} | {_fmt_s(o['louvain_s'])} | {o['peak_rss_mb']:,.0f} MB | "
-            f"{(str(round(b['peak_rss_mb'])) + ' MB') if b else '–'} |"
+            f"{_fmt_s(o.get('betweenness_s'))} | {_fmt_s(o.get('louvain_s'))} | {o['peak_rss_mb']:,.0f} MB | "
+            f"{_fmt_mb(x)} | {_fmt_mb(b)} |"
         )
     lines.append("")
     lines.append("rdflib's `rdflib_to_networkx_multidigraph` gives one edge per triple (literals and blank nodes "
@@ -206,7 +227,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pairs", type=int, default=9, help="random entity pairs for kg path (default 9)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--baseline-max", type=int, default=200_000,
-                        help="skip the rdflib baseline above this many deals (default 200000)")
+                        help="skip the rdflib-over-the-same-store baseline above this many deals (default 200000)")
+    parser.add_argument("--parse-baseline-max", type=int, default=200_000,
+                        help="skip the rdflib parse + convert baseline above this many deals (default 200000)")
+    parser.add_argument("--baseline-repeat", type=int, default=None,
+                        help="runs of each rdflib baseline (default: --repeat)")
+    parser.add_argument("--betweenness-max", type=int, default=200_000,
+                        help="skip sampled betweenness above this many deals (default 200000)")
+    parser.add_argument("--louvain-max", type=int, default=1_000_000,
+                        help="skip Louvain above this many deals (default 1000000)")
     parser.add_argument("--workdir", default=None, help="where data and stores go (default: a temp dir, removed)")
     parser.add_argument("--out", default=str(ROOT / "graphs" / "bench" / "network.md"))
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
@@ -214,8 +243,11 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.child:
         kind, data, *rest = args.child
-        if kind == "ours":
-            result = child_ours(Path(data), Path(rest[0]), args.repeat, args.algo_repeat, args.pairs, args.seed)
+        if kind == "load":
+            result = child_load(Path(data), Path(rest[0]))
+        elif kind == "ours":  # data is unused: ours starts from the loaded store
+            result = child_ours(Path(rest[0]), args.repeat, args.algo_repeat, args.pairs, args.seed,
+                                betweenness=rest[1] == "1", louvain=rest[2] == "1")
         elif kind == "oxrdflib":
             result = child_oxrdflib(Path(data), args.repeat)
         else:
@@ -241,15 +273,21 @@ def main(argv: list[str] | None = None) -> int:
             info = write_synthetic(data, deals=size, seed=args.seed)
             print(f"[{size:,} deals] generated {info['triples']:,} triples in {time.perf_counter() - t0:.1f} s",
                   file=sys.stderr)
-            common = ["--repeat", str(args.repeat), "--algo-repeat", str(args.algo_repeat),
-                      "--pairs", str(args.pairs), "--seed", str(args.seed)]
-            ours = _run_child([*common, "--child", "ours", str(data), str(work / f"store-{size}")])
+            common = ["--algo-repeat", str(args.algo_repeat), "--pairs", str(args.pairs), "--seed", str(args.seed)]
+            base = [*common, "--repeat", str(args.baseline_repeat or args.repeat)]
+            row = {"deals": size, "loadavg": os.getloadavg()[0]}
+            loaded = _run_child(["--child", "load", str(data), str(work / f"store-{size}")])
+            ours = _run_child([*common, "--repeat", str(args.repeat), "--child", "ours",
+                               str(data), str(work / f"store-{size}"), "1" if size <= args.betweenness_max else "0",
+                               "1" if size <= args.louvain_max else "0"])
+            ours["load_s"], ours["load_peak_rss_mb"] = loaded["load_s"], loaded["peak_rss_mb"]
             print(f"[{size:,} deals] ours: {json.dumps(ours)}", file=sys.stderr)
-            row = {"deals": size, "ours": ours}
+            row["ours"] = ours
             if size <= args.baseline_max:
-                row["oxrdflib"] = _run_child([*common, "--child", "oxrdflib", str(work / f"store-{size}")])
+                row["oxrdflib"] = _run_child([*base, "--child", "oxrdflib", str(work / f"store-{size}")])
                 print(f"[{size:,} deals] rdflib over the store: {json.dumps(row['oxrdflib'])}", file=sys.stderr)
-                row["rdflib"] = _run_child([*common, "--child", "rdflib", str(data)])
+            if size <= args.parse_baseline_max:
+                row["rdflib"] = _run_child([*base, "--child", "rdflib", str(data)])
                 print(f"[{size:,} deals] rdflib: {json.dumps(row['rdflib'])}", file=sys.stderr)
             results.append(row)
             shutil.rmtree(work / f"store-{size}", ignore_errors=True)
@@ -269,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
         "command": "python scripts/bench_network.py " + " ".join(argv if argv is not None else sys.argv[1:]),
         "repeat": args.repeat,
         "algo_repeat": args.algo_repeat,
+        "baseline_repeat": args.baseline_repeat or args.repeat,
         "pairs": args.pairs,
     }
     text = markdown(results, meta)

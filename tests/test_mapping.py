@@ -149,7 +149,10 @@ def test_missing_required_and_duplicates(conv):
         conv.convert(["", "Xiaomi", "2019", "1"], 2)
     conv.convert(["Acme", "Sequoia", "2007", ""], 3)
     with pytest.raises(RowError, match="duplicate of line 3"):
-        conv.convert(["ACME", "sequoia", "2007", ""], 4)
+        conv.convert(["ACME", " sequoia", "2007", ""], 4)
+    # another round in the same year is not a duplicate: it is a second deal
+    other = conv.convert(["Acme", "Sequoia", "2007", "500"], 5)
+    assert other.deal.endswith("investment/sequoia--acme--2007-2")
 
 
 def test_same_name_in_two_roles_is_one_entity(conv):

@@ -163,3 +163,109 @@ def test_projection_does_not_import_rdflib(article_store):
         "assert 'rdflib' not in sys.modules, 'rdflib imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# -- streaming, determinism and the remote backend ------------------------------
+
+KG_NS = "https://kg.example.org/ontology#"
+
+
+def _meeting_with_evidence(evidences):
+    """A memory store with one 2013 meeting of Lei Jun and Elon Musk and the given (iri, quote, conf, source)."""
+    import pyoxigraph as ox
+
+    def n(iri):
+        return ox.NamedNode(iri)
+
+    deal = n(ID + "deal/m")
+    g = n("https://kg.example.org/graph/source/test")
+    quads = [
+        ox.Quad(deal, n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), n(KG_NS + "Meeting"), g),
+        ox.Quad(deal, n(KG_NS + "participant"), n(LEI), g),
+        ox.Quad(deal, n(KG_NS + "participant"), n(ELON), g),
+        ox.Quad(deal, n(KG_NS + "date"), ox.Literal("2013", datatype=n("http://www.w3.org/2001/XMLSchema#gYear")), g),
+    ]
+    for iri, quote, conf, source in evidences:
+        ev = n(iri)
+        quads += [
+            ox.Quad(deal, n(KG_NS + "evidence"), ev, g),
+            ox.Quad(ev, n(KG_NS + "quote"), ox.Literal(quote), g),
+            ox.Quad(ev, n(KG_NS + "confidence"), ox.Literal(str(conf), datatype=n("http://www.w3.org/2001/XMLSchema#decimal")), g),
+            ox.Quad(ev, n(KG_NS + "source"), n(source), g),
+        ]
+    store = open_store("memory:")
+    store.raw.extend(quads)
+    return store
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_evidence_ties_break_by_quote_then_evidence_iri(order):
+    from kg.network import entity_graph
+
+    s1, s2 = ID + "source/one", ID + "source/two"
+    cases = [
+        # the most confident wins, whatever its quote
+        ([(ID + "ev/a", "A met B.", 0.5, s1), (ID + "ev/b", "Zed met B.", 0.9, s2)], ("Zed met B.", s2, 0.9)),
+        # equal confidence: the least quote
+        ([(ID + "ev/a", "B quote", 0.9, s1), (ID + "ev/b", "A quote", 0.9, s2)], ("A quote", s2, 0.9)),
+        # equal confidence and quote: the least evidence IRI
+        ([(ID + "ev/b", "Same.", 0.9, s1), (ID + "ev/a", "Same.", 0.9, s2)], ("Same.", s2, 0.9)),
+    ]
+    for evidences, expected in cases:
+        G = entity_graph(_meeting_with_evidence(evidences[::order]), relations=["metWith"])
+        [(_, _, d)] = G.edges(data=True)
+        assert (d["quote"], d["source"], d["confidence"]) == expected
+
+
+def test_each_projection_is_one_select(article_store):
+    from kg.network import deal_graph, entity_graph
+
+    class Counting:
+        def __init__(self, store):
+            self.store, self.calls = store, []
+
+        def query(self, sparql, *args, **kwargs):
+            self.calls.append(sparql)
+            return self.store.query(sparql, *args, **kwargs)
+
+    with open_store(article_store, read_only=True) as store:
+        for project in (entity_graph, deal_graph):
+            counting = Counting(store)
+            assert project(counting).number_of_edges() > 0
+            assert len(counting.calls) == 1 and counting.calls[0].lstrip().startswith("SELECT")
+
+
+def test_projection_is_stable_across_runs(article_store):
+    from kg.network import entity_graph
+
+    def snapshot(G):
+        return [(u, v, k, sorted(d.items(), key=str)) for u, v, k, d in G.edges(keys=True, data=True)]
+
+    with open_store(article_store, read_only=True) as store:
+        assert snapshot(entity_graph(store)) == snapshot(entity_graph(store))
+
+
+@pytest.mark.server
+def test_remote_backend_gives_the_same_projection(article_store, tmp_path):
+    from conftest import start_oxigraph_server
+
+    from kg.build import build
+    from kg.network import deal_graph, entity_graph
+
+    def canon(G):
+        nodes = sorted((n, sorted(d.items(), key=str)) for n, d in G.nodes(data=True))
+        return nodes, sorted(str(e) for e in G.edges(data=True))
+
+    proc, url = start_oxigraph_server(tmp_path / "db")
+    try:
+        with open_store(url) as remote:
+            build(remote, ROOT, views=False, dump=False)
+            remote_views = [canon(entity_graph(remote)), canon(deal_graph(remote)),
+                            canon(entity_graph(remote, relations=["metWith", "industry"], since=2010))]
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    with open_store(article_store, read_only=True) as local:
+        local_views = [canon(entity_graph(local)), canon(deal_graph(local)),
+                       canon(entity_graph(local, relations=["metWith", "industry"], since=2010))]
+    assert remote_views == local_views

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import KgError
+from kg.ontology import ONTOLOGY_GRAPH
+from kg.rules import derived_count  # noqa: F401  (re-exported for callers)
 
 RDF_SUFFIXES = {".ttl", ".nt", ".nq", ".trig", ".jsonld", ".json", ".rdf", ".owl", ".n3"}
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".jsonl"}
@@ -146,13 +148,17 @@ def ingest(store, paths, *, dry_run: bool = False, force: bool = False, options:
     if wants_bulk(store, paths, options):
         # Large CSV files stream into a copy of the store that is swapped in
         # atomically; see kg.ingest.bulk.
-        return ingest_tabular(store, paths, dry_run=dry_run, options=options)
+        report = ingest_tabular(store, paths, dry_run=dry_run, options=options)
+        if report.committed and ONTOLOGY_GRAPH not in store.named_graphs():
+            store.replace_graphs(ontology_graph())
+        return report
     batches = read_sources(paths, store=store, options=options)
     report = IngestReport(batches=batches)
     report.violations = check_batches([b for b in batches if not b.validated], store=store, force=force)
     if dry_run or not batches:
         return report
-    graphs: dict[str, list] = {}
+    # Named queries read labels of classes and statuses from the ontology graph.
+    graphs: dict[str, list] = {} if ONTOLOGY_GRAPH in store.named_graphs() else ontology_graph()
     for b in batches:
         graphs.setdefault(b.graph, []).extend(b.triples)
     store.replace_graphs(graphs, then=derive_update())
@@ -162,9 +168,10 @@ def ingest(store, paths, *, dry_run: bool = False, force: bool = False, options:
     return report
 
 
-def derived_count(store) -> int:
-    """Number of triples in the derived graph."""
-    from kg.ontology import DERIVED_GRAPH
+def ontology_graph() -> dict[str, list]:
+    """The ontology as one batch for its own named graph: ``{ONTOLOGY_GRAPH: [triples]}``."""
+    import pyoxigraph as ox
 
-    rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{DERIVED_GRAPH}> {{ ?s ?p ?o }} }}")
-    return int(next(iter(rows))["n"].value)
+    from kg.ontology import ontology_quads
+
+    return {ONTOLOGY_GRAPH: [ox.Triple(q.subject, q.predicate, q.object) for q in ontology_quads("kg.ttl")]}

@@ -20,7 +20,7 @@ copy:
    RENAME_EXCHANGE)`` call, which is atomic; then delete the old version.
 
 Big RDF files (:func:`ingest_rdf`) take the same road, with ``bulk_load`` of
-the file and the derived edges of the new graph added by CONSTRUCT.
+the file and the derived edges added by those CONSTRUCTs.
 
 An interrupted import (Ctrl-C, an error, ``--strict`` on a bad row, or a
 killed process) never touches the store itself: at worst a stale copy is left,
@@ -386,11 +386,9 @@ def ingest_rdf(store, paths, *, dry_run: bool = False, options: dict | None = No
         copy = ox.Store(work)
         try:
             before = {g.value for g in copy.named_graphs() if hasattr(g, "value")}
-            replaced = False
             for i, (p, r) in enumerate(zip(paths, report.tabular)):
                 if r.graph in before:
                     copy.update(f"DROP SILENT GRAPH <{r.graph}> ; DROP SILENT GRAPH <{DERIVED_GRAPH}>")
-                    replaced = True
                 try:
                     copy.bulk_load(path=str(p), format=rdf_format(p.suffix), to_graph=ox.NamedNode(r.graph),
                                    base_iri=p.resolve().as_uri())
@@ -398,11 +396,11 @@ def ingest_rdf(store, paths, *, dry_run: bool = False, options: dict | None = No
                     raise ParseError(str(p), str(exc), getattr(exc, "lineno", None)) from None
                 if options.get("progress"):
                     options["progress"](i + 1, len(paths))
-            # Quads of TriG/N-Quads files may land in graphs that existed
-            # before; the incremental derivation only reads the new graphs.
-            datasets = any(p.suffix.lower() in (".nq", ".trig") for p in paths)
-            full = replaced or datasets
-            copy.bulk_extend(derived_quads(copy, None if full else [r.graph for r in report.tabular]))
+            # The derived edges of every graph, added to those already there
+            # (a set, so repeats cost nothing). Measured with pyoxigraph
+            # 0.5.13, the unrestricted CONSTRUCTs run 2-10x faster than the
+            # same queries limited to the new graphs with VALUES.
+            copy.bulk_extend(derived_quads(copy, None))
             for r in report.tabular:
                 r.triples = r.loaded = _count(copy, r.graph)
             copy.flush()

@@ -390,6 +390,7 @@ class RowConverter:
         self._date_cache: dict[str, tuple[str, str]] = {}
         self._entities: dict[tuple[str, bool], tuple[str, bool]] = {} if entities is None else entities
         self.seen: dict[str, int] = {}
+        self.seen_rows: dict[int, int] = {}
         from kg.rules import RELATIONS, ROLE_PROPERTIES
 
         # The rules of kg.rules that a row of this class can fire, so the
@@ -576,11 +577,20 @@ class RowConverter:
                 extra.append((spec.on, f"<{expand(spec.prop)}>", f"<{text}>"))
             else:
                 extra.append((spec.on, f"<{expand(spec.prop)}>", f'"{_lit(text)}"'))
-        deal = self.deal_base + _PLACEHOLDER.sub(lambda m: values.get(m[1], ""), self.mapping.iri)
-        first = self.seen.get(deal)
+        # A duplicate is a row equal to an earlier one (case and spacing aside);
+        # a 64-bit hash keeps memory flat per row.
+        content = hash(tuple(_WS.sub(" ", c.strip().casefold()) for c in row))
+        first = self.seen_rows.get(content)
         if first is not None:
             raise RowError(f"duplicate of line {first}")
-        self.seen[deal] = line
+        self.seen_rows[content] = line
+        deal = self.deal_base + _PLACEHOLDER.sub(lambda m: values.get(m[1], ""), self.mapping.iri)
+        # Different rows whose IRI template gives the same deal (two rounds in
+        # one year) stay different deals: -2, -3 … in file order.
+        count = self.seen.get(deal, 0) + 1
+        self.seen[deal] = count
+        if count > 1:
+            deal = f"{deal}-{count}"
         d = f"<{deal}>"
         ev = f"<{self.evidence_base}{line}>"
         out = [f"{d} {s['type']} {s['cls']} .\n"]

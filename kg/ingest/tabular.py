@@ -179,8 +179,8 @@ def stream_file(path: Path, *, options: dict, result: TabularResult, rejects: Re
     """Read one CSV file and yield N-Triples text chunks, a few hundred rows at a time.
 
     Memory stays flat: rows are converted and yielded as they are read. Only
-    the deal IRIs seen (for duplicates) and the entity names grow, with the
-    number of distinct deals and entities.
+    a 64-bit hash per row (for duplicates), the deal IRIs and the entity
+    names are kept, which grow with the number of distinct rows and entities.
 
     Args:
         path: the CSV file.
