@@ -58,6 +58,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kg.errors import ParameterError, QueryError, ReadOnlyStoreError, StoreError
+from kg.sparqltext import bind_values, sparql_words  # noqa: F401  (sparql_words re-exported)
 from kg.store import prologue, rdf_format
 
 RESULTS_ACCEPT = (
@@ -65,7 +66,6 @@ RESULTS_ACCEPT = (
     "application/sparql-results+xml;q=0.8, text/turtle;q=0.7, application/rdf+xml;q=0.5"
 )
 _SPOOL_BYTES = 8 << 20
-_VARNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class RemoteStore:
@@ -545,94 +545,3 @@ def _replace_text(lines: Mapping[str, list[str]], then: str) -> str:
     return " ;\n".join(parts)
 
 
-# -- binding parameters ----------------------------------------------------
-
-# Strings, IRIs and comments are skipped when looking for braces and keywords,
-# so that a "{" inside a literal cannot move the VALUES block.
-_TOKENS = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r'|<[^<>"{}|^`\\\x00-\x20]*>'
-    r"|#[^\n]*"
-    r"|[{}]"
-    r"|[?$]?[A-Za-z_][\w-]*(?::[\w.-]*)?"
-    r"|:[\w.-]*",
-    re.S,
-)
-
-
-def bind_values(sparql: str, params: Mapping[str, Any]) -> str:
-    """Bind variables by a ``VALUES`` block at the start of the query's WHERE group.
-
-    This is how parameters reach an endpoint that has no substitutions. Each
-    term is written by pyoxigraph (``str(NamedNode)``, ``str(Literal)``), so a
-    value can never change the query's structure.
-
-    Args:
-        sparql: a SELECT, ASK, CONSTRUCT or DESCRIBE query.
-        params: variable name (without ``?``) → ``NamedNode`` or ``Literal``.
-
-    Returns:
-        The query text with the VALUES block inserted (or appended, when the
-        query has no WHERE group, like ``DESCRIBE ?x``).
-
-    Raises:
-        ParameterError: a name is not a variable name, or a value is not a NamedNode or Literal.
-
-    >>> from pyoxigraph import Literal
-    >>> bind_values("ASK { ?s ?p ?name }", {"name": Literal('a " }')})
-    'ASK { VALUES (?name) { ("a \\\\" }") }\\n ?s ?p ?name }'
-    """
-    names, values = [], []
-    for name, value in params.items():
-        if not _VARNAME.match(name):
-            raise ParameterError(f"not a SPARQL variable name: {name!r}")
-        if type(value).__name__ not in ("NamedNode", "Literal"):
-            raise ParameterError(f"parameter {name!r} must be an IRI or a literal, not {type(value).__name__}")
-        names.append(f"?{name}")
-        values.append(str(value))
-    block = f"VALUES ({' '.join(names)}) {{ ({' '.join(values)}) }}"
-    pos = _where_group(sparql)
-    if pos is None:
-        return f"{sparql}\n{block}"
-    return f"{sparql[:pos + 1]} {block}\n{sparql[pos + 1:]}"
-
-
-def sparql_words(sparql: str) -> set[str]:
-    """The bare words of a query or update, upper-cased: keywords, not strings, IRIs, comments or names.
-
-    >>> sorted(sparql_words('SELECT * { ?s ex:load "LOAD" } # LOAD'))
-    ['SELECT']
-    """
-    words = set()
-    for m in _TOKENS.finditer(sparql):
-        tok = m.group()
-        if tok[0] not in "\"'<#?${}" and ":" not in tok:
-            words.add(tok.upper())
-    return words
-
-
-def _where_group(sparql: str) -> int | None:
-    """The offset of the ``{`` that opens the query's WHERE group, or None."""
-    depth, form, groups, short_construct = 0, None, 0, False
-    for m in _TOKENS.finditer(sparql):
-        tok = m.group()
-        if tok[0] in "\"'<#?$":
-            continue
-        if tok == "{":
-            if depth == 0:
-                groups += 1
-                # CONSTRUCT's template comes first, unless it is the short form
-                # (CONSTRUCT WHERE { … }).
-                if form != "CONSTRUCT" or groups == 2 or short_construct:
-                    return m.start()
-            depth += 1
-        elif tok == "}":
-            depth -= 1
-        elif form is None and tok.upper() in ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE"):
-            form = tok.upper()
-        elif form == "CONSTRUCT" and depth == 0 and groups == 0 and tok.upper() == "WHERE":
-            short_construct = True
-    return None

@@ -214,7 +214,7 @@ def forbidden(text: str, *, update: bool, allow_service: bool, allow_load: bool)
     "federated queries (SERVICE) are disabled; start 'kg serve --allow-service' to allow them"
     >>> forbidden('SELECT * { ?s ex:service "SERVICE" }', update=False, allow_service=False, allow_load=False)
     """
-    from kg.remote import sparql_words
+    from kg.sparqltext import sparql_words
 
     words = sparql_words(text)
     if "SERVICE" in words and not allow_service:

@@ -236,9 +236,11 @@ class OxigraphStore:
                 raise QueryError(f"query failed: {exc}") from None
         # pyoxigraph substitutes only projected variables; bind the others with a
         # VALUES block of serialized terms at the start of the WHERE clause.
+        from kg.sparqltext import bind_values
+
         try:
             return self._store.query(
-                inject_values(sparql, params or {}),
+                bind_values(sparql, params or {}),
                 use_default_graph_as_union=True,
                 prefixes=PREFIXES if prefixes else None,
             )
@@ -370,65 +372,6 @@ class OxigraphStore:
     def __repr__(self) -> str:
         mode = "read-only" if self.read_only else "read-write"
         return f"<OxigraphStore {self.location} {mode}>"
-
-
-def _first_group_brace(text: str) -> int:
-    """Offset of the first ``{`` outside strings, IRIs and comments, or -1."""
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "#":
-            nl = text.find("\n", i)
-            i = n if nl < 0 else nl + 1
-            continue
-        if c in "'\"":
-            quote = c * 3 if text.startswith(c * 3, i) else c
-            j = i + len(quote)
-            while j < n and not text.startswith(quote, j):
-                j += 2 if text[j] == "\\" else 1
-            i = j + len(quote)
-            continue
-        if c == "<":
-            j = text.find(">", i)
-            if j > 0 and not any(ch in " \n\t" for ch in text[i:j]):
-                i = j + 1
-                continue
-        if c == "{":
-            return i
-        i += 1
-    return -1
-
-
-def inject_values(sparql: str, params: Mapping[str, Any]) -> str:
-    """Bind variables by a ``VALUES`` block opening the query's first group pattern.
-
-    The terms are written by pyoxigraph's serializer (escaped N-Triples), so a
-    value can never change the structure of the query. Used where an engine
-    cannot substitute a variable (an unprojected one in pyoxigraph, any one on
-    a remote endpoint).
-
-    Args:
-        sparql: a SELECT or ASK query (for CONSTRUCT the first group is the template).
-        params: variable name → pyoxigraph term.
-
-    Returns:
-        The query text with the VALUES block inserted.
-
-    Raises:
-        QueryError: the query has no group pattern to bind in.
-
-    >>> import pyoxigraph as ox
-    >>> print(inject_values("SELECT ?x WHERE { ?x ?p ?o }", {"p": ox.Literal('a" } ;')}))
-    SELECT ?x WHERE { VALUES (?p) { ("a\\" } ;") } ?x ?p ?o }
-    """
-    if not params:
-        return sparql
-    at = _first_group_brace(sparql)
-    if at < 0:
-        raise QueryError("cannot bind parameters: the query has no WHERE { … } block")
-    names = " ".join(f"?{k}" for k in params)
-    values = " ".join(str(v) for v in params.values())
-    return f"{sparql[:at + 1]} VALUES ({names}) {{ ({values}) }}{sparql[at + 1:]}"
 
 
 def replace_graphs_update(graphs: Mapping[str, Iterable], then: str = "") -> str:

@@ -9,7 +9,8 @@ import pytest
 
 from conftest import ROOT, run_cli, start_oxigraph_server
 from kg.errors import ParameterError, QueryError, ReadOnlyStoreError, StoreError
-from kg.remote import RemoteStore, bind_values, sparql_words
+from kg.remote import RemoteStore
+from kg.sparqltext import bind_values, sparql_words
 from kg.store import open_store
 
 pytestmark = pytest.mark.server

@@ -10,7 +10,8 @@ import pyoxigraph as ox
 import pytest
 
 from kg.errors import QueryError, ReadOnlyStoreError, StoreError, StoreLockedError
-from kg.store import default_location, inject_values, open_store, resolve_location
+from kg.sparqltext import bind_values
+from kg.store import default_location, open_store, resolve_location
 
 A, P, G = ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), "urn:g"
 
@@ -51,7 +52,7 @@ def test_values_cannot_change_query_structure():
         store.replace_graphs({G: [ox.Triple(A, P, ox.Literal(evil))]})
         rows = list(store.query("SELECT ?s ?o WHERE { ?s ?p ?o }", {"o": ox.Literal(evil)}))
         assert [r["s"].value for r in rows] == ["urn:a"]
-        text = inject_values("SELECT ?s WHERE { ?s ?p ?o }", {"o": ox.Literal(evil)})
+        text = bind_values("SELECT ?s WHERE { ?s ?p ?o }", {"o": ox.Literal(evil)})
         assert [r["s"].value for r in store.query(text)] == ["urn:a"]
         assert count(store) == 1
 
