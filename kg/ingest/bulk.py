@@ -276,19 +276,7 @@ def ingest_tabular(store, paths, *, dry_run: bool = False, options: dict | None 
                 for _ in stream:
                     pass
             return report
-        location = store.location
-        clean_stale(location)
-        work = f"{location}.import-{os.getpid()}"
-        store.raw.flush()
-        try:
-            store.raw.backup(work)
-        except OSError as exc:
-            raise StoreError(f"cannot copy the store for the import: {exc}") from None
-        try:
-            _load_into_copy(work, chunks(), report)
-            store.swap_directory(work, exchange)
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
+        in_a_copy(store, lambda work: _load_into_copy(work, chunks(), report), exchange)
     finally:
         rejects.close()
     for r in report.tabular:
@@ -298,6 +286,31 @@ def ingest_tabular(store, paths, *, dry_run: bool = False, options: dict | None 
 
     report.derived = derived_count(store)
     return report
+
+
+def in_a_copy(store, load, exchange) -> None:
+    """Run ``load(work_dir)`` on a checkpoint copy of the store, then swap the copy in atomically.
+
+    The copy is a RocksDB checkpoint (hard links), so taking it is cheap; if
+    ``load`` fails or the process dies, the store is untouched and the stale
+    copy is removed by the next import (:func:`clean_stale`).
+
+    Raises:
+        StoreError: the copy cannot be taken.
+    """
+    location = store.location
+    clean_stale(location)
+    work = f"{location}.import-{os.getpid()}"
+    store.raw.flush()
+    try:
+        store.raw.backup(work)
+    except OSError as exc:
+        raise StoreError(f"cannot copy the store for the import: {exc}") from None
+    try:
+        load(work)
+        store.swap_directory(work, exchange)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def _load_into_copy(work: str, files, report) -> None:
@@ -380,15 +393,7 @@ def ingest_rdf(store, paths, *, dry_run: bool = False, options: dict | None = No
             except SyntaxError as exc:
                 raise ParseError(str(p), str(exc), getattr(exc, "lineno", None)) from None
         return report
-    location = store.location
-    clean_stale(location)
-    work = f"{location}.import-{os.getpid()}"
-    store.raw.flush()
-    try:
-        store.raw.backup(work)
-    except OSError as exc:
-        raise StoreError(f"cannot copy the store for the import: {exc}") from None
-    try:
+    def load(work: str) -> None:
         copy = ox.Store(work)
         try:
             before = {g.value for g in copy.named_graphs() if hasattr(g, "value")}
@@ -398,9 +403,8 @@ def ingest_rdf(store, paths, *, dry_run: bool = False, options: dict | None = No
             copy.flush()
         finally:
             del copy
-        store.swap_directory(work, exchange)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+
+    in_a_copy(store, load, exchange)
     report.committed = True
     from kg.ingest import derived_count
 
