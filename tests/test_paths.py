@@ -98,8 +98,8 @@ def test_neighborhood_rows():
 # -- the article's graph, through the CLI --
 
 
-def test_lei_jun_to_tesla_goes_through_the_2013_meeting(runner, article_store):
-    out = cli_json(runner, "path", "Lei Jun", "Tesla", store=article_store)
+def test_lei_jun_to_tesla_goes_through_the_2013_meeting(runner, cli_store):
+    out = cli_json(runner, "path", "Lei Jun", "Tesla", store=cli_store)
     best = out["paths"][0]
     assert best["nodes"] == [LEI, ELON, TESLA]
     meet, ceo = best["hops"]
@@ -109,19 +109,19 @@ def test_lei_jun_to_tesla_goes_through_the_2013_meeting(runner, article_store):
     assert ceo["statement"] == "Elon Musk ceoOf Tesla"
 
 
-def test_alias_and_case_resolve(runner, article_store):
-    out = cli_json(runner, "path", "lee jun", "TESLA", store=article_store)
+def test_alias_and_case_resolve(runner, cli_store):
+    out = cli_json(runner, "path", "lee jun", "TESLA", store=cli_store)
     assert out["source"] == LEI and out["paths"][0]["nodes"][1] == ELON
 
 
-def test_apple_to_xpeng_is_explained_by_the_partner_search(runner, article_store):
-    out = cli_json(runner, "path", "Apple", "Xpeng", store=article_store)
+def test_apple_to_xpeng_is_explained_by_the_partner_search(runner, cli_store):
+    out = cli_json(runner, "path", "Apple", "Xpeng", store=cli_store)
     [best] = out["paths"]
     assert best["nodes"] == [APPLE, CAR_MAKER, XPENG]
     seek, industry = best["hops"]
     assert (seek["relation"], seek["status"], seek["direction"]) == ("seeksPartner", "rumored", "forward")
     assert (industry["statement"], industry["direction"]) == ("Xpeng Motors industry car manufacturer", "backward")
-    every = cli_json(runner, "path", "Apple", "Xpeng", "--all", store=article_store)["paths"]
+    every = cli_json(runner, "path", "Apple", "Xpeng", "--all", store=cli_store)["paths"]
     via_xiaomi = [p for p in every if XIAOMI in p["nodes"]]
     assert via_xiaomi and via_xiaomi[0]["hops"][-1]["statement"] == "Xiaomi investedIn Xpeng Motors"
     assert [p["length"] for p in every] == sorted(p["length"] for p in every)
