@@ -352,8 +352,15 @@ def _evidence(cols: dict, deal: str) -> tuple:
     quote, confidence, source, _ = evs
     label = None
     if source is not None:
-        label = _first(cols["label"].get(source)) or _first(cols["title"].get(source))
+        label = _source_label(cols, source)
     return quote, source, label, _float(confidence)
+
+
+def _source_label(cols: dict, source: str | None) -> str | None:
+    """A source's label or title, for explanations."""
+    if source is None:
+        return None
+    return _first(cols["label"].get(source)) or _first(cols["title"].get(source))
 
 
 def _entity_attrs(cols: dict, iri: str, fallback: str = "Entity") -> tuple[str, str, list[str]]:
@@ -540,11 +547,12 @@ def entity_graph(
             # Stated by several sources: keep the least, so the choice is stable.
             if old["source"] is None or (source is not None and source < old["source"]):
                 old["source"] = source
+                old["source_label"] = _source_label(cols, source)
             continue
         add(s, o, "|industry", {
             "relation": INDUSTRY, "deal": None, "deal_type": None, "date": None, "year": None,
             "status": None, "amount": None, "currency": None, "approximate": False, "quote": None,
-            "source": source, "source_label": None, "confidence": None, "symmetric": False,
+            "source": source, "source_label": _source_label(cols, source), "confidence": None, "symmetric": False,
         })
         concepts.add(o)
 
