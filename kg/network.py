@@ -38,7 +38,7 @@ import sys
 from collections.abc import Iterable
 
 from kg.errors import KgError
-from kg.ontology import DCTERMS, ENTITY_CLASSES, GRAPH, ID, KG, RDF, RDFS, SKOS
+from kg.ontology import DCTERMS, ENTITY_CLASSES, GRAPH, ID, KG, RDFS, SKOS
 from kg.rules import RELATION_NAMES, RELATIONS, ROLE_PROPERTIES
 
 #: The extra, non-deal relation of the entity view: an organization's industry.

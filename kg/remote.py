@@ -49,7 +49,6 @@ from __future__ import annotations
 
 import base64
 import os
-import re
 import tempfile
 import urllib.error
 import urllib.parse
@@ -57,9 +56,9 @@ import urllib.request
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from kg.errors import ParameterError, QueryError, ReadOnlyStoreError, StoreError
-from kg.sparqltext import bind_values, sparql_words  # noqa: F401  (sparql_words re-exported)
-from kg.store import prologue, rdf_format
+from kg.errors import QueryError, ReadOnlyStoreError, StoreError
+from kg.sparqltext import bind_values, one_line_prologue, user_position
+from kg.store import rdf_format
 
 RESULTS_ACCEPT = (
     "application/sparql-results+json, application/n-triples;q=0.9, "
@@ -200,7 +199,7 @@ class RemoteStore:
         """
         text = bind_values(sparql, params) if params else sparql
         if prefixes:
-            text = _one_line_prologue(text)
+            text = one_line_prologue(text)
         url = self._query_url
         if self._union_param():
             url = self._with_params(url, {"union-default-graph": ""})
@@ -211,7 +210,7 @@ class RemoteStore:
                 "Accept": RESULTS_ACCEPT,
             })
         except QueryError as exc:
-            raise _user_position(exc, len(text) - len(sparql) if prefixes and not params else 0) from None
+            raise user_position(exc, len(text) - len(sparql) if prefixes and not params else 0) from None
         with resp:
             ctype = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
             spool = _spool(resp)
@@ -279,13 +278,13 @@ class RemoteStore:
             StoreError: the endpoint refused it (no token?) or cannot be reached.
         """
         self._check_writable()
-        text = _one_line_prologue(sparql) if prefixes else sparql
+        text = one_line_prologue(sparql) if prefixes else sparql
         try:
             resp = self._request(self.update_url, method="POST", body=text.encode(), headers={
                 "Content-Type": "application/sparql-update; charset=utf-8",
             })
         except QueryError as exc:
-            raise _user_position(exc, len(text) - len(sparql)) from None
+            raise user_position(exc, len(text) - len(sparql)) from None
         with resp:
             resp.read()
 
@@ -370,30 +369,6 @@ class RemoteStore:
 
 
 # -- helpers -------------------------------------------------------------
-
-
-def _one_line_prologue(text: str) -> str:
-    """kg's PREFIX declarations, all on the query's first line.
-
-    Then the line numbers in the endpoint's error messages are the user's own.
-    """
-    full = prologue(text)
-    return full[: len(full) - len(text)].replace("\n", " ") + text
-
-
-_POSITION = re.compile(r"error at (\d+):(\d+): ")
-
-
-def _user_position(exc: QueryError, shift: int) -> QueryError:
-    """Oxigraph's "error at L:C:" in the user's own coordinates, like the embedded store's message."""
-    msg = str(exc)
-    m = _POSITION.search(msg)
-    if not m:
-        return exc
-    line, col = int(m.group(1)), int(m.group(2))
-    if line == 1:
-        col = max(1, col - shift)
-    return QueryError(f"invalid SPARQL: error at {line}:{col}: {msg[m.end():]}")
 
 
 def _error_text(exc: urllib.error.HTTPError) -> str:

@@ -50,7 +50,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from kg.errors import ServerError
+from kg.errors import QueryError, ServerError
+from kg.sparqltext import one_line_prologue, user_position
 
 SERVER_NAME = "kg-serve"
 
@@ -515,7 +516,10 @@ def make_handler(opts: ServeOptions, upstream: Upstream, views: Path | None):
             why = forbidden(text, update=False, allow_service=opts.allow_service, allow_load=opts.allow_load)
             if why:
                 raise HttpError(403, why)
-            form = [("query", text)] + [(k, v) for k in ("default-graph-uri", "named-graph-uri")
+            # kg's prefixes (kg:, id:, rdfs: …) are predeclared, as Wikidata's service does for
+            # wd:; they go on the first line so the user's line numbers stay right.
+            sent = one_line_prologue(text)
+            form = [("query", sent)] + [(k, v) for k in ("default-graph-uri", "named-graph-uri")
                                         for v in params.get(k, [])]
             throttle()
             started = time.monotonic()
@@ -524,7 +528,10 @@ def make_handler(opts: ServeOptions, upstream: Upstream, views: Path | None):
                 "Accept": "application/sparql-results+json, application/n-triples",
             })
             if status != 200:
-                raise HttpError(400 if status == 400 else 502, _text(body))
+                msg = _text(body)
+                if status == 400:
+                    msg = str(user_position(QueryError(msg), len(sent) - len(text)))
+                raise HttpError(400 if status == 400 else 502, msg)
             kind = "results" if ctype == "application/sparql-results+json" else "graph"
             fmt_param = (params.get("format") or params.get("output") or [None])[0]
             mime, fmt = negotiate(self.headers.get("Accept"), fmt_param, kind)

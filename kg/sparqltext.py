@@ -14,7 +14,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from kg.errors import ParameterError
+from kg.errors import ParameterError, QueryError
+from kg.ontology import PREFIXES
 
 _VARNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -107,3 +108,38 @@ def _where_group(sparql: str) -> int | None:
         elif form == "CONSTRUCT" and depth == 0 and groups == 0 and tok.upper() == "WHERE":
             short_construct = True
     return None
+
+
+def prologue(text: str) -> str:
+    """Prepend the PREFIX declarations of :data:`kg.ontology.PREFIXES` not already declared."""
+    lowered = text.lower()
+    lines = [
+        f"PREFIX {p}: <{ns}>"
+        for p, ns in PREFIXES.items()
+        if f"prefix {p}:" not in lowered
+    ]
+    return "\n".join(lines) + "\n" + text
+
+
+def one_line_prologue(text: str) -> str:
+    """kg's PREFIX declarations, all on the query's first line.
+
+    Then the line numbers in the endpoint's error messages are the user's own.
+    """
+    full = prologue(text)
+    return full[: len(full) - len(text)].replace("\n", " ") + text
+
+
+POSITION = re.compile(r"error at (\d+):(\d+): ")
+
+
+def user_position(exc: QueryError, shift: int) -> QueryError:
+    """Oxigraph's "error at L:C:" in the user's own coordinates, like the embedded store's message."""
+    msg = str(exc)
+    m = POSITION.search(msg)
+    if not m:
+        return exc
+    line, col = int(m.group(1)), int(m.group(2))
+    if line == 1:
+        col = max(1, col - shift)
+    return QueryError(f"invalid SPARQL: error at {line}:{col}: {msg[m.end():]}")

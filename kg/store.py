@@ -39,6 +39,7 @@ from typing import Any
 
 from kg.errors import QueryError, ReadOnlyStoreError, StoreError, StoreLockedError
 from kg.ontology import PREFIXES
+from kg.sparqltext import prologue
 
 MEMORY = "memory:"
 
@@ -155,17 +156,6 @@ def query_error(exc: BaseException, query: str) -> QueryError:
     if line:
         msg = f"line {line}, column {getattr(exc, 'offset', '?')}: {msg}"
     return QueryError(f"invalid SPARQL: {msg}")
-
-
-def prologue(text: str) -> str:
-    """Prepend the PREFIX declarations of :data:`kg.ontology.PREFIXES` not already declared."""
-    lowered = text.lower()
-    lines = [
-        f"PREFIX {p}: <{ns}>"
-        for p, ns in PREFIXES.items()
-        if f"prefix {p}:" not in lowered
-    ]
-    return "\n".join(lines) + "\n" + text
 
 
 class OxigraphStore:

@@ -9,10 +9,8 @@ browser is downloaded.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import time
 from pathlib import Path
 
 import networkx as nx

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
-import pytest
-
 from conftest import DATA, ROOT, cli_json, run_cli
 
 

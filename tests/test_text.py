@@ -227,7 +227,6 @@ def test_money_in_other_currencies(text, value, currency):
 
 
 def test_partner_search_without_a_kind_has_no_object_in_turtle():
-    from kg.ingest import Batch  # noqa: F401
     from kg.ingest.text import document_triples
 
     facts = extract("Daimler is looking for a partner to build its autonomous trucks.", "d")

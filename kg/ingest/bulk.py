@@ -376,7 +376,7 @@ def ingest_rdf(store, paths, *, dry_run: bool = False, options: dict | None = No
 
     from kg.errors import ParseError
     from kg.ingest.tabular import TabularResult
-    from kg.ontology import DERIVED_GRAPH, source_graph
+    from kg.ontology import source_graph
     from kg.store import rdf_format
 
     options = dict(options or {})
