@@ -97,7 +97,8 @@ def build(store, root: Path | str = ".", *, views: bool = True, dump: bool = Tru
         ValidationError: the data violates the shapes; the store is unchanged.
     """
     from kg.ingest import ontology_graph, read_sources
-    from kg.rules import derive_update
+    from kg.rules import derive_update, derived_count
+    from kg.store import replace_graphs_update
     from kg.validate import check_batches
 
     root = Path(root)
@@ -107,12 +108,8 @@ def build(store, root: Path | str = ".", *, views: bool = True, dump: bool = Tru
     for b in batches:
         graphs.setdefault(b.graph, []).extend(b.triples)
     prefix = "DROP SILENT ALL ;\n" if clean else ""
-    from kg.store import replace_graphs_update
-
     store.update(prefix + replace_graphs_update(graphs, derive_update()))
     store.flush()
-    from kg.rules import derived_count
-
     report = BuildReport(
         graphs=[{"graph": g, "triples": len(t)} for g, t in graphs.items()],
         derived=derived_count(store),
