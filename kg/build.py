@@ -8,7 +8,7 @@ validated against the shapes, then written, with the derived edges, in one
 transaction. Finally it dumps the dataset to ``graphs/kg.trig`` and writes the
 interactive HTML views (:func:`kg.viz.write_standard_views`).
 
->>> from kg.store import open_store
+>>> from kg.stores import open_store
 >>> import tempfile, pathlib
 >>> build(open_store("memory:"), pathlib.Path(tempfile.mkdtemp()))
 Traceback (most recent call last):
@@ -98,7 +98,7 @@ def build(store, root: Path | str = ".", *, views: bool = True, dump: bool = Tru
     """
     from kg.ingest import ontology_graph, read_sources
     from kg.rules import derive_update, derived_count
-    from kg.store import replace_graphs_update
+    from kg.stores.oxigraph import replace_graphs_update
     from kg.validate import check_batches
 
     root = Path(root)

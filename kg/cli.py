@@ -117,7 +117,7 @@ def main(ctx: click.Context, store: str | None) -> None:
 
 
 def _open(ctx: click.Context, store_location: str | None, *, read_only: bool):
-    from kg.store import open_store
+    from kg.stores import open_store
 
     return open_store(_location(ctx, store_location), read_only=read_only)
 
@@ -726,7 +726,7 @@ def serve(ctx, host, port, allow_update, token, timeout, max_result_bytes, max_b
     """
     from kg.server import ServeOptions
     from kg.server import serve as run_server
-    from kg.store import resolve_location
+    from kg.stores import resolve_location
 
     opts = ServeOptions(host=host, port=port, allow_update=allow_update, token=token or "", timeout=timeout,
                         max_result_bytes=max_result_bytes, max_body_bytes=max_body_bytes,

@@ -5,7 +5,7 @@ from every label and alias, so lookups are case- and punctuation-insensitive,
 aliases work ("Lee Jun" → Lei Jun), and each lookup is one indexed query.
 Only pyoxigraph is needed: these functions keep ``kg show`` fast.
 
->>> from kg.store import open_store
+>>> from kg.stores import open_store
 >>> find_entity(open_store("memory:"), "Xiaomi")
 Traceback (most recent call last):
 ...
@@ -125,7 +125,7 @@ def search(store, text: str, *, limit: int = 20) -> list[dict]:
     Returns:
         Rows ``{"iri", "label", "type", "matched", "score"}``, best first.
 
-    >>> from kg.store import open_store
+    >>> from kg.stores import open_store
     >>> search(open_store("memory:"), "xiaomi")
     []
     """

@@ -28,6 +28,10 @@ class StoreError(KgError):
     """The store cannot be opened, read or written."""
 
 
+class FormatError(KgError):
+    """A format name or file suffix that kg does not know."""
+
+
 class StoreLockedError(StoreError):
     """Another process holds the store in a way that conflicts with this access."""
 

@@ -5,7 +5,7 @@ any case, aliases, near-match suggestions), projects the store with
 :func:`kg.network.entity_graph` and its filters, and runs one plain function
 of :mod:`kg.paths` or :mod:`kg.analytics` on the result.
 
->>> from kg.store import open_store
+>>> from kg.stores import open_store
 >>> stats(open_store("memory:"))["nodes"]
 0
 """
@@ -71,7 +71,7 @@ def path(
         NoPathError: no path within ``max_hops`` hops (also when the filters
             leave one of the two entities without any edge).
 
-    >>> from kg.store import open_store
+    >>> from kg.stores import open_store
     >>> try:
     ...     path(open_store("memory:"), "Xiaomi", "Tesla")
     ... except Exception as exc:

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from kg.errors import FormatError
 from kg.ontology import XSD, compact
 
 ROW_FORMATS = ("table", "json", "csv", "tsv", "jsonl")
@@ -150,3 +151,33 @@ def _table(rows: list[dict], cols: list[str], max_width: int) -> str:
     out = [line, rule]
     out += ["  ".join(v.ljust(w) for v, w in zip(b, widths)).rstrip() for b in body]
     return "\n".join(out) + "\n"
+
+
+_FORMATS = {
+    "turtle": "TURTLE",
+    "ttl": "TURTLE",
+    "ntriples": "N_TRIPLES",
+    "nt": "N_TRIPLES",
+    "nquads": "N_QUADS",
+    "nq": "N_QUADS",
+    "trig": "TRIG",
+    "jsonld": "JSON_LD",
+    "json-ld": "JSON_LD",
+    "rdfxml": "RDF_XML",
+    "xml": "RDF_XML",
+    "rdf": "RDF_XML",
+}
+
+
+def rdf_format(name: str):
+    """The ``pyoxigraph.RdfFormat`` for a format name or file extension.
+
+    Raises:
+        FormatError: the format is unknown; lists the known names.
+    """
+    import pyoxigraph as ox
+
+    key = name.lower().lstrip(".")
+    if key not in _FORMATS:
+        raise FormatError(f"unknown RDF format {name!r}; use one of: turtle, ntriples, nquads, trig, jsonld, rdfxml")
+    return getattr(ox.RdfFormat, _FORMATS[key])

@@ -24,7 +24,7 @@ is then sorted by IRI, so it does not depend on the order the store streams in.
 Filters (all optional): relations, entity types, statuses to leave out, and a
 time window on the year of the deal.
 
->>> from kg.store import open_store
+>>> from kg.stores import open_store
 >>> G = entity_graph(open_store("memory:"))
 >>> G.number_of_nodes(), G.number_of_edges()
 (0, 0)
@@ -445,7 +445,7 @@ def entity_graph(
     left in memory.
 
     Args:
-        store: an open store (:func:`kg.store.open_store`, or a remote one).
+        store: an open store (:func:`kg.stores.open_store`, or a remote one).
         relations: relation names to keep (see :data:`ALL_RELATIONS`); ``None`` keeps all.
         types: entity types to keep (``"Organization"`` includes ``Company``,
             ``"Agent"`` people and organizations); edges need both ends kept.
@@ -461,7 +461,7 @@ def entity_graph(
         KgError: an unknown relation, type or status name.
         QueryError: the store cannot answer the query.
 
-    >>> from kg.store import open_store
+    >>> from kg.stores import open_store
     >>> entity_graph(open_store("memory:"), relations=["metWith"]).number_of_edges()
     0
     """
@@ -639,7 +639,7 @@ def deal_graph(
         KgError: an unknown relation, type or status name.
         QueryError: the store cannot answer the query.
 
-    >>> from kg.store import open_store
+    >>> from kg.stores import open_store
     >>> deal_graph(open_store("memory:")).number_of_nodes()
     0
     """

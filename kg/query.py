@@ -177,10 +177,10 @@ class QueryResult:
     triples: list = field(default_factory=list)
 
     def serialize(self, fmt: str) -> bytes:
-        """CONSTRUCT/DESCRIBE triples as ``turtle``, ``ntriples``, ``jsonld`` … (see :func:`kg.store.rdf_format`)."""
+        """CONSTRUCT/DESCRIBE triples as ``turtle``, ``ntriples``, ``jsonld`` … (see :func:`kg.stores.rdf_format`)."""
         import pyoxigraph as ox
 
-        from kg.store import rdf_format
+        from kg.formats import rdf_format
 
         return ox.serialize(self.triples, format=rdf_format(fmt), prefixes=PREFIXES if fmt in ("turtle", "ttl") else None)
 

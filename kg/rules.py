@@ -140,7 +140,7 @@ def derive(store) -> int:
     """Rebuild the derived graph of ``store`` now, in one transaction.
 
     Args:
-        store: a writable store from :func:`kg.store.open_store`.
+        store: a writable store from :func:`kg.stores.open_store`.
 
     Returns:
         The number of derived triples.
@@ -148,7 +148,7 @@ def derive(store) -> int:
     Raises:
         ReadOnlyStoreError: the store is read-only.
 
-    >>> from kg.store import open_store
+    >>> from kg.stores import open_store
     >>> s = open_store("memory:")
     >>> derive(s)
     0

@@ -760,7 +760,9 @@ def serve(location: str, opts: ServeOptions, *, announce=print) -> None:
         StoreLockedError: another process writes the store (or, with
             ``allow_update``, reads it).
     """
-    from kg.store import _FileLock, _lock_timeout, is_remote
+    from kg.stores.lock import FileLock
+    from kg.stores import is_remote
+    from kg.stores.lock import lock_timeout
 
     if is_remote(location) or location == "memory:":
         raise ServerError(f"kg serve serves an on-disk store, not {location}")
@@ -771,7 +773,7 @@ def serve(location: str, opts: ServeOptions, *, announce=print) -> None:
         opts.token = secrets.token_urlsafe(24)
         announce(f"update token (send as 'Authorization: Bearer …'): {opts.token}")
     views = Path(opts.views).resolve() if opts.views else None
-    lock = _FileLock(store, exclusive=opts.allow_update, timeout=_lock_timeout(not opts.allow_update))
+    lock = FileLock(store, exclusive=opts.allow_update, timeout=lock_timeout(not opts.allow_update))
     proc = None
     try:
         proc, port = start_oxigraph(store, read_write=opts.allow_update, timeout=opts.timeout,

@@ -3,7 +3,7 @@
 pySHACL and rdflib are imported inside the functions: they are slow to import
 and only validation needs them.
 
->>> from kg.store import open_store
+>>> from kg.stores import open_store
 >>> validate_store(open_store("memory:")).conforms
 True
 """

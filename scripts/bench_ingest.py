@@ -196,7 +196,7 @@ def _child(kind: str, src: str, store: str) -> dict:
     out: dict = {}
     if kind == "kg-csv" or kind == "kg-ttl":
         from kg.ingest import ingest
-        from kg.store import open_store
+        from kg.stores import open_store
 
         with open_store(store) as s:
             rep = ingest(s, [src], options={"bulk": True, "rejects": os.devnull})
@@ -245,7 +245,7 @@ def _du(path: Path) -> float:
 
 def _query_child(name: str, store: str, runs: str) -> dict:
     from kg.query import run_named
-    from kg.store import open_store
+    from kg.stores import open_store
 
     # What `kg sparql --name X --limit 100` does (run_query stops reading
     # after the limit), then the whole result once.

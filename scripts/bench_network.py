@@ -73,7 +73,7 @@ def child_load(data: Path, store_dir: Path) -> dict:
     import pyoxigraph as ox
 
     from kg.ontology import source_graph
-    from kg.store import open_store
+    from kg.stores import open_store
 
     if store_dir.exists():
         shutil.rmtree(store_dir)
@@ -90,7 +90,7 @@ def child_ours(store_dir: Path, repeat: int, algo_repeat: int, pairs: int, seed:
     from kg.errors import NoPathError
     from kg.network import entity_graph
     from kg.paths import find_paths
-    from kg.store import open_store
+    from kg.stores import open_store
 
     out: dict = {"rss_at_start_mb": _rss_mb()}
     with open_store(store_dir, read_only=True) as store:

@@ -96,7 +96,7 @@ def main() -> None:
     store = args.store
     if not store:
         from kg.build import build
-        from kg.store import open_store
+        from kg.stores import open_store
 
         store = str(Path(tmp.name) / "store")
         with open_store(store) as s:

@@ -17,7 +17,7 @@ ARTICLE = ROOT / "graphs" / "sources" / "xiaomi-electric-car.txt"
 def article_store(tmp_path_factory) -> str:
     """Path of an on-disk store built from the project's graphs (no views written). Read only."""
     from kg.build import build
-    from kg.store import open_store
+    from kg.stores import open_store
 
     loc = tmp_path_factory.mktemp("article") / "store"
     with open_store(loc) as store:
@@ -98,7 +98,7 @@ def start_oxigraph_server(location, *extra: str):
 def remote_article_store(tmp_path_factory):
     """Query URL of a live ``oxigraph serve`` holding the article, built through the remote backend."""
     from kg.build import build
-    from kg.store import open_store
+    from kg.stores import open_store
 
     proc, url = start_oxigraph_server(tmp_path_factory.mktemp("oxigraph") / "db")
     try:

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import ARTICLE
 from kg.formats import to_python
-from kg.store import open_store
+from kg.stores import open_store
 
 TEXT = ARTICLE.read_text(encoding="utf-8")
 

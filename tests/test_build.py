@@ -9,7 +9,7 @@ import pytest
 from conftest import ROOT
 from kg.build import build, plan_inputs
 from kg.errors import KgError
-from kg.store import open_store
+from kg.stores import open_store
 
 
 def test_plan_uses_curated_graph_for_the_article():

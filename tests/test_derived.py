@@ -42,7 +42,7 @@ def _article(location):
     import pyoxigraph as ox
 
     from kg.rules import derive
-    from kg.store import open_store
+    from kg.stores import open_store
 
     s = open_store(location)
     for name in ("xiaomi-electric-car", "background"):
@@ -104,7 +104,7 @@ def test_sparql_name_key_matches_the_sparql_rule():
 
     from kg.ingest.derived import sparql_name_key
     from kg.rules import derive
-    from kg.store import open_store
+    from kg.stores import open_store
 
     labels = ["Xiaomi, Inc.", "  Lei   Jun ", "ÉCOLE_polytechnique", "小米科技", "--", "ΣΟΦΙΑΣ", "a\tb\nc", "1-2-3 Go!"]
     with open_store("memory:") as s:

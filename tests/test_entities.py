@@ -6,7 +6,7 @@ import pytest
 
 from kg.entities import describe, fact_rows, find_entity, list_entities, search, suggest
 from kg.errors import KgError, UnknownEntityError
-from kg.store import open_store
+from kg.stores import open_store
 
 ID = "https://kg.example.org/id/"
 

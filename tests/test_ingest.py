@@ -9,7 +9,7 @@ import pytest
 from conftest import DATA
 from kg.errors import KgError, ParseError, ValidationError
 from kg.ingest import ingest
-from kg.store import open_store
+from kg.stores import open_store
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 
 from kg.errors import KgError
 from kg.ontology import ID
-from kg.store import open_store
+from kg.stores import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 LEI, ELON, TESLA = ID + "person/lei-jun", ID + "person/elon-musk", ID + "company/tesla"
@@ -158,7 +158,7 @@ def test_synthetic_projection_matches_the_generator(synthetic_store):
 
 def test_projection_does_not_import_rdflib(article_store):
     code = (
-        "import sys; from kg.store import open_store; from kg.network import entity_graph, deal_graph\n"
+        "import sys; from kg.stores import open_store; from kg.network import entity_graph, deal_graph\n"
         f"s = open_store({article_store!r}, read_only=True); entity_graph(s); deal_graph(s)\n"
         "assert 'rdflib' not in sys.modules, 'rdflib imported'"
     )

@@ -7,7 +7,7 @@ import pytest
 from kg.errors import ParameterError, QueryError, UnknownEntityError, UnknownQueryError
 from kg.formats import to_python
 from kg.query import named_queries, parse_params, run_named, run_query
-from kg.store import open_store
+from kg.stores import open_store
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The remote backend (kg.remote.RemoteStore) against a live ``oxigraph serve`` on loopback."""
+"""The remote backend (kg.stores.remote.RemoteStore) against a live ``oxigraph serve`` on loopback."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 
 from conftest import ROOT, run_cli, start_oxigraph_server
 from kg.errors import ParameterError, QueryError, ReadOnlyStoreError, StoreError
-from kg.remote import RemoteStore
+from kg.stores.remote import RemoteStore
 from kg.sparqltext import bind_values, sparql_words
-from kg.store import open_store
+from kg.stores import open_store
 
 pytestmark = pytest.mark.server
 

@@ -79,7 +79,7 @@ def test_kind_must_agree(gaz):
 def test_gazetteer_from_store_reads_labels_and_aliases():
     import pyoxigraph as ox
 
-    from kg.store import open_store
+    from kg.stores import open_store
 
     store = open_store("memory:")
     store.update("""INSERT DATA { GRAPH <urn:g> {

@@ -6,7 +6,7 @@ import pytest
 
 from kg.ontology import DERIVED_GRAPH
 from kg.rules import RELATIONS, derive_update
-from kg.store import open_store
+from kg.stores import open_store
 
 ID = "https://kg.example.org/id/"
 

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.errors import StoreLockedError
-from kg.store import open_store
+from kg.stores import open_store
 
 pytestmark = pytest.mark.server
 

@@ -9,9 +9,9 @@ import textwrap
 import pyoxigraph as ox
 import pytest
 
-from kg.errors import QueryError, ReadOnlyStoreError, StoreError, StoreLockedError
+from kg.errors import FormatError, QueryError, ReadOnlyStoreError, StoreError, StoreLockedError
 from kg.sparqltext import bind_values
-from kg.store import default_location, open_store, resolve_location
+from kg.stores import default_location, open_store, resolve_location
 
 A, P, G = ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), "urn:g"
 
@@ -79,7 +79,7 @@ def test_read_only_refuses_writes_and_missing_store(tmp_store):
 
 HOLD = textwrap.dedent("""
     import sys, time
-    from kg.store import open_store
+    from kg.stores import open_store
     s = open_store(sys.argv[1], read_only=sys.argv[2] == "ro")
     print("open", flush=True)
     sys.stdin.readline()
@@ -124,5 +124,5 @@ def test_dump_formats(tmp_store):
         store.replace_graphs({G: [ox.Triple(A, P, ox.Literal("x"))]})
         assert b"<urn:g>" in store.dump("nquads")
         assert store.dump("turtle", G).strip().endswith(b'"x" .')
-        with pytest.raises(StoreError, match="unknown RDF format"):
+        with pytest.raises(FormatError, match="unknown RDF format"):
             store.dump("yaml")

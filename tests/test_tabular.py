@@ -74,7 +74,7 @@ def test_read_small_path_marks_batches_validated(tmp_path):
 
 def test_ingest_into_memory_store_uses_the_generic_path(tmp_path):
     from kg.ingest import ingest
-    from kg.store import open_store
+    from kg.stores import open_store
 
     s = open_store("memory:")
     rep = ingest(s, [DATA / "investments-small.csv"], options={"rejects": str(tmp_path / "r.csv")})
@@ -134,7 +134,7 @@ def test_entities_resolve_across_files_and_against_the_store(runner, tmp_store, 
     _cli(runner, tmp_store, "ingest", str(DATA / "investments-small.csv"), "--rejects", str(tmp_path / "r1.csv"))
     _cli(runner, tmp_store, "ingest", str(DATA / "acquisitions-small.csv"), "--rejects", str(tmp_path / "r2.csv"))
     _cli(runner, tmp_store, "ingest", str(DATA / "people-small.csv"), "--layout", "people")
-    from kg.store import open_store
+    from kg.stores import open_store
 
     with open_store(tmp_store, read_only=True) as s:
         def objs(q):
@@ -158,7 +158,7 @@ def test_entities_resolve_across_files_and_against_the_store(runner, tmp_store, 
 def test_bulk_derived_edges_equal_a_full_derive(tmp_store, tmp_path):
     from kg.ingest import ingest
     from kg.rules import derive
-    from kg.store import open_store
+    from kg.stores import open_store
 
     csvp = tmp_path / "inv.csv"
     _bench().generate_csv(csvp, "investments", 2000, bad=10)
@@ -206,7 +206,7 @@ def test_bad_mapping_is_one_line_error(runner, tmp_store, tmp_path):
 _IMPORT = """
 import sys
 from kg.ingest import ingest
-from kg.store import open_store
+from kg.stores import open_store
 with open_store(sys.argv[1]) as s:
     ingest(s, [sys.argv[2]], options={"rejects": sys.argv[3]})
 print("done")
@@ -216,7 +216,7 @@ print("done")
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
 def test_interrupted_import_leaves_store_as_it_was(tmp_store, tmp_path, sig):
     from kg.ingest import ingest
-    from kg.store import open_store
+    from kg.stores import open_store
 
     with open_store(tmp_store) as s:
         ingest(s, [DATA / "people-small.csv"])
@@ -284,7 +284,7 @@ def test_200k_investments_with_bad_rows(runner, tmp_store, tmp_path):
 
 def test_progress_callback_reaches_the_end(tmp_store, tmp_path):
     from kg.ingest import ingest
-    from kg.store import open_store
+    from kg.stores import open_store
 
     csvp = tmp_path / "inv.csv"
     _bench().generate_csv(csvp, "investments", 12_000)

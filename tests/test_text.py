@@ -248,7 +248,7 @@ CURATED_FACTS = [
 
 def test_article_recall_into_an_empty_store():
     from kg.ingest import Batch
-    from kg.store import open_store
+    from kg.stores import open_store
 
     store = open_store("memory:")
     [batch] = read(ARTICLE, store=store, options={})
@@ -304,7 +304,7 @@ def test_article_facts_have_evidence_and_details():
 
 
 def test_resolution_reuses_store_entities_and_keeps_candidates():
-    from kg.store import open_store
+    from kg.stores import open_store
 
     store = open_store("memory:")
     store.update("""INSERT DATA { GRAPH <urn:g> {
@@ -324,7 +324,7 @@ def test_resolution_reuses_store_entities_and_keeps_candidates():
 # -- reading files -----------------------------------------------------------------
 
 def test_reingest_is_idempotent():
-    from kg.store import open_store
+    from kg.stores import open_store
 
     store = open_store("memory:")
     for _ in range(2):

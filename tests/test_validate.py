@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import DATA
 from kg.ingest.rdf import parse_file
-from kg.store import open_store
+from kg.stores import open_store
 from kg.validate import validate_store, validate_triples
 
 

@@ -161,7 +161,7 @@ def test_json_for_script_escapes_everything_dangerous():
 
 @pytest.fixture(scope="module")
 def store(article_store):
-    from kg.store import open_store
+    from kg.stores import open_store
 
     with open_store(article_store, read_only=True) as s:
         yield s

@@ -12,7 +12,7 @@ every file first, validates all batches against the SHACL shapes, then replaces
 their graphs and rebuilds the derived edges in a single transaction. Any error
 before or during the commit leaves the store exactly as it was.
 
->>> from kg.store import open_store
+>>> from kg.stores import open_store
 >>> report = ingest(open_store("memory:"), [], dry_run=True)
 >>> report.triples
 0

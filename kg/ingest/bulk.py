@@ -65,7 +65,8 @@ def wants_bulk(store, paths, options: dict | None = None) -> bool:
     ``options["bulk"]`` is true or each file is at least :data:`BULK_RDF_BYTES`.
     ``options["bulk"] = False`` opts out.
     """
-    from kg.store import MEMORY, OxigraphStore
+    from kg.stores import MEMORY
+    from kg.stores.oxigraph import OxigraphStore
 
     options = options or {}
     if store is None or not paths or options.get("bulk") is False:
@@ -377,7 +378,7 @@ def ingest_rdf(store, paths, *, dry_run: bool = False, options: dict | None = No
     from kg.errors import ParseError
     from kg.ingest.tabular import TabularResult
     from kg.ontology import source_graph
-    from kg.store import rdf_format
+    from kg.formats import rdf_format
 
     options = dict(options or {})
     paths = [Path(p) for p in paths]
@@ -431,7 +432,7 @@ def _load_rdf(copy, paths, report, before: set, options: dict) -> None:
     from kg.errors import ParseError
     from kg.ingest.derived import collect_file, existing_deals
     from kg.ontology import DERIVED_GRAPH
-    from kg.store import rdf_format
+    from kg.formats import rdf_format
 
     triples_only = all(p.suffix.lower() in (".ttl", ".nt") for p in paths)
     targets = [r.graph for r in report.tabular]

@@ -36,7 +36,7 @@ def parse_file(path: Path, fmt: str | None = None) -> list:
     import pyoxigraph as ox
 
     from kg.errors import StoreError
-    from kg.store import rdf_format
+    from kg.formats import rdf_format
 
     try:
         rdf_fmt = rdf_format(fmt or ("jsonld" if path.suffix.lower() == ".json" else path.suffix))

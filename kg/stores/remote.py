@@ -1,7 +1,7 @@
 """A remote SPARQL 1.1 endpoint as a kg store.
 
 :class:`RemoteStore` has the methods and semantics of
-:class:`kg.store.OxigraphStore`, over HTTP: queries go through the SPARQL 1.1
+:class:`kg.stores.OxigraphStore`, over HTTP: queries go through the SPARQL 1.1
 Protocol, writes through SPARQL 1.1 Update or, for large graphs, the Graph
 Store Protocol (GSP) in batches. Results are parsed by pyoxigraph, so callers
 get the same term types (``NamedNode``, ``Literal``…) and the same result
@@ -58,7 +58,7 @@ from typing import Any
 
 from kg.errors import QueryError, ReadOnlyStoreError, StoreError
 from kg.sparqltext import bind_values, one_line_prologue, user_position
-from kg.store import rdf_format
+from kg.formats import rdf_format
 
 RESULTS_ACCEPT = (
     "application/sparql-results+json, application/n-triples;q=0.9, "
@@ -70,7 +70,7 @@ _SPOOL_BYTES = 8 << 20
 class RemoteStore:
     """A SPARQL 1.1 endpoint used as a kg store.
 
-    Use :func:`kg.store.open_store` with an ``http(s)://`` location rather than
+    Use :func:`kg.stores.open_store` with an ``http(s)://`` location rather than
     this class directly.
 
     Args:

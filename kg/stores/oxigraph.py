@@ -1,28 +1,8 @@
-"""One small API over kg's triple stores.
+"""The embedded Oxigraph store (pyoxigraph over RocksDB), on disk or in memory.
 
-Backends:
+Use :func:`kg.stores.open_store` rather than this module directly.
 
-* ``OxigraphStore`` on disk: the embedded, persistent default (pyoxigraph/RocksDB).
-* ``OxigraphStore`` in memory: ``open_store("memory:")``, for tests and scripts.
-* A remote SPARQL 1.1 endpoint: ``open_store("http://host:port/…")``, see :mod:`kg.remote`.
-
-Every backend offers the same methods: :meth:`query`, :meth:`update`,
-:meth:`replace_graphs`, :meth:`named_graphs`, :meth:`dump`, :meth:`close`, and
-works as a context manager. Queries always see the union of all named graphs
-as their default graph, and ``GRAPH ?g {…}`` tells where a fact came from.
-
-Where the store lives: ``--store`` on the command line, else the ``KG_STORE``
-environment variable, else ``$XDG_DATA_HOME/kg/store`` (by default
-``~/.local/share/kg/store``).
-
-Concurrency on disk: RocksDB lets one process open a store read-write, and a
-read-only open while another process writes is undefined behaviour. kg
-therefore keeps a lock file beside the store (``<store>.lock``): readers take a
-shared lock, writers an exclusive one. A reader waits up to ``KG_LOCK_TIMEOUT``
-seconds (default 30) for a write to finish; a writer refused because the store
-is being read or served says so.
-
->>> with open_store("memory:") as store:
+>>> with OxigraphStore(None) as store:
 ...     store.update("INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> 'c' } }")
 ...     [str(row["o"]) for row in store.query("SELECT ?o WHERE { ?s ?p ?o }")]
 ['"c"']
@@ -30,123 +10,16 @@ is being read or served says so.
 
 from __future__ import annotations
 
-import fcntl
-import os
-import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from kg.errors import QueryError, ReadOnlyStoreError, StoreError, StoreLockedError
+from kg.errors import QueryError, ReadOnlyStoreError, StoreError
+from kg.formats import rdf_format
 from kg.ontology import PREFIXES
 from kg.sparqltext import prologue
-
-MEMORY = "memory:"
-
-
-def default_location() -> str:
-    """The store used when neither ``--store`` nor ``KG_STORE`` is given.
-
-    Returns:
-        ``$XDG_DATA_HOME/kg/store``, or ``~/.local/share/kg/store``.
-    """
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return str(Path(base) / "kg" / "store")
-
-
-def resolve_location(location: str | os.PathLike | None = None) -> str:
-    """Apply the precedence: the argument, then ``KG_STORE``, then the default."""
-    if location:
-        return str(location)
-    return os.environ.get("KG_STORE") or default_location()
-
-
-def is_remote(location: str) -> bool:
-    """True for an ``http(s)://`` SPARQL endpoint location."""
-    return location.startswith(("http://", "https://"))
-
-
-def open_store(location: str | os.PathLike | None = None, *, read_only: bool = False, create: bool = True):
-    """Open a store.
-
-    Args:
-        location: a directory, ``"memory:"``, or an ``http(s)://`` SPARQL endpoint.
-            ``None`` applies ``KG_STORE`` and then the default location.
-        read_only: open for reading only, so several readers (and a server)
-            can share the store. Writes then raise :class:`ReadOnlyStoreError`.
-        create: create an empty store if the directory does not exist yet.
-
-    Returns:
-        An ``OxigraphStore`` or a ``kg.remote.RemoteStore``.
-
-    Raises:
-        StoreError: the store cannot be opened, or does not exist and
-            ``create`` is false (read-only opens never create).
-        StoreLockedError: another process holds a conflicting lock.
-
-    >>> open_store("memory:").location
-    'memory:'
-    """
-    loc = resolve_location(location)
-    if is_remote(loc):
-        from kg.remote import RemoteStore
-
-        return RemoteStore(loc, read_only=read_only)
-    if loc == MEMORY:
-        return OxigraphStore(None, read_only=read_only)
-    return OxigraphStore(loc, read_only=read_only, create=create)
-
-
-class _FileLock:
-    """A shared or exclusive ``flock`` on ``<store>.lock``, held while the store is open."""
-
-    def __init__(self, store_path: Path, exclusive: bool, timeout: float):
-        self.path = store_path.with_name(store_path.name + ".lock")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(self._fd, mode | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    holder = self._holder()
-                    os.close(self._fd)
-                    if exclusive:
-                        raise StoreLockedError(
-                            f"store {store_path} is open in another process (a reader or 'kg serve'); "
-                            "stop it, or write through --store http://… while it serves"
-                        ) from None
-                    raise StoreLockedError(
-                        f"store {store_path} is being written by {holder}; try again when it finishes"
-                    ) from None
-                time.sleep(0.05)
-        if exclusive:
-            os.ftruncate(self._fd, 0)
-            os.write(self._fd, str(os.getpid()).encode())
-
-    def _holder(self) -> str:
-        try:
-            pid = Path(self.path).read_text().strip()
-        except OSError:
-            pid = ""
-        return f"PID {pid}" if pid else "another process"
-
-    def release(self) -> None:
-        if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
-
-
-def _lock_timeout(read_only: bool) -> float:
-    default = "30" if read_only else "0"
-    try:
-        return float(os.environ.get("KG_LOCK_TIMEOUT", default))
-    except ValueError:
-        return float(default)
+from kg.stores.base import MEMORY
+from kg.stores.lock import FileLock, lock_timeout
 
 
 def query_error(exc: BaseException, query: str) -> QueryError:
@@ -184,7 +57,7 @@ class OxigraphStore:
             raise StoreError(f"store path {p} exists and is not a directory")
         if not exists and (read_only or not create):
             raise StoreError(f"no store at {p}; build one first with 'kg build' or 'kg ingest'")
-        self._lock = _FileLock(p, exclusive=not read_only, timeout=_lock_timeout(read_only))
+        self._lock = FileLock(p, exclusive=not read_only, timeout=lock_timeout(read_only))
         try:
             self._store = ox.Store.read_only(str(p)) if read_only else ox.Store(str(p))
         except OSError as exc:
@@ -385,33 +258,3 @@ def replace_graphs_update(graphs: Mapping[str, Iterable], then: str = "") -> str
     if then:
         parts.append(then)
     return " ;\n".join(parts)
-
-
-_FORMATS = {
-    "turtle": "TURTLE",
-    "ttl": "TURTLE",
-    "ntriples": "N_TRIPLES",
-    "nt": "N_TRIPLES",
-    "nquads": "N_QUADS",
-    "nq": "N_QUADS",
-    "trig": "TRIG",
-    "jsonld": "JSON_LD",
-    "json-ld": "JSON_LD",
-    "rdfxml": "RDF_XML",
-    "xml": "RDF_XML",
-    "rdf": "RDF_XML",
-}
-
-
-def rdf_format(name: str):
-    """The ``pyoxigraph.RdfFormat`` for a format name or file extension.
-
-    Raises:
-        StoreError: the format is unknown; lists the known names.
-    """
-    import pyoxigraph as ox
-
-    key = name.lower().lstrip(".")
-    if key not in _FORMATS:
-        raise StoreError(f"unknown RDF format {name!r}; use one of: turtle, ntriples, nquads, trig, jsonld, rdfxml")
-    return getattr(ox.RdfFormat, _FORMATS[key])
