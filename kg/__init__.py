@@ -1,7 +1,64 @@
 """kg: a knowledge graph of companies, people and deals.
 
-The package imports nothing heavy at import time; each module pulls in what it
-needs (pyoxigraph, rdflib, networkx, pyvis) inside the functions that use it.
+The flat API: every command of the ``kg`` CLI is one of these functions, and
+the CLI calls exactly these.
+
+>>> import kg
+>>> store = kg.open_store("memory:")
+>>> kg.ingest(store, []).committed
+False
+>>> kg.entities(store)
+[]
+
+Nothing is imported until a name is used, so ``import kg`` stays cheap; each
+module pulls in what it needs (pyoxigraph, rdflib, networkx …) inside the
+functions that use it.
 """
 
+from __future__ import annotations
+
+import importlib
+
 __version__ = "0.1.0"
+
+#: Public name → (module, attribute). One place, so the CLI, the docs and this
+#: package agree.
+_API = {
+    "open_store": ("kg.stores", "open_store"),
+    "Store": ("kg.stores", "Store"),
+    "build": ("kg.build", "build"),
+    "ingest": ("kg.ingest", "ingest"),
+    "extract": ("kg.ingest.text", "extract"),
+    "validate": ("kg.validate", "validate_store"),
+    "entities": ("kg.entities", "list_entities"),
+    "show": ("kg.entities", "describe_entity"),
+    "search": ("kg.entities", "search"),
+    "sparql": ("kg.query", "run_query"),
+    "named_query": ("kg.query", "run_named"),
+    "named_queries": ("kg.query", "named_queries"),
+    "path": ("kg.explore", "path"),
+    "neighbors": ("kg.explore", "neighbors"),
+    "centrality": ("kg.explore", "centrality"),
+    "communities": ("kg.explore", "communities"),
+    "stats": ("kg.explore", "stats"),
+    "viz": ("kg.viz", "write_view"),
+    "serve": ("kg.server", "serve"),
+    "Fact": ("kg.facts", "Fact"),
+    "Party": ("kg.facts", "Party"),
+    "Evidence": ("kg.facts", "Evidence"),
+    "KgError": ("kg.errors", "KgError"),
+}
+
+__all__ = sorted(_API)
+
+
+def __getattr__(name: str):
+    try:
+        module, attr = _API[name]
+    except KeyError:
+        raise AttributeError(f"module 'kg' has no attribute {name!r}") from None
+    return getattr(importlib.import_module(module), attr)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_API))

@@ -96,19 +96,25 @@ def build(store, root: Path | str = ".", *, views: bool = True, dump: bool = Tru
         ParseError: a file cannot be parsed; the store is unchanged.
         ValidationError: the data violates the shapes; the store is unchanged.
     """
+    from kg.conflicts import flag_update
     from kg.ingest import ontology_graph, read_sources
+    from kg.ingest.pipeline import meta_update
     from kg.rules import derive_update, derived_count
     from kg.stores.oxigraph import replace_graphs_update
     from kg.validate import check_batches
 
     root = Path(root)
-    batches = read_sources(plan_inputs(root), store=store)
+    inputs = plan_inputs(root)
+    # The project's own corpus keeps plain graph names (graph/source/<stem>).
+    batches = read_sources(inputs, store=store, options={"names": {str(p): p.stem for p in inputs}})
     violations = check_batches(batches, store=None if clean else store, force=force)
     graphs: dict[str, list] = ontology_graph()
     for b in batches:
         graphs.setdefault(b.graph, []).extend(b.triples)
     prefix = "DROP SILENT ALL ;\n" if clean else ""
-    store.update(prefix + replace_graphs_update(graphs, derive_update()))
+    then = " ;\n".join([derive_update(), flag_update(), meta_update([(b.graph, b.identity, b.sha256, b.kind)
+                                                                      for b in batches])])
+    store.update(prefix + replace_graphs_update(graphs, then))
     store.flush()
     report = BuildReport(
         graphs=[{"graph": g, "triples": len(t)} for g, t in graphs.items()],

@@ -13,8 +13,8 @@ import sys
 
 import click
 
-ROW_FORMATS = ["table", "json", "csv", "tsv"]
-GRAPH_FORMATS = ["turtle", "jsonld", "ntriples", "nquads", "trig"]
+from kg.formats import RdfFormat, RowFormat
+
 
 
 class KgGroup(click.Group):
@@ -37,6 +37,14 @@ class KgGroup(click.Group):
         except BrokenPipeError:
             sys.stderr.close()
             ctx.exit(1)
+        except UnicodeDecodeError as exc:
+            click.echo(f"Error: input is not UTF-8 text ({exc.reason} at byte {exc.start})", err=True)
+            ctx.exit(1)
+        except OSError as exc:
+            # A path the user named cannot be read or written (missing folder, permissions, disk full).
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"Error: {where}{exc.strerror or exc}", err=True)
+            ctx.exit(1)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except Exception as exc:  # a bug: say so in one line; KG_DEBUG=1 shows the traceback
@@ -50,27 +58,35 @@ class KgGroup(click.Group):
 
 
 def store_option(f):
-    """``--store`` for a command; the group's value (or ``KG_STORE``) is the default."""
+    """``--store``, declared once: on the group and on every command that opens a store.
+
+    An explicit ``--store`` always wins: the command's, then the group's, then
+    ``$KG_STORE``, then the default location (see :func:`kg.stores.resolve_location`).
+    """
     return click.option(
         "--store",
         "store_location",
-        envvar="KG_STORE",
         metavar="PATH|URL",
-        help="Store directory, 'memory:', or a SPARQL endpoint URL. Default: $KG_STORE, "
+        help="Store directory, 'memory:', or a SPARQL endpoint URL (http://…). Default: $KG_STORE, "
         "else ~/.local/share/kg/store.",
     )(f)
 
 
-def format_option(choices=None, default="table"):
+def format_option(extra=(), default="table"):
+    """``--format/-F``: every row format (table, json, jsonl, csv, tsv), plus ``extra`` choices."""
     return click.option(
         "--format",
         "-F",
         "fmt",
-        type=click.Choice(choices or ROW_FORMATS),
+        type=click.Choice([f.value for f in RowFormat] + [e for e in extra if e not in {f.value for f in RowFormat}]),
         default=default,
         show_default=True,
         help="Output format.",
     )
+
+
+#: The RDF formats a command that prints a graph can write (``kg sparql`` of a CONSTRUCT).
+GRAPH_OUTPUT = tuple(f.value for f in RdfFormat if f.writable)
 
 
 def _location(ctx: click.Context, explicit: str | None) -> str | None:
@@ -92,16 +108,10 @@ def emit_json(data) -> None:
 
 
 @click.group(cls=KgGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option(
-    "--store",
-    envvar="KG_STORE",
-    metavar="PATH|URL",
-    help="Store directory, 'memory:', or a SPARQL endpoint URL (http://…). "
-    "Default: $KG_STORE, else ~/.local/share/kg/store.",
-)
+@store_option
 @click.version_option(package_name="kg")
 @click.pass_context
-def main(ctx: click.Context, store: str | None) -> None:
+def main(ctx: click.Context, store_location: str | None) -> None:
     """kg: a knowledge graph of companies, people and deals.
 
     \b
@@ -113,7 +123,7 @@ def main(ctx: click.Context, store: str | None) -> None:
       kg search xpeng
     """
     ctx.ensure_object(dict)
-    ctx.obj["store"] = store
+    ctx.obj["store"] = store_location
 
 
 def _open(ctx: click.Context, store_location: str | None, *, read_only: bool):
@@ -129,7 +139,7 @@ def _open(ctx: click.Context, store_location: str | None, *, read_only: bool):
 @click.option("--clean", is_flag=True, help="Empty the store first, so it holds exactly this build.")
 @click.option("--force", is_flag=True, help="Load even if the data violates the SHACL shapes.")
 @store_option
-@format_option(["table", "json"])
+@format_option()
 @click.pass_context
 def build(ctx, root, views, clean, force, store_location, fmt):
     """Build the graph from graphs/sources into the store and write graphs/*.html.
@@ -151,6 +161,9 @@ def build(ctx, root, views, clean, force, store_location, fmt):
         emit_json({"graphs": report.graphs, "triples": report.triples, "derived": report.derived,
                    "violations": report.violations, "written": report.written, "store": store.location})
         return
+    if fmt != "table":
+        emit_rows(report.graphs, fmt)
+        return
     emit_rows(report.graphs, "table")
     click.echo(f"{report.triples} triples in {len(report.graphs)} graphs, {report.derived} derived; store: {store.location}")
     for path in report.written:
@@ -161,7 +174,9 @@ def build(ctx, root, views, clean, force, store_location, fmt):
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--dry-run", is_flag=True, help="Read and validate, show what would be loaded, write nothing.")
 @click.option("--force", is_flag=True, help="Load even if the data violates the SHACL shapes.")
-@click.option("--graph", metavar="IRI", help="Named graph for RDF triples (default: one per file).")
+@click.option("--graph", metavar="IRI", help="Named graph for RDF triples (default: one per source, keyed by its path).")
+@click.option("--replace", "replace", multiple=True, metavar="GRAPH",
+              help="Allow replacing GRAPH although it is reserved or another source loaded it. Repeatable.")
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=None,
               help="Text sources: keep only facts at least this confident.")
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False), help="CSV: a YAML mapping of columns to the ontology.")
@@ -170,33 +185,39 @@ def build(ctx, root, views, clean, force, store_location, fmt):
 @click.option("--strict", is_flag=True, help="CSV: abort at the first bad row and write nothing.")
 @click.option("--rejects", type=click.Path(dir_okay=False), help="CSV: write bad rows here (default: FILE.rejects.csv).")
 @store_option
-@format_option(["table", "json", "turtle"])
+@format_option(["turtle"])
 @click.pass_context
-def ingest(ctx, paths, dry_run, force, graph, min_confidence, mapping, layout, strict, rejects, store_location, fmt):
+def ingest(ctx, paths, dry_run, force, graph, replace, min_confidence, mapping, layout, strict, rejects, store_location, fmt):
     """Add files to the store: RDF (.ttl .nt .nq .trig .jsonld), news text, CSV.
 
-    Each file replaces its own named graph, so ingesting a file again is
-    idempotent. The whole ingest is one transaction: on any error (bad
-    syntax, shape violations) the store is left as it was.
+    Each source has its own named graph, keyed by its path, so ingesting a
+    file again replaces what it said before, and two files of the same name
+    never overwrite each other. A graph that another source loaded, and the
+    reserved graphs (ontology, derived, judgements, background), are
+    replaced only with --replace. Everything is validated against the
+    shapes, and the whole ingest is one atomic change: on any error the
+    store is left exactly as it was.
 
     \b
     Examples:
       kg ingest extra.ttl
       kg ingest news/ --dry-run
-      kg ingest deals.ttl --graph https://kg.example.org/graph/source/deals
+      kg ingest deals.ttl --graph sourcegraph:deals
+      kg ingest fixed-background.ttl --graph sourcegraph:background --replace sourcegraph:background
       kg ingest investments.csv                 # layout detected from the header
       kg ingest acq.csv --layout acquisitions --rejects bad.csv
       kg ingest deals.csv --mapping deals.yaml --strict
     """
     from kg.ingest import ingest as run_ingest
+    from kg.schema import expand
 
-    options = {k: v for k, v in {"graph": graph, "min_confidence": min_confidence, "mapping": mapping,
+    options = {k: v for k, v in {"graph": expand(graph) if graph else None, "min_confidence": min_confidence, "mapping": mapping,
                                  "layout": layout, "strict": strict or None, "rejects": rejects}.items()
                if v is not None}
     with _open(ctx, store_location, read_only=dry_run) as store, _csv_progress(paths) as progress:
         if progress is not None:
             options["progress"] = progress
-        report = run_ingest(store, paths, dry_run=dry_run, force=force, options=options)
+        report = run_ingest(store, paths, dry_run=dry_run, force=force, replace=replace, options=options)
     tabular = [r.row() for r in getattr(report, "tabular", [])] or [
         b.tabular.row() for b in report.batches if getattr(b, "tabular", None) is not None]
     if fmt == "turtle":
@@ -209,9 +230,12 @@ def ingest(ctx, paths, dry_run, force, graph, min_confidence, mapping, layout, s
             click.echo(ox.serialize(b.triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES).decode())
         return
     if fmt == "json":
-        emit_json({"committed": report.committed, "triples": report.triples, "derived": report.derived,
+        emit_json({"committed": report.committed, "triples": report.triples,
                    "graphs": report.rows(), "violations": report.violations, "tabular": tabular,
                    "facts": [f for b in report.batches for f in b.facts]})
+        return
+    if fmt != "table":
+        emit_rows(report.rows(), fmt, ["graph", "source", "triples", "facts"])
         return
     facts = [f for b in report.batches for f in b.facts]
     if facts:
@@ -219,8 +243,7 @@ def ingest(ctx, paths, dry_run, force, graph, min_confidence, mapping, layout, s
         emit_rows(facts, "table", [c for c in cols if any(c in f for f in facts)])
     emit_rows(report.rows(), "table")
     verb = "would load" if dry_run else "loaded"
-    click.echo(f"{verb} {report.triples} triples into {len(report.batches)} graph(s)"
-               + ("" if dry_run else f"; {report.derived} derived"))
+    click.echo(f"{verb} {report.triples} triples into {len(report.batches)} graph(s)")
     for v in report.violations:
         click.echo(f"warning: {v}", err=True)
     for t in tabular:
@@ -255,7 +278,7 @@ def _csv_progress(paths):
 
 @main.command()
 @store_option
-@format_option(["table", "json", "csv"])
+@format_option()
 @click.pass_context
 def validate(ctx, store_location, fmt):
     """Validate the store against the SHACL shapes (ontology/shapes.ttl).
@@ -271,10 +294,14 @@ def validate(ctx, store_location, fmt):
 
     with _open(ctx, store_location, read_only=True) as store:
         report = validate_store(store)
+    cols = ["severity", "focus", "path", "value", "message"]
     if fmt == "json":
         emit_json({"conforms": report.conforms, "results": report.rows})
+    elif fmt != "table":
+        # A conforming store still says so, in every format.
+        emit_rows(report.rows or [{"severity": "info", "message": "conforms"}], fmt, cols)
     elif report.rows:
-        emit_rows(report.rows, fmt, ["severity", "focus", "path", "value", "message"])
+        emit_rows(report.rows, fmt, cols)
     if fmt == "table":
         click.echo("conforms" if report.conforms else f"{len(report.violations)} violation(s)")
     if not report.conforms:
@@ -306,7 +333,7 @@ def entities(ctx, types, limit, store_location, fmt):
 @main.command()
 @click.argument("entity")
 @store_option
-@format_option(["table", "json"])
+@format_option()
 @click.pass_context
 def show(ctx, entity, store_location, fmt):
     """Everything about one entity, each fact with its date, status and source.
@@ -323,11 +350,15 @@ def show(ctx, entity, store_location, fmt):
 
     with _open(ctx, store_location, read_only=True) as store:
         info = describe_entity(store, entity)
+    from kg.entities import fact_rows
+    from kg.formats import format_rows
+
     if fmt == "json":
         emit_json(info)
         return
-    from kg.entities import fact_rows
-    from kg.formats import format_rows
+    if fmt != "table":
+        emit_rows(fact_rows(info), fmt)
+        return
 
     click.echo(f"{info['label']}  ({info['type'] or 'entity'})  {info['iri']}")
     if info["aliases"]:
@@ -373,9 +404,7 @@ def search(ctx, text, limit, store_location, fmt):
               help="Bind ?KEY to VALUE (bound, never pasted into the text). Repeatable.")
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries and their parameters.")
 @click.option("--limit", type=int, default=None, help="At most this many rows.")
-@click.option("--format", "-F", "fmt", default="table", show_default=True,
-              type=click.Choice(ROW_FORMATS + GRAPH_FORMATS),
-              help="Rows: table, json, csv, tsv. CONSTRUCT/DESCRIBE: turtle, jsonld, ntriples, nquads.")
+@format_option(GRAPH_OUTPUT)
 @store_option
 @click.pass_context
 def sparql(ctx, query, query_file, name, params, list_queries, limit, fmt, store_location):
@@ -399,7 +428,7 @@ def sparql(ctx, query, query_file, name, params, list_queries, limit, fmt, store
     if list_queries:
         rows = [{"name": q.name, "description": q.description,
                  "params": ", ".join(f"{k} ({kind})" for k, (kind, _h) in q.params.items())} for q in named_queries()]
-        emit_rows(rows, fmt if fmt in ROW_FORMATS else "table", ["name", "params", "description"], max_width=110)
+        emit_rows(rows, fmt if fmt not in GRAPH_OUTPUT else "table", ["name", "params", "description"], max_width=110)
         return
     sources = [x for x in (query, query_file, name) if x]
     if len(sources) != 1:
@@ -415,42 +444,12 @@ def sparql(ctx, query, query_file, name, params, list_queries, limit, fmt, store
         click.echo(json.dumps(result.boolean) if fmt == "json" else ("yes" if result.boolean else "no"))
         return
     if result.kind == "graph":
-        out_fmt = fmt if fmt in GRAPH_FORMATS else "turtle"
+        out_fmt = fmt if fmt in GRAPH_OUTPUT else "turtle"
         click.echo(result.serialize(out_fmt).decode("utf-8"), nl=False)
         return
-    if fmt in GRAPH_FORMATS:
-        raise click.UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE; use table, json, csv or tsv for SELECT")
+    if fmt in GRAPH_OUTPUT:
+        raise click.UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE; use table, json, jsonl, csv or tsv for SELECT")
     emit_rows(result.rows, fmt, result.columns)
-
-
-@main.command()
-@click.option("--format", "-F", "fmt", default="trig", show_default=True,
-              type=click.Choice(["turtle", "jsonld", "ntriples", "nquads", "trig", "rdfxml"]))
-@click.option("--graph", metavar="IRI", help="Only this named graph (e.g. graph:source/background).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to a file instead of stdout.")
-@store_option
-@click.pass_context
-def export(ctx, fmt, graph, output, store_location):
-    """Export the store, or one named graph, as RDF.
-
-    Dataset formats (trig, nquads) keep the named graphs; graph formats
-    (turtle, ntriples, jsonld, rdfxml) merge them unless --graph picks one.
-
-    \b
-    Examples:
-      kg export --format nquads -o kg.nq
-      kg export --format turtle --graph graph:source/xiaomi-electric-car
-    """
-    from kg.ontology import expand
-
-    with _open(ctx, store_location, read_only=True) as store:
-        data = store.dump(fmt, expand(graph) if graph else None)
-    if output:
-        with open(output, "wb") as fh:
-            fh.write(data)
-        click.echo(f"wrote {len(data)} bytes to {output}", err=True)
-    else:
-        click.echo(data.decode("utf-8"), nl=False)
 
 
 # -- exploring the graph: paths, neighbours, centrality, communities, stats --
@@ -482,6 +481,82 @@ def graph_filters(f):
 def _filter_args(via, exclude_status, since, until, include_declined) -> dict:
     return {"via": _split(via), "exclude_status": _split(exclude_status), "since": since, "until": until,
             "include_declined": include_declined}
+
+
+def _export_formats() -> list[str]:
+    from kg.exports import ExportFormat
+
+    return [*GRAPH_OUTPUT, *(f.value for f in ExportFormat)]
+
+
+@main.command()
+@click.option("--format", "-F", "fmt", default="trig", show_default=True, type=click.Choice(_export_formats()))
+@click.option("--graph", metavar="IRI", help="RDF formats: only this named graph (e.g. graph:source/background).")
+@click.option("--view", type=click.Choice(["entity", "deal"]), default="entity", show_default=True,
+              help="graphml, gexf, neo4j, csv: entities with one edge per deal and relation, "
+              "or deals linked to their participants.")
+@click.option("--type", "types", multiple=True, metavar="CLASS",
+              help="graphml, gexf, neo4j, csv: keep only these entity types (repeatable).")
+@click.option("--no-layout", is_flag=True, help="gexf: leave out node positions (faster on large graphs).")
+@graph_filters
+@click.option("-o", "--output", type=click.Path(), help="Write to this file (a folder for neo4j and csv) instead of stdout.")
+@store_option
+@click.pass_context
+def export(ctx, fmt, graph, view, types, no_layout, via, exclude_status, since, until, include_declined, output,
+           store_location):
+    """Export the store as RDF, or its entity or deal view for Gephi, Neo4j and other tools.
+
+    RDF: dataset formats (trig, nquads) keep the named graphs; graph formats
+    (turtle, ntriples, jsonld, rdfxml) merge them unless --graph picks one.
+
+    Views: graphml (NetworkX, igraph, yEd), gexf (Gephi 1.3, with colours,
+    sizes and positions), neo4j (a folder: neo4j-admin import CSV files and a
+    Cypher script) and csv (a folder: nodes.csv and edges.csv), with the
+    filters of the graph commands.
+
+    \b
+    Examples:
+      kg export --format nquads -o kg.nq
+      kg export --format turtle --graph graph:source/xiaomi-electric-car
+      kg export --format gexf -o kg.gexf --exclude-status rumored
+      kg export --format neo4j --view deal -o neo4j-import
+      kg export --format graphml --via investedIn,acquired --since 2015 -o deals.graphml
+    """
+    filters = _filter_args(via, exclude_status, since, until, include_declined)
+    if fmt in GRAPH_OUTPUT:
+        if any(filters.values()) or types or view != "entity" or no_layout:
+            raise click.UsageError(f"--view, --type, --no-layout and the graph filters are for graphml, gexf, "
+                                   f"neo4j and csv, not --format {fmt}")
+        _export_rdf(ctx, store_location, fmt, graph, output)
+        return
+    from kg.exports import ExportFormat, export_view
+
+    if graph:
+        raise click.UsageError(f"--graph is for the RDF formats, not --format {fmt}")
+    if ExportFormat(fmt).writes_folder and not output:
+        raise click.UsageError(f"--format {fmt} writes several files: give a folder with -o DIR")
+    out = output or click.get_binary_stream("stdout")
+    with _open(ctx, store_location, read_only=True) as store:
+        result = export_view(store, fmt, out, view=view, layout=not no_layout, relations=filters.pop("via"),
+                             types=_split(types), **filters)
+    where = f" to {output}" if output else ""
+    click.echo(f"wrote the {view} view ({result['nodes']} nodes, {result['edges']} edges) as {fmt}{where}", err=True)
+
+
+def _export_rdf(ctx, store_location, fmt, graph, output) -> None:
+    from kg.ontology import expand
+
+    with _open(ctx, store_location, read_only=True) as store:
+        data = store.dump(fmt, expand(graph) if graph else None)
+    if output:
+        try:
+            with open(output, "wb") as fh:
+                fh.write(data)
+        except OSError as exc:
+            raise click.FileError(output, hint=exc.strerror or str(exc)) from None
+        click.echo(f"wrote {len(data)} bytes to {output}", err=True)
+    else:
+        click.echo(data.decode("utf-8"), nl=False)
 
 
 @main.command()
@@ -743,7 +818,7 @@ def serve(ctx, host, port, allow_update, token, timeout, max_result_bytes, max_b
               help="Drop facts less certain than this.")
 @click.option("--observations", is_flag=True, help="Also print figures (sales, growth) as 'observation' facts.")
 @click.option("--resolve", is_flag=True, help="Resolve names against the store's entities (reads the store).")
-@format_option(["jsonl", *ROW_FORMATS], default="jsonl")
+@format_option(default="jsonl")
 @store_option
 @click.pass_context
 def extract_cmd(ctx, source, jsonl, min_confidence, observations, resolve, fmt, store_location):
@@ -768,13 +843,22 @@ def extract_cmd(ctx, source, jsonl, min_confidence, observations, resolve, fmt, 
 
         with _open(ctx, store_location, read_only=True) as store:
             gazetteer = gazetteer_from_store(store)
-    facts = extract_file(source, jsonl=jsonl, gazetteer=gazetteer, min_confidence=min_confidence,
-                         observations=observations)
-    if fmt == "jsonl":
-        for fact in facts:
-            click.echo(json.dumps(fact, ensure_ascii=False))
-    else:
+    facts, errors, read = [], 0, 0
+    for item in extract_file(source, jsonl=jsonl, gazetteer=gazetteer, min_confidence=min_confidence,
+                             observations=observations):
+        if "error" in item:  # one bad article is reported, and the batch goes on
+            errors += 1
+            click.echo(f"Error: {item['error']}", err=True)
+            if fmt == "jsonl":
+                click.echo(json.dumps(item, ensure_ascii=False))
+        elif fmt == "jsonl":
+            click.echo(json.dumps(item, ensure_ascii=False))
+        else:
+            facts.append(item)
+    if fmt != "jsonl":
         emit_rows(fact_rows(facts), fmt)
+    if errors and not facts and fmt != "jsonl":
+        ctx.exit(1)
 
 
 # -- interactive HTML views (issue 4) ---------------------------------------

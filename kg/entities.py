@@ -18,11 +18,14 @@ import difflib
 from collections import defaultdict
 
 from kg.errors import KgError, UnknownEntityError
-from kg.ontology import DEAL_CLASSES, ENTITY_CLASSES, KG, expand, term_label
+from kg.ontology import KG, expand, term_label
 from kg.resolve import name_key
-from kg.rules import RELATIONS, ROLE_PROPERTIES
+from kg.schema import load as load_schema
 
-_TYPE_RANK = {name: i for i, name in enumerate(("Person", "Company", "Organization", "Project", "Concept"))}
+
+def _rank(class_name: str) -> int:
+    """The entity class rank of :mod:`kg.schema` (0 first; other names last)."""
+    return load_schema().rank(class_name)
 
 
 def _literal(text: str):
@@ -44,7 +47,7 @@ def _types_of(store, iri: str) -> list[str]:
 
 def _best_type(types) -> str:
     names = [term_label(t) for t in types if t.startswith(KG)]
-    names.sort(key=lambda n: _TYPE_RANK.get(n, 50))
+    names.sort(key=_rank)
     return names[0] if names else ""
 
 
@@ -82,9 +85,9 @@ def find_entity(store, name: str) -> str:
         raise UnknownEntityError(name, suggest(store, name))
     if len(found) == 1:
         return next(iter(found))
-    ranked = sorted(found, key=lambda iri: (_TYPE_RANK.get(_best_type(found[iri]), 50), iri))
+    ranked = sorted(found, key=lambda iri: (_rank(_best_type(found[iri])), iri))
     best, second = ranked[0], ranked[1]
-    if _TYPE_RANK.get(_best_type(found[best]), 50) < _TYPE_RANK.get(_best_type(found[second]), 50):
+    if _rank(_best_type(found[best])) < _rank(_best_type(found[second])):
         return best
     raise KgError(f"{name!r} is ambiguous: " + ", ".join(ranked) + "; give the IRI instead")
 
@@ -157,9 +160,9 @@ def search(store, text: str, *, limit: int = 20) -> list[dict]:
         if cur is None or score > cur["score"]:
             best[iri] = {"iri": iri, "label": r["label"].value if r["label"] is not None else name,
                          "type": typ, "matched": name, "score": score}
-        elif typ and _TYPE_RANK.get(typ, 50) < _TYPE_RANK.get(cur["type"], 50):
+        elif typ and _rank(typ) < _rank(cur["type"]):
             cur["type"] = typ
-    ranked = sorted(best.values(), key=lambda d: (-d["score"], _TYPE_RANK.get(d["type"], 50), d["label"]))
+    ranked = sorted(best.values(), key=lambda d: (-d["score"], _rank(d["type"]), d["label"]))
     return ranked[:limit]
 
 
@@ -179,10 +182,11 @@ def list_entities(store, *, types: list[str] | None = None, limit: int | None = 
     """
     import pyoxigraph as ox
 
-    wanted = types or list(ENTITY_CLASSES)
+    classes = load_schema().entity_class_names
+    wanted = types or list(classes)
     for t in wanted:
-        if t not in ENTITY_CLASSES:
-            raise KgError(f"unknown type {t!r}; use one of: {', '.join(ENTITY_CLASSES)}")
+        if t not in classes:
+            raise KgError(f"unknown type {t!r}; use one of: {', '.join(classes)}")
     values = " ".join(str(ox.NamedNode(KG + t)) for t in wanted)
     rows = store.query(
         f"""SELECT ?e ?t (SAMPLE(?l) AS ?label) (GROUP_CONCAT(DISTINCT ?alias; separator="|") AS ?aliases)
@@ -202,13 +206,13 @@ def list_entities(store, *, types: list[str] | None = None, limit: int | None = 
             "aliases": sorted(aliases),
             "deals": int(r["deals"].value),
         })
-    out.sort(key=lambda d: (_TYPE_RANK.get(d["type"], 50), d["label"].casefold()))
+    out.sort(key=lambda d: (_rank(d["type"]), d["label"].casefold()))
     return out[:limit] if limit else out
 
 
 def _relation_for(deal_type: str, my_role: str, other_role: str | None, position_role: str | None):
     """(relation name, direction) of a deal as seen from one participant."""
-    for r in RELATIONS:
+    for r in load_schema().relations:
         if r.deal_class != deal_type or (r.role and r.role != position_role):
             continue
         if r.symmetric and my_role == r.subject_role:
@@ -273,8 +277,9 @@ def _label_or_value(store, term):
 
 
 def _facts(store, e) -> list[dict]:
-    roles = " ".join(f"kg:{p}" for p in ROLE_PROPERTIES + ("soughtPartnerKind", "declinedBy"))
-    deal_types = " ".join(f"kg:{c}" for c in DEAL_CLASSES)
+    schema = load_schema()
+    roles = " ".join(f"kg:{p}" for p in schema.role_names + ("declinedBy",))
+    deal_types = " ".join(f"kg:{c}" for c in schema.deal_class_names)
     rows = store.query(
         f"""SELECT ?e ?deal ?dealType ?dealLabel ?myRole ?otherRole ?other ?otherLabel ?positionRole
                   ?date ?status ?value ?currency ?approx ?ev ?quote ?start ?end ?line ?source ?sourceTitle ?sourcePath

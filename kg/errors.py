@@ -133,3 +133,15 @@ class VizError(KgError):
 
 class ServerError(KgError):
     """The SPARQL server cannot be started or reached."""
+
+
+class SchemaError(KgError):
+    """The schema (``kg/schema.toml``) disagrees with the ontology or is malformed; names the term."""
+
+
+class JudgementError(KgError):
+    """A same-as / not-same judgement that is impossible or contradicts an earlier one."""
+
+
+class ReplaceRefusedError(KgError):
+    """An ingest would replace a reserved graph, or a graph another source loaded, without ``--replace``."""

@@ -16,12 +16,13 @@ import io
 import json
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from kg.errors import FormatError
 from kg.ontology import XSD, compact
 
-ROW_FORMATS = ("table", "json", "csv", "tsv", "jsonl")
 
 _INTEGER_TYPES = {XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger")}
 _FLOAT_TYPES = {XSD + "double", XSD + "float"}
@@ -96,7 +97,7 @@ def format_rows(
 
     Args:
         rows: dicts of column → value (terms or plain values).
-        fmt: one of :data:`ROW_FORMATS`.
+        fmt: a :class:`RowFormat` or its name.
         columns: the column order; by default the keys in order of appearance.
         max_width: table cells longer than this are cut with "…".
 
@@ -104,8 +105,9 @@ def format_rows(
         The text, ending with a newline (empty JSON list for no rows).
 
     Raises:
-        ValueError: unknown format.
+        FormatError: unknown format.
     """
+    fmt = RowFormat(fmt).value if fmt in {f.value for f in RowFormat} else fmt
     rows = list(rows)
     cols = _columns(rows, columns)
     if fmt == "json":
@@ -124,7 +126,7 @@ def format_rows(
         return buf.getvalue()
     if fmt == "table":
         return _table(rows, cols, max_width)
-    raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(ROW_FORMATS)}")
+    raise FormatError(f"unknown row format {fmt!r}; use one of {', '.join(f.value for f in RowFormat)}")
 
 
 def _plain(value: Any) -> str:
@@ -153,31 +155,217 @@ def _table(rows: list[dict], cols: list[str], max_width: int) -> str:
     return "\n".join(out) + "\n"
 
 
-_FORMATS = {
-    "turtle": "TURTLE",
-    "ttl": "TURTLE",
-    "ntriples": "N_TRIPLES",
-    "nt": "N_TRIPLES",
-    "nquads": "N_QUADS",
-    "nq": "N_QUADS",
-    "trig": "TRIG",
-    "jsonld": "JSON_LD",
-    "json-ld": "JSON_LD",
-    "rdfxml": "RDF_XML",
-    "xml": "RDF_XML",
-    "rdf": "RDF_XML",
+class RdfFormat(StrEnum):
+    """The RDF serialisations kg reads and writes; the value is the name used on the command line.
+
+    >>> RdfFormat.from_name("ttl") is RdfFormat.TURTLE
+    True
+    >>> RdfFormat.from_suffix(".owl").media_type
+    'application/rdf+xml'
+    """
+
+    TURTLE = "turtle"
+    NTRIPLES = "ntriples"
+    NQUADS = "nquads"
+    TRIG = "trig"
+    JSONLD = "jsonld"
+    RDFXML = "rdfxml"
+    N3 = "n3"
+
+    @property
+    def suffixes(self) -> tuple[str, ...]:
+        """File suffixes of this format, the usual one first."""
+        return _RDF_SUFFIXES[self]
+
+    @property
+    def media_type(self) -> str:
+        """The IANA media type."""
+        return _RDF_MEDIA[self]
+
+    @property
+    def is_dataset(self) -> bool:
+        """Whether the format carries named graphs (quads)."""
+        return self in (RdfFormat.NQUADS, RdfFormat.TRIG, RdfFormat.JSONLD)
+
+    @property
+    def writable(self) -> bool:
+        """Whether kg can write it (pyoxigraph parses N3 but does not serialise it)."""
+        return self is not RdfFormat.N3
+
+    def oxigraph(self):
+        """The matching ``pyoxigraph.RdfFormat``."""
+        import pyoxigraph as ox
+
+        return getattr(ox.RdfFormat, _RDF_OXIGRAPH[self])
+
+    @classmethod
+    def from_name(cls, name: str) -> RdfFormat:
+        """A format from its name, an alias or a file suffix (``ttl``, ``.nq``, ``json-ld`` …).
+
+        Raises:
+            FormatError: unknown; lists the known names.
+        """
+        key = name.lower().strip()
+        key = _RDF_ALIASES.get(key, key)
+        for fmt in cls:
+            if key == fmt.value or "." + key.lstrip(".") in fmt.suffixes:
+                return fmt
+        raise FormatError(f"unknown RDF format {name!r}; use one of: {', '.join(f.value for f in cls)}")
+
+    @classmethod
+    def from_suffix(cls, suffix: str) -> RdfFormat:
+        """The format of a file suffix such as ``.ttl``.
+
+        Raises:
+            FormatError: not an RDF suffix.
+        """
+        return cls.from_name(suffix if suffix.startswith(".") else "." + suffix)
+
+
+_RDF_SUFFIXES = {
+    RdfFormat.TURTLE: (".ttl", ".turtle"),
+    RdfFormat.NTRIPLES: (".nt", ".ntriples"),
+    RdfFormat.NQUADS: (".nq", ".nquads"),
+    RdfFormat.TRIG: (".trig",),
+    RdfFormat.JSONLD: (".jsonld", ".json"),
+    RdfFormat.RDFXML: (".rdf", ".owl", ".xml"),
+    RdfFormat.N3: (".n3",),
+}
+_RDF_MEDIA = {
+    RdfFormat.TURTLE: "text/turtle",
+    RdfFormat.NTRIPLES: "application/n-triples",
+    RdfFormat.NQUADS: "application/n-quads",
+    RdfFormat.TRIG: "application/trig",
+    RdfFormat.JSONLD: "application/ld+json",
+    RdfFormat.RDFXML: "application/rdf+xml",
+    RdfFormat.N3: "text/n3",
+}
+_RDF_OXIGRAPH = {
+    RdfFormat.TURTLE: "TURTLE",
+    RdfFormat.NTRIPLES: "N_TRIPLES",
+    RdfFormat.NQUADS: "N_QUADS",
+    RdfFormat.TRIG: "TRIG",
+    RdfFormat.JSONLD: "JSON_LD",
+    RdfFormat.RDFXML: "RDF_XML",
+    RdfFormat.N3: "N3",
+}
+_RDF_ALIASES = {"json-ld": "jsonld", "rdf/xml": "rdfxml", "rdf+xml": "rdfxml", "n-triples": "ntriples",
+                "n-quads": "nquads", "nt": "ntriples", "nq": "nquads", "ttl": "turtle"}
+
+
+class RowFormat(StrEnum):
+    """How kg prints rows (every command that prints rows takes all of them).
+
+    >>> [f.value for f in RowFormat]
+    ['table', 'json', 'jsonl', 'csv', 'tsv']
+    """
+
+    TABLE = "table"
+    JSON = "json"
+    JSONL = "jsonl"
+    CSV = "csv"
+    TSV = "tsv"
+
+
+class ResultFormat(StrEnum):
+    """SPARQL query results serialisations (SELECT and ASK), with their media types.
+
+    >>> ResultFormat.from_media_type("application/sparql-results+json; charset=utf-8")
+    <ResultFormat.JSON: 'json'>
+    """
+
+    JSON = "json"
+    XML = "xml"
+    CSV = "csv"
+    TSV = "tsv"
+
+    @property
+    def media_type(self) -> str:
+        """The media type a server sends for this format."""
+        return _RESULT_MEDIA[self][0]
+
+    def oxigraph(self):
+        """The matching ``pyoxigraph.QueryResultsFormat``."""
+        import pyoxigraph as ox
+
+        return getattr(ox.QueryResultsFormat, self.name)
+
+    @classmethod
+    def from_media_type(cls, media_type: str) -> ResultFormat | None:
+        """The format of a media type (parameters ignored), or None."""
+        base = media_type.split(";")[0].strip().lower()
+        return next((f for f in cls if base in _RESULT_MEDIA[f]), None)
+
+
+_RESULT_MEDIA = {
+    ResultFormat.JSON: ("application/sparql-results+json", "application/json"),
+    ResultFormat.XML: ("application/sparql-results+xml", "application/xml", "text/xml"),
+    ResultFormat.CSV: ("text/csv",),
+    ResultFormat.TSV: ("text/tab-separated-values",),
 }
 
 
+def rdf_format_for_media_type(media_type: str) -> RdfFormat | None:
+    """The RDF format of a media type (parameters ignored), or None.
+
+    >>> rdf_format_for_media_type("text/turtle;charset=utf-8")
+    <RdfFormat.TURTLE: 'turtle'>
+    """
+    base = media_type.split(";")[0].strip().lower()
+    extra = {"text/plain": RdfFormat.NTRIPLES, "application/x-turtle": RdfFormat.TURTLE}
+    return next((f for f in RdfFormat if f.media_type == base), extra.get(base))
+
+
+class SourceKind(StrEnum):
+    """The kind of source a path holds, which picks its reader.
+
+    >>> SourceKind.of(Path("deals.csv"))
+    <SourceKind.TABLE: 'table'>
+    >>> SourceKind.of(Path("ontology.owl"))
+    <SourceKind.RDF: 'rdf'>
+    """
+
+    RDF = "rdf"
+    TEXT = "text"
+    TABLE = "table"
+
+    @property
+    def suffixes(self) -> tuple[str, ...]:
+        """The file suffixes of this kind."""
+        if self is SourceKind.RDF:
+            return tuple(s for f in RdfFormat for s in f.suffixes if s not in TEXT_SUFFIXES)
+        return TEXT_SUFFIXES if self is SourceKind.TEXT else TABLE_SUFFIXES
+
+    @classmethod
+    def of(cls, path: Path) -> SourceKind:
+        """The kind of a path: folders are news text; otherwise by suffix.
+
+        Raises:
+            FormatError: the suffix is not one kg reads; lists the ones it does.
+        """
+        suffix = path.suffix.lower()
+        if path.is_dir() or suffix in TEXT_SUFFIXES:
+            return cls.TEXT
+        if suffix in TABLE_SUFFIXES:
+            return cls.TABLE
+        if suffix in cls.RDF.suffixes:
+            return cls.RDF
+        known = " ".join(sorted({s for k in cls for s in k.suffixes}))
+        raise FormatError(f"{path}: cannot ingest files of type {suffix or '(none)'!r}; supported: {known}")
+
+
+#: Text suffixes (``.jsonl`` holds one news document a line).
+TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".jsonl")
+TABLE_SUFFIXES = (".csv", ".tsv")
+
+
 def rdf_format(name: str):
-    """The ``pyoxigraph.RdfFormat`` for a format name or file extension.
+    """The ``pyoxigraph.RdfFormat`` for a format name or file suffix.
+
+    >>> rdf_format("ttl").name
+    'Turtle'
 
     Raises:
         FormatError: the format is unknown; lists the known names.
     """
-    import pyoxigraph as ox
-
-    key = name.lower().lstrip(".")
-    if key not in _FORMATS:
-        raise FormatError(f"unknown RDF format {name!r}; use one of: turtle, ntriples, nquads, trig, jsonld, rdfxml")
-    return getattr(ox.RdfFormat, _FORMATS[key])
+    return RdfFormat.from_name(name).oxigraph()

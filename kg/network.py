@@ -38,25 +38,21 @@ import sys
 from collections.abc import Iterable
 
 from kg.errors import KgError
-from kg.ontology import DCTERMS, ENTITY_CLASSES, GRAPH, ID, KG, RDFS, SKOS
-from kg.rules import RELATION_NAMES, RELATIONS, ROLE_PROPERTIES
+from kg.ontology import DCTERMS, GRAPH, ID, KG, RDFS, SKOS
+from kg.schema import load as load_schema
 
 #: The extra, non-deal relation of the entity view: an organization's industry.
 INDUSTRY = "industry"
-#: Every relation name the entity view can hold.
-ALL_RELATIONS: tuple[str, ...] = RELATION_NAMES + (INDUSTRY,)
 #: A type filter naming a class also keeps its subclasses.
 SUBTYPES: dict[str, frozenset[str]] = {
     "Agent": frozenset({"Person", "Organization", "Company"}),
     "Organization": frozenset({"Organization", "Company"}),
 }
-#: Statuses known to the ontology, lower-case.
-STATUS_NAMES = ("rumored", "reported", "planned", "proposed", "declined", "completed")
-#: Every role the deal view links participants by.
-DEAL_ROLES: tuple[str, ...] = ROLE_PROPERTIES + ("soughtPartnerKind",)
 
-_SYMMETRIC = {r.name for r in RELATIONS if r.symmetric}
-_TYPE_RANK = {c: i for i, c in enumerate(ENTITY_CLASSES)}
+
+def all_relations() -> tuple[str, ...]:
+    """Every relation name the entity view can hold: the schema's relations, then :data:`INDUSTRY`."""
+    return load_schema().relation_names + (INDUSTRY,)
 
 # How a branch of the fact query turns its ?o into the stored value.
 _RAW, _INTERN, _LOCAL, _GRAPH, _ROW = 0, 1, 2, 3, 4
@@ -74,9 +70,10 @@ def _check_relations(relations: Iterable[str] | None) -> tuple[str, ...] | None:
     if relations is None:
         return None
     rels = tuple(dict.fromkeys(r.strip() for r in relations if r.strip()))
-    unknown = [r for r in rels if r not in ALL_RELATIONS]
+    known = all_relations()
+    unknown = [r for r in rels if r not in known]
     if unknown:
-        raise KgError(f"unknown relation(s) {', '.join(unknown)}; use: {', '.join(ALL_RELATIONS)}")
+        raise KgError(f"unknown relation(s) {', '.join(unknown)}; use: {', '.join(known)}")
     return rels
 
 
@@ -84,7 +81,7 @@ def _check_types(types: Iterable[str] | None) -> frozenset[str] | None:
     if types is None:
         return None
     wanted: set[str] = set()
-    known = {c.lower(): c for c in ENTITY_CLASSES + ("Agent",)}
+    known = {c.lower(): c for c in load_schema().entity_class_names + ("Agent",)}
     for t in types:
         name = known.get(t.strip().lower())
         if name is None:
@@ -97,8 +94,8 @@ def _check_statuses(statuses: Iterable[str] | None) -> frozenset[str]:
     out = set()
     for s in statuses or ():
         name = s.strip().lower()
-        if name not in STATUS_NAMES:
-            raise KgError(f"unknown status {s!r}; use: {', '.join(STATUS_NAMES)}")
+        if name not in load_schema().status_names:
+            raise KgError(f"unknown status {s!r}; use: {', '.join(load_schema().status_names)}")
         out.add(name)
     return frozenset(out)
 
@@ -163,11 +160,13 @@ def fact_query(
     def branch(pattern: str, column: str, const: str | None = None, mode: int = _RAW) -> None:
         k = str(len(markers))
         markers[k] = (column, const, mode)
-        branches.append(f"{{ {pattern} BIND({k} AS ?k) }}")
+        # The pattern sits in its own group: Virtuoso 7.2 cannot compile a FILTER
+        # beside a BIND in a UNION branch (error SP031).
+        branches.append(f"{{ {{ {pattern} }} BIND({k} AS ?k) }}")
 
     for c in dict.fromkeys(deal_classes):
         branch(f"?s a <{KG}{c}> .", "class", c)
-    for c in ENTITY_CLASSES:
+    for c in load_schema().entity_class_names:
         branch(f"?s a <{KG}{c}> . FILTER(isIRI(?s))", "etype", c)
     for r in dict.fromkeys(roles):
         branch(f"?s <{KG}{r}> ?o . FILTER(isIRI(?o))", r, None, _INTERN)
@@ -176,9 +175,10 @@ def fact_query(
     if deal_facts:
         for p in ("date", "startDate", "endDate"):
             branch(f"?s <{KG}{p}> ?o .", p, None, _INTERN)
-        known = [f"<{KG}{name.capitalize()}>" for name in STATUS_NAMES]
-        for name, iri in zip(STATUS_NAMES, known):
-            branch(f"?s <{KG}status> {iri} .", "status", name)
+        statuses = load_schema().statuses
+        known = [f"<{s.iri}>" for s in statuses]
+        for st, iri in zip(statuses, known):
+            branch(f"?s <{KG}status> {iri} .", "status", st.key)
         branch(f"?s <{KG}status> ?o . FILTER(?o NOT IN ({', '.join(known)}))", "status", None, _LOCAL)
         branch(_hash_join("?s", "amount", "?m", [("value", "?o", True), ("currency", "?a", False),
                                                  ("approximate", "?b", False)]), "amount", None, _ROW)
@@ -374,7 +374,7 @@ def _entity_attrs(cols: dict, iri: str, fallback: str = "Entity") -> tuple[str, 
     if types is None:
         tname = fallback
     elif types.__class__ is list:
-        tname = min(types, key=_TYPE_RANK.__getitem__)
+        tname = min(types, key=load_schema().rank)
     else:
         tname = types
     label = _first(cols["label"].get(iri)) or _first(cols["pref"].get(iri))
@@ -446,7 +446,7 @@ def entity_graph(
 
     Args:
         store: an open store (:func:`kg.stores.open_store`, or a remote one).
-        relations: relation names to keep (see :data:`ALL_RELATIONS`); ``None`` keeps all.
+        relations: relation names to keep (see :func:`all_relations`); ``None`` keeps all.
         types: entity types to keep (``"Organization"`` includes ``Company``,
             ``"Agent"`` people and organizations); edges need both ends kept.
         exclude_status: statuses to leave out, e.g. ``["rumored"]``.
@@ -473,7 +473,7 @@ def entity_graph(
     if not include_declined:
         excluded.add("declined")
 
-    chosen = [r for r in RELATIONS if rels is None or r.name in rels]
+    chosen = [r for r in load_schema().relations if rels is None or r.name in rels]
     by_class: dict[str, list] = {}
     for r in chosen:
         by_class.setdefault(r.deal_class, []).append(r)
@@ -650,14 +650,15 @@ def deal_graph(
     excluded = set(_check_statuses(exclude_status))
     if not include_declined:
         excluded.add("declined")
-    classes = tuple(dict.fromkeys(r.deal_class for r in RELATIONS if rels is None or r.name in rels))
+    schema = load_schema()
+    classes = tuple(dict.fromkeys(r.deal_class for r in schema.relations if rels is None or r.name in rels))
     if not classes:
         return nx.Graph()
-    sparql, markers = fact_query(deal_classes=classes, roles=DEAL_ROLES, evidence=False)
+    sparql, markers = fact_query(deal_classes=classes, roles=schema.role_names, evidence=False)
     cols = collect_facts(store, sparql, markers)
     G = nx.Graph()
     for deal, dclasses in cols["class"].items():
-        agents = [(a, role) for role in DEAL_ROLES for a in _all(cols[role].get(deal))]
+        agents = [(a, role) for role in schema.role_names for a in _all(cols[role].get(deal))]
         if not agents:
             continue
         facts = _deal_facts(cols, deal, excluded, since, until)

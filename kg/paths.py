@@ -30,17 +30,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 
 from kg.errors import KgError, NoPathError
+from kg.schema import load as load_schema
 
-#: How much a hop's status counts towards a path's evidence score.
-STATUS_WEIGHT = {
-    "completed": 1.0,
-    "reported": 0.9,
-    None: 0.85,
-    "planned": 0.6,
-    "proposed": 0.5,
-    "rumored": 0.35,
-    "declined": 0.1,
-}
 #: The most paths returned, so a hub-rich graph cannot flood the output.
 DEFAULT_LIMIT = 20
 
@@ -52,7 +43,10 @@ def edge_strength(data: dict) -> float:
     0.28
     """
     conf = data.get("confidence")
-    return round(STATUS_WEIGHT.get(data.get("status"), 0.7) * (1.0 if conf is None else float(conf)), 6)
+    # How much a hop's status counts: the weights of kg/schema.toml.
+    schema = load_schema()
+    weight = schema.status_weights.get(data.get("status"), schema.unknown_weight)
+    return round(weight * (1.0 if conf is None else float(conf)), 6)
 
 
 def _label(G, n) -> str:

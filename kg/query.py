@@ -184,6 +184,66 @@ class QueryResult:
 
         return ox.serialize(self.triples, format=rdf_format(fmt), prefixes=PREFIXES if fmt in ("turtle", "ttl") else None)
 
+    def to_python(self):
+        """The result as plain Python values: IRIs as strings, literals as numbers, booleans or text.
+
+        Returns:
+            SELECT: a list of ``{column: value}`` dicts (``None`` when unbound);
+            ASK: a ``bool``; CONSTRUCT/DESCRIBE: a list of ``[subject, predicate, object]``.
+
+        >>> import pyoxigraph as ox
+        >>> r = QueryResult("select", ["n"], [{"n": ox.Literal("400000000", datatype=ox.NamedNode(XSD + "decimal"))}])
+        >>> r.to_python()
+        [{'n': 400000000}]
+        """
+        from kg.formats import to_python
+
+        if self.kind == "ask":
+            return bool(self.boolean)
+        if self.kind == "graph":
+            return [to_python(t) for t in self.triples]
+        return [{c: to_python(row.get(c)) for c in self.columns} for row in self.rows]
+
+    def to_pandas(self):
+        """The result as a pandas DataFrame of plain values, so sums and sorts work on numbers.
+
+        SELECT gives one column per variable; CONSTRUCT/DESCRIBE gives
+        ``subject``, ``predicate``, ``object``; ASK one ``boolean`` cell.
+        pandas is optional (``pip install "kg[notebook]"``).
+
+        Raises:
+            KgError: pandas is not installed.
+
+        >>> import pyoxigraph as ox
+        >>> r = QueryResult("select", ["amount"], [{"amount": ox.Literal("2.5", datatype=ox.NamedNode(XSD + "decimal"))}] * 2)
+        >>> float(r.to_pandas()["amount"].sum())
+        5.0
+        """
+        try:
+            import pandas as pd
+        except ImportError:
+            from kg.errors import KgError
+
+            raise KgError('to_pandas needs pandas: pip install "kg[notebook]"') from None
+        data = self.to_python()
+        if self.kind == "ask":
+            return pd.DataFrame({"boolean": [data]})
+        if self.kind == "graph":
+            return pd.DataFrame(data, columns=["subject", "predicate", "object"])
+        return pd.DataFrame(data, columns=self.columns)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's rich display: a table with kg's short names (the first rows only)."""
+        from kg.notebook import html_table
+
+        if self.kind == "ask":
+            return f"<p>{'yes' if self.boolean else 'no'}</p>"
+        if self.kind == "graph":
+            rows = [dict(zip(("subject", "predicate", "object"), (t.subject, t.predicate, t.object)))
+                    for t in self.triples]
+            return html_table(rows, ["subject", "predicate", "object"])
+        return html_table(self.rows, self.columns)
+
 
 def run_query(store, text: str, params: dict | None = None, *, kinds: dict | None = None, limit: int | None = None) -> QueryResult:
     """Run a SPARQL query with parameters bound, never pasted.
@@ -223,19 +283,44 @@ def run_query(store, text: str, params: dict | None = None, *, kinds: dict | Non
     return QueryResult(kind="graph", triples=triples)
 
 
-def run_named(store, name: str, params: dict | None = None, *, limit: int | None = None) -> QueryResult:
+#: Rows a named query returns unless asked for more: the first page comes fast at any size.
+DEFAULT_LIMIT = 100
+
+
+def run_named(store, name: str, params: dict | None = None, *, limit: int | None = DEFAULT_LIMIT) -> QueryResult:
     """Run a named query from ``kg/queries`` with its declared parameter kinds.
+
+    Parameters are bound by a ``VALUES`` block at the start of the query's
+    WHERE group (:func:`kg.sparqltext.bind_values`), so every use of the
+    variable sees the value, FILTERs included, on every backend.
+
+    Args:
+        store: an open store.
+        name: the query's name (``kg sparql --list``).
+        params: ``{parameter: value string}``.
+        limit: the most rows returned (:data:`DEFAULT_LIMIT` by default); ``None`` returns all.
+
+    Returns:
+        A :class:`QueryResult`; with a limit, it holds the first ``limit`` rows.
 
     Raises:
         UnknownQueryError: no such query.
-        ParameterError: a parameter the query does not declare.
+        ParameterError: a parameter the query does not declare, or one that does not fit its kind.
+
+    >>> from kg.stores import open_store
+    >>> run_named(open_store("memory:"), "graphs", limit=None).rows
+    []
     """
+    from kg.sparqltext import bind_values
+
     q = named_query(name)
     for key in params or {}:
         if key not in q.params:
             declared = ", ".join(q.params) or "none"
             raise ParameterError(f"query {name!r} has no parameter {key!r}; it takes: {declared}")
-    return run_query(store, q.text, params, kinds={k: kind for k, (kind, _help) in q.params.items()}, limit=limit)
+    bound = {k: to_term(v, q.params[k][0], store) for k, v in (params or {}).items()}
+    text = bind_values(q.text, bound) if bound else q.text
+    return run_query(store, text, limit=limit)
 
 
 def status_iri(name: str) -> str:
@@ -244,9 +329,10 @@ def status_iri(name: str) -> str:
     Raises:
         ParameterError: unknown status; lists the known ones.
     """
-    from kg.ontology import STATUSES
+    from kg.schema import load as load_schema
 
-    for s in STATUSES:
-        if s.lower() == name.strip().lower():
-            return KG + s
-    raise ParameterError(f"unknown status {name!r}; use one of: {', '.join(s.lower() for s in STATUSES)}")
+    schema = load_schema()
+    for s in schema.statuses:
+        if s.key == name.strip().lower():
+            return s.iri
+    raise ParameterError(f"unknown status {name!r}; use one of: {', '.join(schema.status_names)}")

@@ -1,82 +1,79 @@
 """Derived edges: the simple relations users ask for, computed from the deal nodes.
 
 A deal (an investment, a meeting, a position …) is a node with roles. The rules
-here turn each deal into the direct edges such as ``kg:investedIn`` and write
-them to their own named graph, :data:`kg.ontology.DERIVED_GRAPH`, so that the
-edges can be rebuilt from scratch after any change and a SPARQL user can still
-write the one-hop query ``?a kg:investedIn ?b``.
+turn each deal into the direct edges such as ``kg:investedIn`` and write them
+to their own named graph, :data:`kg.schema.DERIVED_GRAPH`, so that the edges
+can be rebuilt from scratch after any change and a SPARQL user can still write
+the one-hop query ``?a kg:investedIn ?b``.
 
-The rules are data: :data:`RELATIONS` lists, for each derived relation, which
-deal class and which two roles produce it. The same table drives the SPARQL
-rebuild here and the NetworkX projection in :mod:`kg.network`.
+The rules are data: the ``[[relations]]`` of ``kg/schema.toml`` (see
+:mod:`kg.schema`) say, for each derived relation, which deal class and which
+two roles produce it. Everything that derives edges is generated here from
+that one table:
 
-Deals whose status is ``kg:Declined`` produce no derived edge: a declined
-proposal is not a relationship. They stay in the graph, with their evidence.
+* :func:`derive_update`, the SPARQL Update that rebuilds the derived graph;
+* :func:`derive_constructs`, the same rules as CONSTRUCT queries, which the
+  bulk import streams into Oxigraph's loader;
+* :class:`Deriver`, the same rules in Python, for one deal at a time, which
+  the bulk RDF import (:mod:`kg.ingest.derived`) and the CSV converter
+  (:mod:`kg.ingest.mapping`) run as they read.
 
->>> [r.name for r in RELATIONS][:3]
-['investedIn', 'acquired', 'partnerOf']
+Besides the relations, every agent role gives ``?agent kg:involvedIn ?deal``,
+and every label and alias gives a ``kg:nameKey`` lookup key. Deals with a
+status that ``derives = false`` (``kg:Declined``) produce no relation: a
+declined proposal is not a relationship. They stay in the graph, with their
+evidence.
+
+>>> "kg#investedIn" in derive_update().replace("ontology#", "kg#")
+True
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from kg.ontology import DERIVED_GRAPH, KG, ONTOLOGY_GRAPH
+from kg.schema import DERIVED_GRAPH, KG, ONTOLOGY_GRAPH, RDFS, SKOS, load
+
+# The SPARQL twin of kg.resolve.name_key: runs of anything but letters and digits.
+_NON_WORD = r'"[^\\p{L}\\p{N}]+"'
+#: The properties whose values give ``kg:nameKey``.
+LABEL_PROPERTIES = (RDFS + "label", SKOS + "altLabel")
+
+
+def __getattr__(name: str):
+    # The rules table is schema data, loaded on first use, never at import.
+    if name == "RELATIONS":
+        return load().relations
+    if name == "RELATION_NAMES":
+        return load().relation_names
+    if name == "ROLE_PROPERTIES":
+        return load().agent_roles
+    raise AttributeError(f"module 'kg.rules' has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
-class Relation:
-    """One rule: ``?deal a deal_class; subject_role ?s; object_role ?o`` ⇒ ``?s name ?o``.
+class _Block:
+    """One rule as SPARQL: insert ``template`` for each match of ``where``.
 
-    Attributes:
-        name: the derived property's local name in the kg namespace.
-        deal_class: local name of the deal class.
-        subject_role: local name of the role property that gives the subject.
-        object_role: local name of the role property that gives the object.
-        symmetric: the relation holds both ways (partners, meeting participants).
-        role: for positions, the local name of the kg role concept required.
+    ``graph_var`` is the variable of the graph that states the fact the rule
+    starts from, so a caller can restrict a rule to some graphs.
     """
 
-    name: str
-    deal_class: str
-    subject_role: str
-    object_role: str
-    symmetric: bool = False
-    role: str | None = None
-
-    @property
-    def iri(self) -> str:
-        return KG + self.name
-
-
-RELATIONS: tuple[Relation, ...] = (
-    Relation("investedIn", "Investment", "investor", "investee"),
-    Relation("acquired", "Acquisition", "acquirer", "target"),
-    Relation("partnerOf", "Partnership", "partner", "partner", symmetric=True),
-    Relation("seeksPartner", "PartnerSearch", "seeker", "candidate"),
-    Relation("seeksPartner", "PartnerSearch", "seeker", "soughtPartnerKind"),
-    Relation("metWith", "Meeting", "participant", "participant", symmetric=True),
-    Relation("ceoOf", "Position", "holder", "organization", role="CEO"),
-    Relation("founderOf", "Position", "holder", "organization", role="Founder"),
-)
-
-#: Every role property an agent can play in a deal (gives kg:involvedIn).
-ROLE_PROPERTIES: tuple[str, ...] = (
-    "investor", "investee", "acquirer", "target", "partner", "seeker", "candidate",
-    "participant", "holder", "organization",
-)
-
-#: Local names of every derived relation, in a stable order.
-RELATION_NAMES: tuple[str, ...] = tuple(dict.fromkeys(r.name for r in RELATIONS))
+    template: str
+    where: str
+    graph_var: str
+    #: The variables naming the nodes a derived triple depends on, for incremental rebuilds.
+    keys: tuple[str, ...] = ()
 
 
 def relation_patterns() -> str:
-    """SPARQL ``VALUES`` rows describing :data:`RELATIONS`, for the queries that use them.
+    """SPARQL ``VALUES`` rows describing the relations of the schema.
 
     Binds ``?dealClass ?subjectRole ?rel ?objectRole ?roleConcept ?symmetric``.
     """
     rows = []
-    for r in RELATIONS:
+    for r in load().relations:
         role = f"<{KG}{r.role}>" if r.role else "UNDEF"
         sym = "true" if r.symmetric else "false"
         rows.append(
@@ -89,51 +86,169 @@ def relation_patterns() -> str:
     )
 
 
-# The SPARQL twin of kg.resolve.name_key: runs of anything but letters and digits.
-_NON_WORD = r'"[^\\p{L}\\p{N}]+"'
-
-
-def derive_update() -> str:
-    """The SPARQL Update that rebuilds the derived graph from scratch.
-
-    It drops :data:`DERIVED_GRAPH`, then inserts the relations of
-    :data:`RELATIONS`, ``kg:involvedIn``, and ``kg:nameKey`` lookup keys (the
-    labels and aliases folded to lower case with punctuation as spaces, see
-    :func:`kg.resolve.name_key`).
-
-    Returns:
-        Update text, to run alone or after other operations in one transaction.
-    """
-    roles = " ".join(f"<{KG}{p}>" for p in ROLE_PROPERTIES)
+@lru_cache(maxsize=1)
+def _blocks() -> tuple[_Block, ...]:
+    """The three rules as SPARQL: relations, ``kg:involvedIn``, ``kg:nameKey``."""
+    schema = load()
+    roles = " ".join(f"<{KG}{p}>" for p in schema.agent_roles)
+    blocking = " ".join(f"<{KG}{s}>" for s in schema.blocking_statuses)
+    unblocked = (f"\n  FILTER NOT EXISTS {{ VALUES ?blocked {{ {blocking} }} GRAPH ?g5 {{ ?deal <{KG}status> ?blocked }} }}"
+                 if blocking else "")
+    labels = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
     # Updates see the store's (empty) default graph, not the union that
     # queries get, so every pattern names its own graph variable.
-    return f"""
-DROP SILENT GRAPH <{DERIVED_GRAPH}> ;
-INSERT {{ GRAPH <{DERIVED_GRAPH}> {{ ?s ?rel ?o }} }}
-WHERE {{
+    relations = f"""
   {relation_patterns()}
   GRAPH ?g1 {{ ?deal a ?dealClass }}
   GRAPH ?g2 {{ ?deal ?subjectRole ?s }}
   GRAPH ?g3 {{ ?deal ?objectRole ?o }}
   FILTER(?s != ?o && ?g1 != <{DERIVED_GRAPH}>)
   OPTIONAL {{ GRAPH ?g4 {{ ?deal <{KG}role> ?hasRole }} }}
-  FILTER(!BOUND(?roleConcept) || ?hasRole = ?roleConcept)
-  FILTER NOT EXISTS {{ GRAPH ?g5 {{ ?deal <{KG}status> <{KG}Declined> }} }}
-}} ;
-INSERT {{ GRAPH <{DERIVED_GRAPH}> {{ ?agent <{KG}involvedIn> ?deal }} }}
-WHERE {{
+  FILTER(!BOUND(?roleConcept) || ?hasRole = ?roleConcept){unblocked}"""
+    involved = f"""
   VALUES ?role {{ {roles} }}
   GRAPH ?g {{ ?deal ?role ?agent }}
-  FILTER(isIRI(?agent))
-}} ;
-INSERT {{ GRAPH <{DERIVED_GRAPH}> {{ ?e <{KG}nameKey> ?key }} }}
-WHERE {{
-  VALUES ?labelProp {{ <http://www.w3.org/2000/01/rdf-schema#label> <http://www.w3.org/2004/02/skos/core#altLabel> }}
+  FILTER(isIRI(?agent))"""
+    names = f"""
+  VALUES ?labelProp {{ {labels} }}
   GRAPH ?g {{ ?e ?labelProp ?label }}
   FILTER(isIRI(?e) && ?g != <{DERIVED_GRAPH}> && ?g != <{ONTOLOGY_GRAPH}>)
-  BIND(REPLACE(REPLACE(LCASE(STR(?label)), {_NON_WORD}, " "), "^ | $", "") AS ?key)
-}}
-"""
+  BIND(REPLACE(REPLACE(LCASE(STR(?label)), {_NON_WORD}, " "), "^ | $", "") AS ?key)"""
+    return (
+        _Block("?s ?rel ?o", relations, "?g1", ("?deal", "?s", "?o")),
+        _Block(f"?agent <{KG}involvedIn> ?deal", involved, "?g", ("?deal", "?agent")),
+        _Block(f"?e <{KG}nameKey> ?key", names, "?g", ("?e",)),
+    )
+
+
+def derive_update() -> str:
+    """The SPARQL Update that rebuilds the derived graph from scratch.
+
+    It drops :data:`kg.schema.DERIVED_GRAPH`, then inserts the relations of
+    the schema, ``kg:involvedIn``, and ``kg:nameKey`` lookup keys (the labels
+    and aliases folded to lower case with punctuation as spaces, see
+    :func:`kg.resolve.name_key`).
+
+    Returns:
+        Update text, to run alone or after other operations in one transaction.
+    """
+    inserts = [f"INSERT {{ GRAPH <{DERIVED_GRAPH}> {{ {b.template} }} }}\nWHERE {{{b.where}\n}}" for b in _blocks()]
+    return f"\nDROP SILENT GRAPH <{DERIVED_GRAPH}> ;\n" + " ;\n".join(inserts) + "\n"
+
+
+def derive_nodes_update(nodes) -> str:
+    """The SPARQL Update that rebuilds only the derived triples that touch ``nodes``.
+
+    An ingest that changes a few sources re-derives what depends on the nodes
+    those sources mention, so its cost follows the change, not the store. The
+    caller passes every node of the old and new versions of the changed
+    graphs, plus the role players of the deals among them (see
+    :func:`kg.ingest.pipeline.touched_nodes`): then every derived triple that
+    could change has its subject or object among ``nodes``.
+
+    Args:
+        nodes: IRIs (strings).
+
+    Returns:
+        Update text (empty when ``nodes`` is empty): delete the derived
+        triples whose subject or object is one of ``nodes``, then insert what
+        the rules derive for them.
+
+    >>> "VALUES ?n" in derive_nodes_update(["https://kg.example.org/id/company/acme"])
+    True
+    """
+    import pyoxigraph as ox
+
+    if not nodes:
+        return ""
+    values = " ".join(str(ox.NamedNode(n)) for n in sorted(set(nodes)))
+    d = f"<{DERIVED_GRAPH}>"
+    parts = [
+        f"DELETE {{ GRAPH {d} {{ ?n ?p ?o }} }} WHERE {{ VALUES ?n {{ {values} }} GRAPH {d} {{ ?n ?p ?o }} }}",
+        f"DELETE {{ GRAPH {d} {{ ?s ?p ?n }} }} WHERE {{ VALUES ?n {{ {values} }} GRAPH {d} {{ ?s ?p ?n }} }}",
+    ]
+    for b in _blocks():
+        union = " UNION ".join(f"{{ VALUES {k} {{ {values} }} }}" for k in b.keys)
+        parts.append(f"INSERT {{ GRAPH {d} {{ {b.template} }} }}\nWHERE {{ {union} {b.where}\n}}")
+    return " ;\n".join(parts)
+
+
+def derive_constructs(graphs: list[str] | None = None) -> list[str]:
+    """The rules of :func:`derive_update` as CONSTRUCT queries, one per rule.
+
+    Args:
+        graphs: only deals and labels stated in these graphs; None for all.
+
+    Returns:
+        Query texts; their triples are what the update inserts.
+    """
+    import pyoxigraph as ox
+
+    out = []
+    for b in _blocks():
+        where = b.where
+        if graphs is not None:
+            values = " ".join(str(ox.NamedNode(g)) for g in graphs)
+            where = f"\n  VALUES {b.graph_var} {{ {values} }}" + where
+        out.append(f"CONSTRUCT {{ {b.template} }} WHERE {{{where}\n}}")
+    return out
+
+
+class Deriver:
+    """The relation rules in Python, applied to one deal at a time.
+
+    Every key is a full IRI string (``KG + "investor"``), every value any
+    hashable term (pyoxigraph terms, IRI strings), compared as the SPARQL rule
+    compares them.
+
+    >>> d = Deriver()
+    >>> roles = {KG + "holder": ["ann"], KG + "organization": ["acme"]}
+    >>> [(s, r.rsplit("#")[1], o) for s, r, o in d.edges({KG + "Position"}, roles, {KG + "CEO"})]
+    [('ann', 'ceoOf', 'acme')]
+    >>> sorted(d.involved(roles))
+    ['acme', 'ann']
+    """
+
+    def __init__(self):
+        schema = load()
+        self.by_class: dict[str, list[tuple[str, str, str, str | None]]] = {}
+        for r in schema.relations:
+            self.by_class.setdefault(KG + r.deal_class, []).append(
+                (r.iri, KG + r.subject_role, KG + r.object_role, KG + r.role if r.role else None))
+        #: Deal classes some rule starts from.
+        self.deal_classes = frozenset(self.by_class)
+        #: Role properties that give ``kg:involvedIn``.
+        self.agent_roles = frozenset(KG + p for p in schema.agent_roles)
+        #: Every role property a rule reads.
+        self.roles = self.agent_roles | {x for rules in self.by_class.values() for _, s, o, _ in rules for x in (s, o)}
+        #: Statuses that take a deal's relations away.
+        self.blocking = frozenset(KG + s for s in schema.blocking_statuses)
+
+    def edges(self, classes, roles: dict, concepts):
+        """Yield ``(subject, relation IRI, object)`` for one deal that no blocking status holds back.
+
+        Args:
+            classes: the deal's class IRIs.
+            roles: role IRI → list of values.
+            concepts: the IRIs of its ``kg:role`` concepts.
+        """
+        for cls in classes:
+            for rel, sr, orole, concept in self.by_class.get(cls, ()):
+                if concept is not None and concept not in concepts:
+                    continue
+                subs, objs = roles.get(sr), roles.get(orole)
+                if not subs or not objs:
+                    continue
+                for s in subs:
+                    for o in objs:
+                        if s != o:
+                            yield s, rel, o
+
+    def involved(self, roles: dict):
+        """Yield every value of an agent role of one deal (``?agent kg:involvedIn ?deal``)."""
+        for p, values in roles.items():
+            if p in self.agent_roles:
+                yield from values
 
 
 def derive(store) -> int:

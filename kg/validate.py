@@ -1,7 +1,26 @@
-"""Validate data against the SHACL shapes in ``ontology/shapes.ttl`` (pySHACL).
+"""Validate data against the SHACL shapes in ``ontology/shapes.ttl``, by SPARQL that Oxigraph runs.
 
-pySHACL and rdflib are imported inside the functions: they are slow to import
-and only validation needs them.
+The shapes file stays the single source: :func:`compile_shapes` reads it and
+turns every constraint into one SPARQL ``SELECT`` that returns the violating
+focus nodes (and values). The store's own indexes answer them, so the cost of
+validating grows with the data checked, not with an in-memory copy of it
+(pySHACL over rdflib managed about 590 triples/s).
+
+Three entry points:
+
+* :func:`validate_store`: the whole store, in place (``kg validate``).
+* :func:`validate_graphs`: the subjects of some named graphs already in a
+  store (an ingest that loaded into a copy checks only what it brought).
+* :func:`check_batches` / :func:`validate_triples`: data not yet in the store;
+  it goes into a small in-memory store together with what the store already
+  says about its subjects and the types of the nodes it links to.
+
+Supported SHACL: targetClass (with the ontology's subclasses), property shapes
+with a predicate path, minCount, maxCount, datatype, nodeKind, pattern, in,
+class, node, or, and, not, min/max Inclusive/Exclusive, min/maxLength and
+lessThan; ``sh:message`` is used when present. Anything else in the file is
+refused when it is compiled (:class:`kg.errors.KgError`), so a new shape can
+never be skipped silently.
 
 >>> from kg.stores import open_store
 >>> validate_store(open_store("memory:")).conforms
@@ -11,9 +30,20 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from kg.errors import ValidationError
-from kg.ontology import DERIVED_GRAPH, ONTOLOGY_GRAPH, SH, compact, ontology_path
+from kg.errors import KgError, ValidationError
+from kg.ontology import DERIVED_GRAPH, RDF, RDFS, SH, compact, ontology_path
+
+#: Named graphs of the scratch store that checks data before it is written.
+NEW_GRAPH = "urn:kg:validate:new"
+CONTEXT_GRAPH = "urn:kg:validate:context"
+#: IRIs per VALUES block when reading context from the store.
+_CHUNK = 500
+
+_IGNORED = {RDF + "type", RDFS + "comment", RDFS + "label", SH + "message", SH + "targetClass",
+            SH + "property", SH + "path", SH + "name", SH + "description", SH + "severity"}
+_COMPARE = {"minInclusive": ">=", "maxInclusive": "<=", "minExclusive": ">", "maxExclusive": "<"}
 
 
 @dataclass
@@ -31,96 +61,371 @@ class ValidationReport:
     rows: list[dict] = field(default_factory=list)
 
 
-def _to_rdflib(triples):
+@dataclass(frozen=True)
+class Check:
+    """One compiled constraint.
+
+    Attributes:
+        shape: the node shape's IRI.
+        path: the property's IRI, or "" for a constraint on the focus node itself.
+        message: why a result violates it.
+        where: the SPARQL group pattern (without braces) binding ``?f`` (and
+            ``?v``, the offending value, when there is one); ``FOCUS`` marks
+            where a restriction of the focus nodes goes.
+    """
+
+    shape: str
+    path: str
+    message: str
+    where: str
+    has_value: bool = True
+
+    def sparql(self, focus: str = "") -> str:
+        """The SELECT text, with ``focus`` (a group pattern on ``?f``, or "") restricting the focus nodes."""
+        return f"SELECT DISTINCT ?f ?v WHERE {{ {self.where.replace('FOCUS', focus)} }}"
+
+
+# -- reading the shapes ---------------------------------------------------
+
+
+class _Graph:
+    """The shapes as subject → predicate → [objects], with RDF lists unrolled."""
+
+    def __init__(self, triples):
+        self.out: dict = {}
+        for t in triples:
+            self.out.setdefault(t.subject, {}).setdefault(t.predicate.value, []).append(t.object)
+
+    def values(self, node, pred: str) -> list:
+        return self.out.get(node, {}).get(pred, [])
+
+    def one(self, node, pred: str):
+        vals = self.values(node, pred)
+        return vals[0] if vals else None
+
+    def items(self, node) -> list:
+        out = []
+        while node is not None and getattr(node, "value", None) != RDF + "nil":
+            out.append(self.one(node, RDF + "first"))
+            node = self.one(node, RDF + "rest")
+        return out
+
+
+def _read(name: str):
     import pyoxigraph as ox
-    import rdflib
 
-    g = rdflib.Graph()
-    if triples:
-        data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-        g.parse(data=data.decode("utf-8"), format="nt")
-    return g
+    with open(ontology_path(name), "rb") as fh:
+        return list(ox.parse(fh, format=ox.RdfFormat.TURTLE))
 
 
-def _shapes():
-    import rdflib
+@lru_cache(maxsize=1)
+def _ontology() -> tuple[dict, dict]:
+    """``(subclasses, members)``: each class → itself and every subclass, and the
+    ontology's own individuals of each class (``kg:CEO`` is a ``kg:Concept``)."""
+    parents: dict[str, set] = {}
+    direct: dict[str, set] = {}
+    for t in _read("kg.ttl"):
+        if t.predicate.value == RDFS + "subClassOf":
+            parents.setdefault(t.subject.value, set()).add(t.object.value)
+        elif t.predicate.value == RDF + "type" and hasattr(t.subject, "value"):
+            direct.setdefault(t.object.value, set()).add(t.subject.value)
+    subclasses: dict[str, set] = {}
+    for child in set(parents) | {p for ps in parents.values() for p in ps}:
+        stack, seen = [child], set()
+        while stack:
+            c = stack.pop()
+            if c not in seen:
+                seen.add(c)
+                stack.extend(parents.get(c, ()))
+        for ancestor in seen:
+            subclasses.setdefault(ancestor, {ancestor}).add(child)
+    members = {c: {i for k in subclasses.get(c, {c}) for i in direct.get(k, ())} for c in subclasses}
+    return subclasses, members
 
-    return rdflib.Graph().parse(str(ontology_path("shapes.ttl")), format="turtle")
+
+def _iri(value: str) -> str:
+    import pyoxigraph as ox
+
+    return str(ox.NamedNode(value))
 
 
-def _ontology():
-    import rdflib
+# -- compiling ------------------------------------------------------------
 
-    return rdflib.Graph().parse(str(ontology_path("kg.ttl")), format="turtle")
+
+class _Compiler:
+    """Turns shapes into SPARQL expressions; fresh variable names come from a counter."""
+
+    def __init__(self, g: _Graph):
+        self.g = g
+        self.n = 0
+        self.subclasses, self.members = _ontology()
+
+    def var(self) -> str:
+        self.n += 1
+        return f"?x{self.n}"
+
+    def class_expr(self, var: str, cls: str) -> str:
+        known = sorted(self.members.get(cls, ()))
+        t = self.var()
+        classes = ", ".join(_iri(c) for c in sorted(self.subclasses.get(cls, {cls})))
+        test = f"EXISTS {{ {var} <{RDF}type> {t} FILTER({t} IN ({classes})) }}"
+        if known:
+            return f"({var} IN ({', '.join(_iri(k) for k in known)}) || {test})"
+        return test
+
+    def node_expr(self, shape, var: str, *, properties: bool = True) -> str:
+        """A boolean expression: ``var`` conforms to ``shape`` (its own constraints, and its properties)."""
+        parts = []
+        for pred, objs in self.g.out.get(shape, {}).items():
+            local = pred[len(SH):] if pred.startswith(SH) else None
+            for o in objs:
+                if pred in _IGNORED and pred != SH + "property":
+                    continue
+                if pred == SH + "property":
+                    if properties:
+                        parts.append(self.property_expr(o, var))
+                    continue
+                if local in ("minCount", "maxCount", "lessThan") and self.g.one(shape, SH + "path") is not None:
+                    continue
+                parts.append(self.constraint(local, o, var))
+        if self.g.one(shape, SH + "path") is not None and properties:
+            return self.property_expr(shape, var)
+        return "(" + " && ".join(parts) + ")" if parts else "true"
+
+    def constraint(self, local: str | None, o, var: str) -> str:
+        """One value constraint on ``var``; errors (incomparable values) count as failures."""
+        if local == "datatype":
+            return f"(isLITERAL({var}) && DATATYPE({var}) = {_iri(o.value)})"
+        if local == "nodeKind":
+            kinds = {"IRI": f"isIRI({var})", "Literal": f"isLITERAL({var})", "BlankNode": f"isBLANK({var})",
+                     "BlankNodeOrIRI": f"!isLITERAL({var})", "IRIOrLiteral": f"!isBLANK({var})",
+                     "BlankNodeOrLiteral": f"!isIRI({var})"}
+            return kinds[o.value[len(SH):]]
+        if local == "pattern":
+            return f"COALESCE(!isBLANK({var}) && REGEX(STR({var}), {o}), false)"
+        if local == "in":
+            return f"({var} IN ({', '.join(str(x) for x in self.g.items(o))}))"
+        if local == "class":
+            return self.class_expr(var, o.value)
+        if local == "node":
+            return self.node_expr(o, var)
+        if local in ("or", "and"):
+            joiner = " || " if local == "or" else " && "
+            return "(" + joiner.join(self.node_expr(x, var) for x in self.g.items(o)) + ")"
+        if local == "not":
+            return f"!{self.node_expr(o, var)}"
+        if local in _COMPARE:
+            return f"COALESCE({var} {_COMPARE[local]} {o}, false)"
+        if local in ("minLength", "maxLength"):
+            op = ">=" if local == "minLength" else "<="
+            return f"COALESCE(!isBLANK({var}) && STRLEN(STR({var})) {op} {o.value}, false)"
+        raise KgError(f"shapes.ttl uses sh:{local}, which kg's SHACL compiler does not support")
+
+    def property_expr(self, prop, var: str) -> str:
+        """A boolean expression: ``var`` satisfies the property shape ``prop`` (nested use)."""
+        path = _iri(self.g.one(prop, SH + "path").value)
+        parts = []
+        lo = self.g.one(prop, SH + "minCount")
+        hi = self.g.one(prop, SH + "maxCount")
+        if lo is not None and int(lo.value) > 1 or hi is not None:
+            raise KgError("shapes.ttl: counts other than sh:minCount 1 are only supported at the top level")
+        if lo is not None and int(lo.value) == 1:
+            parts.append(f"EXISTS {{ {var} {path} {self.var()} }}")
+        v = self.var()
+        value = self.node_expr(prop, v, properties=False)
+        if value != "true":
+            parts.append(f"NOT EXISTS {{ {var} {path} {v} FILTER(!{value}) }}")
+        return "(" + " && ".join(parts) + ")" if parts else "true"
+
+
+def _default_message(local: str, o) -> str:
+    words = {"minCount": f"needs at least {getattr(o, 'value', o)} value(s)",
+             "maxCount": f"has more than {getattr(o, 'value', o)} value(s)",
+             "lessThan": f"must be less than {compact(getattr(o, 'value', ''))}"}
+    return words.get(local, "a value does not conform to the shape")
+
+
+def _target(c: _Compiler, cls: str) -> str:
+    t = c.var()
+    classes = " ".join(_iri(x) for x in sorted(c.subclasses.get(cls, {cls})))
+    return f"VALUES {t} {{ {classes} }} ?f <{RDF}type> {t} . FOCUS"
+
+
+def _property_checks(c: _Compiler, shape, target: str, prop) -> list[Check]:
+    g = c.g
+    path_node = g.one(prop, SH + "path")
+    if path_node is None or type(path_node).__name__ != "NamedNode":
+        raise KgError("shapes.ttl: only simple predicate paths are supported")
+    path, p = path_node.value, _iri(path_node.value)
+    msg = g.one(prop, SH + "message")
+    own = msg.value if msg is not None else None
+    checks = []
+    lo, hi = g.one(prop, SH + "minCount"), g.one(prop, SH + "maxCount")
+    if lo is not None and int(lo.value) > 0:
+        n = int(lo.value)
+        where = (f"{target} FILTER NOT EXISTS {{ ?f {p} ?any }}" if n == 1 else
+                 f"{{ SELECT ?f (COUNT(DISTINCT ?w) AS ?v) WHERE {{ {target} OPTIONAL {{ ?f {p} ?w }} }} "
+                 f"GROUP BY ?f HAVING (COUNT(DISTINCT ?w) < {n}) }}")
+        checks.append(Check(shape.value, path, own or _default_message("minCount", lo), where, False))
+    if hi is not None:
+        where = (f"{{ SELECT ?f (COUNT(DISTINCT ?w) AS ?v) WHERE {{ {target} ?f {p} ?w }} "
+                 f"GROUP BY ?f HAVING (COUNT(DISTINCT ?w) > {int(hi.value)}) }}")
+        checks.append(Check(shape.value, path, own or _default_message("maxCount", hi), where, False))
+    for other in g.values(prop, SH + "lessThan"):
+        where = f"{target} ?f {p} ?v . ?f {_iri(other.value)} ?w FILTER(!COALESCE(?v < ?w, false))"
+        checks.append(Check(shape.value, path, own or _default_message("lessThan", other), where))
+    value = c.node_expr(prop, "?v", properties=False)
+    if value != "true":
+        where = f"{target} ?f {p} ?v FILTER(!{value})"
+        checks.append(Check(shape.value, path, own or f"{compact(path)} has a value that does not conform", where))
+    return checks
+
+
+@lru_cache(maxsize=1)
+def compile_shapes() -> tuple[Check, ...]:
+    """Compile ``ontology/shapes.ttl`` into :class:`Check` queries, once per process.
+
+    Returns:
+        The checks, in the order of the shapes file's node shapes.
+
+    Raises:
+        KgError: the shapes use a SHACL feature the compiler does not support.
+
+    >>> any(c.path.endswith("#currency") for c in compile_shapes())
+    True
+    """
+    g = _Graph(_read("shapes.ttl"))
+    c = _Compiler(g)
+    checks: list[Check] = []
+    for shape in sorted(g.out, key=str):
+        for cls in g.values(shape, SH + "targetClass"):
+            target = _target(c, cls.value)
+            for prop in g.values(shape, SH + "property"):
+                checks.extend(_property_checks(c, shape, target, prop))
+            own = c.node_expr(shape, "?f", properties=False)
+            if own != "true":
+                msg = g.one(shape, SH + "message")
+                text = msg.value if msg is not None else f"does not conform to {compact(shape.value)}"
+                checks.append(Check(shape.value, "", text, f"{target} FILTER(!{own})", False))
+    return tuple(checks)
+
+
+# -- running --------------------------------------------------------------
+
+
+def _term_text(term) -> str:
+    if term is None:
+        return ""
+    kind = type(term).__name__
+    if kind == "NamedNode":
+        return compact(term.value)
+    if kind == "BlankNode":
+        return f"_:{term.value}"
+    return term.value
+
+
+def _run(query, focus: str = "", progress=None) -> ValidationReport:
+    """Run every check with ``query(sparql)`` and gather the results.
+
+    Args:
+        query: a function running one SELECT over the union of the graphs.
+        focus: a group pattern restricting ``?f`` (see :meth:`Check.sparql`).
+        progress: called with the number of checks done after each one.
+    """
+    rows: dict[tuple, dict] = {}
+    for i, check in enumerate(compile_shapes(), 1):
+        for sol in query(check.sparql(focus)):
+            f, v = sol["f"], sol["v"]
+            if type(f).__name__ == "Literal":
+                continue
+            row = {"severity": "Violation", "focus": _term_text(f), "path": compact(check.path) if check.path else "",
+                   "value": _term_text(v) if check.has_value else "",
+                   "message": check.message}
+            rows.setdefault((row["focus"], row["path"], row["message"], row["value"]), row)
+        if progress is not None:
+            progress(i)
+    out = sorted(rows.values(), key=lambda r: (r["focus"], r["path"], r["message"], r["value"]))
+    violations = [f"{r['focus']} {r['path']}: {r['message']}".replace("  ", " ") for r in out]
+    return ValidationReport(conforms=not out, violations=violations, rows=out)
+
+
+def _scratch(new, context=()):
+    """An in-memory store holding ``new`` in :data:`NEW_GRAPH` and ``context`` in :data:`CONTEXT_GRAPH`."""
+    import pyoxigraph as ox
+
+    s = ox.Store()
+    for graph, triples in ((NEW_GRAPH, new), (CONTEXT_GRAPH, context)):
+        g = ox.NamedNode(graph)
+        s.extend(ox.Quad(t.subject, t.predicate, t.object, g) for t in triples)
+    return s
+
+
+def _union_query(store):
+    def query(sparql: str):
+        return store.query(sparql, use_default_graph_as_union=True)
+    return query
+
+
+_NEW_FOCUS = f"FILTER EXISTS {{ GRAPH <{NEW_GRAPH}> {{ ?f ?fp ?fo }} }}"
 
 
 def validate_triples(triples) -> ValidationReport:
-    """Validate pyoxigraph triples against the shapes, with the ontology's class hierarchy.
+    """Validate pyoxigraph triples on their own against the shapes.
 
     Args:
-        triples: an iterable of ``pyoxigraph.Triple``.
+        triples: an iterable of ``pyoxigraph.Triple`` (or ``Quad``; the graph is ignored).
 
     Returns:
         A :class:`ValidationReport`.
+
+    >>> import pyoxigraph as ox
+    >>> from kg.ontology import KG, RDF
+    >>> person = ox.Triple(ox.NamedNode("urn:x"), ox.NamedNode(RDF + "type"), ox.NamedNode(KG + "Person"))
+    >>> validate_triples([person]).violations
+    ['urn:x rdfs:label: an agent needs an rdfs:label']
     """
-    import pyshacl
-
-    # The ontology goes into the data graph itself: pySHACL's ont_graph mixing
-    # brings in class axioms but not the concept individuals (kg:CEO …).
-    data = _to_rdflib(list(triples)) + _ontology()
-    conforms, results, _text = pyshacl.validate(data, shacl_graph=_shapes(), inference="none", allow_warnings=True)
-    rows = _result_rows(results)
-    violations = [f"{r['focus']} {r['path']}: {r['message']}".replace("  ", " ") for r in rows
-                  if r["severity"] == "Violation"]
-    return ValidationReport(conforms=not violations, violations=violations, rows=rows)
+    return _run(_union_query(_scratch(list(triples))))
 
 
-def _result_rows(results) -> list[dict]:
-    import rdflib
+def _context(store, triples) -> list:
+    """What the store already says that the new data's constraints depend on.
 
-    sh = rdflib.Namespace(SH)
-    rows = []
-    for res in results.subjects(rdflib.RDF.type, sh.ValidationResult):
-        if isinstance(results.value(res, sh.focusNode), rdflib.Literal):
-            # A nested shape (kg:DateForm) failing on a value; the property's own result says it better.
-            continue
-        def one(p):
-            v = results.value(res, p)
-            return "" if v is None else (compact(str(v)) if isinstance(v, rdflib.URIRef) else str(v))
-
-        rows.append({
-            "severity": one(sh.resultSeverity).split("#")[-1].replace("sh:", ""),
-            "focus": one(sh.focusNode),
-            "path": one(sh.resultPath),
-            "value": one(sh.value),
-            "message": one(sh.resultMessage),
-        })
-    rows.sort(key=lambda r: (r["focus"], r["path"], r["message"]))
-    return rows
-
-
-def _context_types(store, triples) -> list:
-    """Types and labels from the store of the IRIs the new data mentions, so shapes
-    that check a referenced entity see it even when it is described in another graph."""
+    For each subject of the new data: everything it states outside the
+    derived graph (so counts and ``sh:not`` see the old and new values
+    together). For each node the new or old statements link to: its types.
+    """
     import pyoxigraph as ox
 
     if store is None:
         return []
-    iris = {t.object for t in triples if isinstance(t.object, ox.NamedNode)}
-    iris |= {t.subject for t in triples if isinstance(t.subject, ox.NamedNode)}
+    subjects = list({t.subject for t in triples if type(t.subject).__name__ == "NamedNode"})
+    out = list(_chunked(store, subjects,
+                        f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ %s }} GRAPH ?g {{ ?s ?p ?o }} "
+                        f"FILTER(?g != <{DERIVED_GRAPH}>) }}"))
+    linked = {t.object for t in triples if type(t.object).__name__ == "NamedNode"}
+    linked |= {t.object for t in out if type(t.object).__name__ == "NamedNode"}
+    out += _chunked(store, list(linked), f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ %s }} ?s ?p ?o "
+                                         f"VALUES ?p {{ <{RDF}type> }} }}")
+    return [ox.Triple(t.subject, t.predicate, t.object) for t in out]
+
+
+def _chunked(store, nodes: list, template: str) -> list:
+    import pyoxigraph as ox
+
     out = []
-    iri_list = list(iris)
-    for i in range(0, len(iri_list), 500):
-        chunk = " ".join(str(x) for x in iri_list[i:i + 500])
-        rows = store.query(
-            f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {chunk} }} VALUES ?p {{ rdf:type rdfs:label }} ?s ?p ?o }}"
-        )
-        out.extend(ox.Triple(row["s"], row["p"], row["o"]) for row in rows)
+    for i in range(0, len(nodes), _CHUNK):
+        values = " ".join(str(n) for n in nodes[i:i + _CHUNK])
+        out.extend(ox.Triple(r["s"], r["p"], r["o"]) for r in store.query(template % values))
     return out
 
 
 def check_batches(batches, *, store=None, force: bool = False) -> list[str]:
-    """Validate the batches of an ingest together, with the types they reference from the store.
+    """Validate the batches of an ingest, whatever their size, together with what the store says about them.
+
+    The new data's subjects are the focus nodes. Each is checked with what the
+    store already states about it, and the nodes it links to are typed from
+    the store, so an investment may point at a company described in another
+    source. Nothing in the store is changed.
 
     Args:
         batches: :class:`kg.ingest.Batch` objects.
@@ -136,27 +441,44 @@ def check_batches(batches, *, store=None, force: bool = False) -> list[str]:
     triples = [t for b in batches for t in b.triples]
     if not triples:
         return []
-    report = validate_triples(triples + _context_types(store, triples))
+    scratch = _scratch(triples, _context(store, triples))
+    report = _run(_union_query(scratch), _NEW_FOCUS)
     if report.violations and not force:
         raise ValidationError(report.violations, source=", ".join(sorted({b.source for b in batches})))
     return report.violations
 
 
-def validate_store(store) -> ValidationReport:
-    """Validate everything in the store except the ontology and derived graphs.
+def validate_graphs(store, graphs, *, progress=None) -> ValidationReport:
+    """Validate, in place, every node that is a subject in one of ``graphs``.
+
+    For an ingest that has already loaded its named graphs into a store (or a
+    copy of it) and must check them before it commits: the checks run on the
+    store's indexes and see the nodes' statements in every graph.
 
     Args:
-        store: an open store.
+        store: an open store (its ``query`` runs over the union of graphs).
+        graphs: named graph IRIs.
+        progress: called with the number of checks done.
 
     Returns:
         A :class:`ValidationReport`.
     """
-    import pyoxigraph as ox
-
-    rows = store.query(
-        f"SELECT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g NOT IN (<{ONTOLOGY_GRAPH}>, <{DERIVED_GRAPH}>)) }}"
-    )
-    triples = [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]
-    if not triples:
+    graphs = list(graphs)
+    if not graphs:
         return ValidationReport(conforms=True)
-    return validate_triples(triples)
+    values = " ".join(_iri(g) for g in graphs)
+    focus = f"FILTER EXISTS {{ VALUES ?fg {{ {values} }} GRAPH ?fg {{ ?f ?fp ?fo }} }}"
+    return _run(store.query, focus, progress)
+
+
+def validate_store(store, *, progress=None) -> ValidationReport:
+    """Validate everything in the store, in place, by the compiled checks.
+
+    Args:
+        store: an open store.
+        progress: called with the number of checks done (of ``len(compile_shapes())``).
+
+    Returns:
+        A :class:`ValidationReport`.
+    """
+    return _run(store.query, "", progress)

@@ -50,6 +50,7 @@ import math
 from pathlib import Path
 
 from kg.errors import KgError, VizError
+from kg.schema import load as load_schema
 
 #: Above this many nodes the layout is computed in Python and physics is off.
 LAYOUT_THRESHOLD = 250
@@ -85,8 +86,6 @@ RELATION_COLORS: dict[str, str] = {
     "industry": "#a0aec0",
 }
 OTHER_RELATION_COLORS = ("#319795", "#4a5568", "#9c4221", "#2c5282", "#276749", "#702459")
-#: Statuses drawn dashed: not (yet) a fact.
-UNCERTAIN_STATUSES = ("rumored", "planned", "proposed", "declined")
 
 #: The predicate of edges from a SELECT without ?predicate.
 KG_RELATED = "https://kg.example.org/ontology#related"
@@ -233,7 +232,7 @@ def view_data(G, *, title=None, highlight=None, size_by="degree", focus=None) ->
         "legend": legend,
         "relations": [relations[r] for r in sorted(relations)],
         "statuses": sorted(statuses),
-        "uncertain": list(UNCERTAIN_STATUSES),
+        "uncertain": list(load_schema().uncertain_statuses),
         "physics": physics,
         "focus": ids[focus] if focus is not None else None,
         "highlight": bool(hl_nodes or hl_edges),
@@ -764,7 +763,7 @@ def _describe_nodes(store, G, labels: dict, aliases: dict, types: dict) -> None:
     """Fill label/type/aliases of drawn nodes, asking the store for what the result lacked."""
     import pyoxigraph as ox
 
-    from kg.ontology import DEAL_CLASSES, ENTITY_CLASSES, KG, RDFS, SKOS
+    from kg.ontology import KG, RDFS, SKOS
 
     missing = sorted(n for n in G if n not in labels or n not in types)
     # VALUES rows are written by pyoxigraph's serializer, never by pasting text.
@@ -780,8 +779,9 @@ def _describe_nodes(store, G, labels: dict, aliases: dict, types: dict) -> None:
                 labels.setdefault(e, row["l"].value)
             if row["a"] is not None and row["a"].value not in aliases.setdefault(e, []):
                 aliases[e].append(row["a"].value)
-    ranked = [KG + c for c in ENTITY_CLASSES]
-    deals = {KG + c for c in DEAL_CLASSES} | {KG + "Deal"}
+    schema = load_schema()
+    ranked = [KG + c for c in schema.entity_class_names]
+    deals = {KG + c for c in schema.deal_class_names} | {KG + "Deal"}
     for n in G:
         ts = types.get(n, set())
         ntype = next((_local(c) for c in ranked if c in ts), None)

@@ -198,7 +198,7 @@ def _child(kind: str, src: str, store: str) -> dict:
         from kg.ingest import ingest
         from kg.stores import open_store
 
-        with open_store(store) as s:
+        with open_store(store, read_only=False) as s:
             rep = ingest(s, [src], options={"bulk": True, "rejects": os.devnull})
             out["triples"] = rep.triples
             out["rows"] = sum(r.rows for r in rep.tabular)

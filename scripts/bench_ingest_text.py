@@ -30,6 +30,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import re
 import json
 import statistics
 import sys
@@ -39,7 +40,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg.ingest.text import RELATIONS, SYMMETRIC, extract  # noqa: E402
+from kg.ingest.text import RELATIONS, extract  # noqa: E402
+from kg.schema import load as load_schema  # noqa: E402
 from kg.resolve import core_key  # noqa: E402
 
 DEVSET = ROOT / "tests" / "data" / "extract_devset.jsonl"
@@ -54,7 +56,7 @@ def fact_matches(pred: dict, gold: dict) -> bool:
     if pred["relation"] != gold["relation"]:
         return False
     pairs = [(pred["subject"], pred["object"])]
-    if pred["relation"] in SYMMETRIC:
+    if pred["relation"] in load_schema().symmetric_relations:
         pairs.append((pred["object"], pred["subject"]))
     if gold["object"] is None:  # a search that names no partner: the object must be empty too
         return pred["object"] is None and same(pred["subject"], gold["subject"])
@@ -145,8 +147,96 @@ def throughput(articles: int, repeat: int) -> dict:
             "runs_s": [round(t, 3) for t in times]}
 
 
+# ---------------------------------------------------------------------------
+# Real text: the development parts in ../shared/extraction-dev (never copied here)
+# ---------------------------------------------------------------------------
+
+REAL_DIR = ROOT.parent / "shared" / "extraction-dev"
+REAL_SETS = ("acq_headlines", "kn_ceo_founder", "fire", "redocred_founder", "reuters_acq", "reuters_acq_wrapped")
+_FOLD_SUFFIXES = {"inc", "corp", "corporation", "co", "company", "ltd", "llc", "plc", "group", "holdings",
+                  "the", "sa", "ag", "gmbh", "limited", "incorporated"}
+
+
+def _name_tokens(name) -> set:
+    return {t for t in re.sub(r"[^a-z0-9]+", " ", (name or "").lower()).split() if t not in _FOLD_SUFFIXES}
+
+
+def same_real(a, b) -> bool:
+    """The dev sets' name match: after folding case, punctuation and suffixes, one's tokens contain the other's."""
+    ta, tb = _name_tokens(a), _name_tokens(b)
+    return bool(ta) and bool(tb) and (ta <= tb or tb <= ta)
+
+
+def real_halves(name: str, seed: int = 13) -> tuple[list[dict], list[dict]]:
+    """A set's documents split at random (seeded) into a tuning half and a check half."""
+    import random
+
+    docs = [json.loads(line) for line in (REAL_DIR / f"{name}.dev.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    order = list(range(len(docs)))
+    random.Random(f"{seed}-{name.replace('_wrapped', '')}").shuffle(order)
+    half = len(order) // 2
+    return [docs[i] for i in sorted(order[:half])], [docs[i] for i in sorted(order[half:])]
+
+
+def score_real(docs: list[dict]) -> tuple[dict, list, float]:
+    """Per-relation tp/fp/fn over documents as the dev-set scorer counts them, the misses, and docs/s."""
+    from kg.ingest.text import extract_document
+
+    counts: dict = {}
+    misses = []
+    t0 = time.perf_counter()
+    found = {d["id"]: extract_document(d["text"], str(d["id"])) for d in docs}
+    secs = time.perf_counter() - t0
+    for d in docs:
+        for rel in d.get("annotated") or sorted({g["relation"] for g in d["gold"]}):
+            c = counts.setdefault(rel, {"tp": 0, "fp": 0, "fn": 0})
+            gold = [g for g in d["gold"] if g["relation"] == rel]
+            used, wrong = set(), []
+            for f in (f for f in found[d["id"]] if f["relation"] == rel):
+                hit = next((i for i, g in enumerate(gold) if i not in used and same_real(f["subject"], g["subject"])
+                            and same_real(f["object"], g["object"])), None)
+                if hit is None:
+                    c["fp"] += 1
+                    wrong.append((f["subject"], f["object"], f["rule"]))
+                else:
+                    used.add(hit)
+                    c["tp"] += 1
+            missed = [(g["subject"], g["object"]) for i, g in enumerate(gold) if i not in used]
+            c["fn"] += len(missed)
+            if wrong or missed:
+                misses.append({"id": d["id"], "relation": rel, "wrong": wrong, "missed": missed})
+    return counts, misses, len(docs) / secs if secs else 0.0
+
+
+def report_real(seed: int, show: str | None = None, limit: int = 40) -> None:
+    """Print, for every dev set present, P/R/F1 per relation on both halves and the speed."""
+    if not REAL_DIR.is_dir():
+        print(f"{REAL_DIR} is not here: no real-text scores")
+        return
+    print(f"{'set':<22}{'half':<7}{'relation':<11}{'P':>7}{'R':>7}{'F1':>7}{'tp':>5}{'fp':>5}{'fn':>5}{'docs/s':>8}")
+    for name in REAL_SETS:
+        if not (REAL_DIR / f"{name}.dev.jsonl").exists():
+            continue
+        for label, docs in zip(("tune", "check"), real_halves(name, seed)):
+            counts, misses, speed = score_real(docs)
+            total = {k: sum(c[k] for c in counts.values()) for k in ("tp", "fp", "fn")}
+            for rel, c in [*counts.items(), ("all", total)]:
+                s = prf(c)
+                print(f"{name:<22}{label:<7}{rel:<11}{s['precision']:>7.3f}{s['recall']:>7.3f}{s['f1']:>7.3f}"
+                      f"{c['tp']:>5}{c['fp']:>5}{c['fn']:>5}{speed:>8.0f}")
+            if show == name and label == "tune":
+                texts = {d["id"]: d["text"] for d in docs}
+                for m in misses[:limit]:
+                    print(f"\n[{m['id']}] {texts[m['id']][:300]!r}\n  {m['relation']} wrong {m['wrong']} missed {m['missed']}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--real", action="store_true", help="only the scores on ../shared/extraction-dev, both halves")
+    ap.add_argument("--seed", type=int, default=13, help="seed of the tune/check split of the real sets")
+    ap.add_argument("--show", metavar="SET", help="with --real: print the misses of SET's tuning half")
+    ap.add_argument("--limit", type=int, default=40, help="how many misses --show prints")
     ap.add_argument("--quality", action="store_true", help="only the dev-set scores")
     ap.add_argument("--speed", action="store_true", help="only the throughput")
     ap.add_argument("--articles", type=int, default=100)
@@ -154,6 +244,9 @@ def main() -> None:
     ap.add_argument("--errors", action="store_true", help="print the dev-set misses")
     ap.add_argument("--devset", type=Path, default=DEVSET, help="gold JSONL (default tests/data/extract_devset.jsonl)")
     args = ap.parse_args()
+    if args.real:
+        report_real(args.seed, args.show, args.limit)
+        return
     if not args.speed:
         scores, preds = evaluate(args.devset)
         print(f"{'relation':<14}{'P':>7}{'R':>7}{'F1':>7}{'tp':>5}{'fp':>5}{'fn':>5}")

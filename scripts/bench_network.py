@@ -78,7 +78,7 @@ def child_load(data: Path, store_dir: Path) -> dict:
     if store_dir.exists():
         shutil.rmtree(store_dir)
     t0 = time.perf_counter()
-    with open_store(store_dir) as store:
+    with open_store(store_dir, read_only=False) as store:
         store.raw.bulk_load(path=str(data), format=ox.RdfFormat.N_TRIPLES,
                             to_graph=ox.NamedNode(source_graph("synthetic")))
     return {"load_s": time.perf_counter() - t0, "peak_rss_mb": _rss_mb()}

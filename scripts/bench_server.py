@@ -99,7 +99,7 @@ def main() -> None:
         from kg.stores import open_store
 
         store = str(Path(tmp.name) / "store")
-        with open_store(store) as s:
+        with open_store(store, read_only=False) as s:
             build(s, ROOT, views=False, dump=False)
     serve = subprocess.Popen([sys.executable, "-c", "from kg.cli import main; main()", "--store", store, "serve",
                               "--port", "0"], stderr=subprocess.PIPE, text=True)

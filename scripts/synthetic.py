@@ -8,6 +8,10 @@ betweenness and community detection.
 Every deal is a node with its class, its roles, a date at year or day
 precision, a status, an amount (investments and acquisitions), and one piece of
 evidence (a quote, a source and a confidence), exactly like curated data.
+Meetings have topics, partner searches a kind or a named candidate and a
+purpose, sources a title, some people and companies aliases, and one deal in
+twenty comes with a reported figure (a ``kg:Observation``), so every named
+query of ``kg/queries`` returns rows.
 
 The output is line-based (one triple or quad per line), so it is valid
 N-Triples/Turtle (``.nt``/``.ttl``) or N-Quads (``.nq``, one named graph per
@@ -41,6 +45,7 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
 SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
+DC_TITLE = "http://purl.org/dc/terms/title"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 INDUSTRIES = (
@@ -95,6 +100,23 @@ def _pick(rng: random.Random, mix):
         if r < acc:
             return name
     return mix[-1][0]
+
+
+def _observation(emit, rng: random.Random, d: int, subject: str, source: str, g: int) -> int:
+    """One reported figure about a company (so the ``observations`` query has rows); returns 0 (emit counts)."""
+    obs = f"{ID}observation/synth-{d}"
+    ev = f"{obs}/evidence"
+    emit(obs, RDF_TYPE, f"<{KG}Observation>", g)
+    emit(obs, f"{KG}subject", f"<{subject}>", g)
+    emit(obs, f"{KG}metric", _lit(rng.choice(("sales", "revenue growth", "deliveries"))), g)
+    emit(obs, f"{KG}value", _typed(str(rng.randint(1, 10_000)), "integer"), g)
+    emit(obs, f"{KG}unit", _lit("units"), g)
+    emit(obs, f"{KG}period", _typed(str(rng.randint(2000, 2024)), "gYear"), g)
+    emit(obs, f"{KG}evidence", f"<{ev}>", g)
+    emit(ev, RDF_TYPE, f"<{KG}Evidence>", g)
+    emit(ev, f"{KG}source", f"<{source}>", g)
+    emit(ev, f"{KG}quote", _lit("Sales figures were reported."), g)
+    return 0
 
 
 def _company_name(rng: random.Random, i: int) -> str:
@@ -163,6 +185,7 @@ def write_synthetic(
         for i, s in enumerate(source_iris):
             emit(s, RDF_TYPE, f"<{KG}Source>", i)
             emit(s, RDFS_LABEL, _lit(f"Synthetic Wire {i}"), i)
+            emit(s, DC_TITLE, _lit(f"Synthetic Wire {i}: deal news"), i)
         names = []
         for i, c in enumerate(companies):
             name = _company_name(rng, i)
@@ -179,6 +202,8 @@ def write_synthetic(
             pnames.append(name)
             emit(p, RDF_TYPE, f"<{KG}Person>", i % sources)
             emit(p, RDFS_LABEL, _lit(name), i % sources)
+            if rng.random() < 0.1:
+                emit(p, SKOS_ALT, _lit(name.replace(" ", ". ", 1)), i % sources)
 
         for d in range(deals):
             kind = _pick(rng, DEAL_MIX)
@@ -222,6 +247,7 @@ def write_synthetic(
                     b = draw_person()
                 emit(deal, f"{KG}participant", f"<{people[a]}>", g)
                 emit(deal, f"{KG}participant", f"<{people[b]}>", g)
+                emit(deal, f"{KG}topic", _lit(rng.choice(INDUSTRIES)), g)
                 quote = f"{pnames[a]} met {pnames[b]} in {year}."
             elif kind == "Position":
                 a, b = draw_person(), draw_comp()
@@ -233,8 +259,12 @@ def write_synthetic(
             else:
                 a = draw_comp()
                 emit(deal, f"{KG}seeker", f"<{companies[a]}>", g)
-                kind_iri = rng.choice(concepts)
-                emit(deal, f"{KG}soughtPartnerKind", f"<{kind_iri}>", g)
+                if rng.random() < 0.5:
+                    emit(deal, f"{KG}soughtPartnerKind", f"<{rng.choice(concepts)}>", g)
+                else:
+                    b = draw_comp()
+                    emit(deal, f"{KG}candidate", f"<{companies[b if b != a else (a + 1) % n_comp]}>", g)
+                emit(deal, f"{KG}purpose", _lit("to build electric cars"), g)
                 quote = f"{names[a]} is looking for a partner."
             ev = f"{deal}/evidence"
             emit(deal, f"{KG}evidence", f"<{ev}>", g)
@@ -242,6 +272,8 @@ def write_synthetic(
             emit(ev, f"{KG}source", f"<{source_iris[g]}>", g)
             emit(ev, f"{KG}quote", _lit(quote), g)
             emit(ev, f"{KG}confidence", _typed(f"{rng.uniform(0.5, 1.0):.2f}", "decimal"), g)
+            if d % 20 == 0:
+                count += _observation(emit, rng, d, companies[draw_comp()], source_iris[g], g)
 
     sample = random.Random(seed + 1)
     return {

@@ -13,6 +13,62 @@ DATA = Path(__file__).resolve().parent / "data"
 ARTICLE = ROOT / "graphs" / "sources" / "xiaomi-electric-car.txt"
 
 
+# -- hermetic: the suite never writes into the repository or a user's store --
+
+_USER_VARS = ("KG_STORE", "HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME")
+
+
+def _tree_state(path: Path) -> dict:
+    """Name → (size, mtime) of every file under ``path`` (empty if it does not exist)."""
+    if not path.exists():
+        return {}
+    if path.is_file():
+        st = path.stat()
+        return {str(path): (st.st_size, st.st_mtime_ns)}
+    return {str(p): (p.stat().st_size, p.stat().st_mtime_ns) for p in path.rglob("*") if p.is_file()}
+
+
+def _repo_state() -> str:
+    """``git status`` of the checkout, or "" outside git."""
+    import subprocess
+
+    try:
+        return subprocess.run(["git", "status", "--porcelain", "--untracked-files=all", "--ignored=no"],
+                              cwd=ROOT, capture_output=True, text=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def pytest_sessionstart(session):
+    """Point every user location at a scratch folder, and remember what the user's ones held."""
+    import os
+    import tempfile
+
+    from kg.stores import default_location
+
+    watched = {os.environ.get("KG_STORE") or default_location()}
+    session.config._kg_watch = {w: _tree_state(Path(w)) for w in watched if w and "://" not in w}
+    session.config._kg_repo = _repo_state()
+    scratch = Path(tempfile.mkdtemp(prefix="kg-tests-"))
+    for var in _USER_VARS:
+        os.environ[var] = str(scratch / var.lower())
+    os.environ["KG_STORE"] = str(scratch / "user-store")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the run if a test wrote into the repository or into the user's store."""
+    changed = [w for w, before in getattr(session.config, "_kg_watch", {}).items() if _tree_state(Path(w)) != before]
+    repo_before = getattr(session.config, "_kg_repo", None)
+    repo_after = _repo_state() if repo_before is not None else None
+    problems = [f"the suite changed the user's store {w}" for w in changed]
+    if repo_before is not None and repo_after != repo_before:
+        diff = set(repo_after.splitlines()) ^ set(repo_before.splitlines())
+        problems.append(f"the suite changed the repository: {sorted(diff)[:10]}")
+    if problems:
+        print("\nHERMETIC CHECK FAILED: " + "; ".join(problems))
+        session.exitstatus = 1
+
+
 @pytest.fixture(scope="session")
 def article_store(tmp_path_factory) -> str:
     """Path of an on-disk store built from the project's graphs (no views written). Read only."""
@@ -20,7 +76,7 @@ def article_store(tmp_path_factory) -> str:
     from kg.stores import open_store
 
     loc = tmp_path_factory.mktemp("article") / "store"
-    with open_store(loc) as store:
+    with open_store(loc, read_only=False) as store:
         build(store, ROOT, views=False, dump=False)
     return str(loc)
 
@@ -102,7 +158,7 @@ def remote_article_store(tmp_path_factory):
 
     proc, url = start_oxigraph_server(tmp_path_factory.mktemp("oxigraph") / "db")
     try:
-        with open_store(url) as store:
+        with open_store(url, read_only=False) as store:
             build(store, ROOT, views=False, dump=False)
         yield url
     finally:

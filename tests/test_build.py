@@ -38,7 +38,7 @@ def test_missing_sources_folder(tmp_path):
 def test_committed_dump_is_up_to_date(tmp_path):
     project = tmp_path / "project"
     shutil.copytree(ROOT / "graphs", project / "graphs", ignore=shutil.ignore_patterns("*.html", "bench"))
-    with open_store(tmp_path / "store") as store:
+    with open_store(tmp_path / "store", read_only=False) as store:
         report = build(store, project, views=False)
     assert report.violations == [] and report.derived > 0
     fresh = (project / "graphs" / "kg.trig").read_bytes()
@@ -48,7 +48,7 @@ def test_committed_dump_is_up_to_date(tmp_path):
 def test_clean_build_drops_other_graphs(tmp_path, article_store):
     loc = tmp_path / "s"
     shutil.copytree(article_store, loc)
-    with open_store(loc) as store:
+    with open_store(loc, read_only=False) as store:
         store.update("INSERT DATA { GRAPH <urn:extra> { <urn:a> <urn:b> <urn:c> } }")
         build(store, ROOT, views=False, dump=False, clean=True)
         assert "urn:extra" not in store.named_graphs()

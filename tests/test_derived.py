@@ -44,7 +44,7 @@ def _article(location):
     from kg.rules import derive
     from kg.stores import open_store
 
-    s = open_store(location)
+    s = open_store(location, read_only=False)
     for name in ("xiaomi-electric-car", "background"):
         s.raw.load(path=str(ROOT / "graphs" / f"{name}.ttl"), format=ox.RdfFormat.TURTLE,
                    to_graph=ox.NamedNode(f"https://kg.example.org/graph/source/{name}"))

@@ -258,7 +258,7 @@ def test_remote_backend_gives_the_same_projection(article_store, tmp_path):
 
     proc, url = start_oxigraph_server(tmp_path / "db")
     try:
-        with open_store(url) as remote:
+        with open_store(url, read_only=False) as remote:
             build(remote, ROOT, views=False, dump=False)
             remote_views = [canon(entity_graph(remote)), canon(deal_graph(remote)),
                             canon(entity_graph(remote, relations=["metWith", "industry"], since=2010))]

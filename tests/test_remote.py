@@ -31,7 +31,7 @@ def oxigraph_url(tmp_path_factory):
 
 @pytest.fixture
 def remote(oxigraph_url):
-    store = open_store(oxigraph_url)
+    store = open_store(oxigraph_url, read_only=False)
     store.update("DROP SILENT ALL", prefixes=False)
     yield store
     store.close()
@@ -146,7 +146,7 @@ def test_large_writes_go_in_batches_per_graph(remote, oxigraph_url, monkeypatch,
     monkeypatch.setenv("KG_STORE_BATCH_BYTES", "2000")
     if gsp == "none":
         monkeypatch.setenv("KG_STORE_GSP_URL", "none")
-    store = open_store(oxigraph_url)
+    store = open_store(oxigraph_url, read_only=False)
     store.replace_graphs({"urn:old": [T("urn:z", "urn:p", ox.Literal("old"))]})
     big = {"urn:big": [T(f"urn:s{i}", "urn:p", ox.Literal(f"value {i}")) for i in range(300)], "urn:old": []}
     store.replace_graphs(big, then="INSERT DATA { GRAPH <urn:done> { <urn:x> <urn:y> <urn:z> } }")

@@ -54,7 +54,7 @@ def test_rebuild_is_idempotent(tmp_path, article_store):
 
     loc = tmp_path / "s"
     shutil.copytree(article_store, loc)
-    with open_store(loc) as s:
+    with open_store(loc, read_only=False) as s:
         before = s.dump("nquads", DERIVED_GRAPH)
         s.update(derive_update())
         assert s.dump("nquads", DERIVED_GRAPH) == before

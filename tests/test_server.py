@@ -72,7 +72,7 @@ def served(article_store, tmp_path_factory):
 @pytest.fixture
 def writable(tmp_path):
     loc = str(tmp_path / "store")
-    with open_store(loc) as store:
+    with open_store(loc, read_only=False) as store:
         store.update("INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:p> 'before' } }", prefixes=False)
     server = Served(loc, "--allow-update", env={"KG_SERVE_TOKEN": "s3cret"})
     yield server, loc
@@ -222,7 +222,7 @@ def test_read_only_server_refuses_updates_and_writers(served, article_store):
     assert http(served.url, data=urllib.parse.urlencode({"update": "CLEAR ALL"}).encode())[0] == 403
     assert http(served.base + "/store?graph=urn:x", data=b"", method="PUT")[0] == 403
     with pytest.raises(StoreLockedError, match="kg serve"):
-        open_store(article_store)
+        open_store(article_store, read_only=False)
     with open_store(article_store, read_only=True) as reader:  # readers share the store
         assert bool(reader.query(ASK))
 
@@ -256,7 +256,7 @@ def test_updates_need_the_token(writable, monkeypatch):
 def test_remote_backend_through_kg_serve(writable, monkeypatch):
     server, _ = writable
     monkeypatch.setenv("KG_STORE_TOKEN", "s3cret")
-    with open_store(server.url) as store:
+    with open_store(server.url, read_only=False) as store:
         store.replace_graphs({"urn:new": [ox.Triple(ox.NamedNode("urn:x"), ox.NamedNode("urn:p"), ox.Literal("v"))]})
         assert store.named_graphs() == ["urn:g", "urn:new"]
         assert len(store) == 2

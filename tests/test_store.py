@@ -30,7 +30,7 @@ def test_location_precedence(monkeypatch, tmp_path):
 
 
 def test_replace_graphs_is_atomic(tmp_store):
-    with open_store(tmp_store) as store:
+    with open_store(tmp_store, read_only=False) as store:
         store.replace_graphs({G: [ox.Triple(A, P, ox.Literal("old"))]})
         with pytest.raises(QueryError):
             store.replace_graphs({G: [ox.Triple(A, P, ox.Literal("new"))]}, then="THIS IS NOT SPARQL")
@@ -39,7 +39,7 @@ def test_replace_graphs_is_atomic(tmp_store):
 
 
 def test_replace_graphs_replaces_only_named_graphs(tmp_store):
-    with open_store(tmp_store) as store:
+    with open_store(tmp_store, read_only=False) as store:
         store.replace_graphs({G: [ox.Triple(A, P, ox.Literal("1"))], "urn:h": [ox.Triple(A, P, ox.Literal("2"))]})
         store.replace_graphs({G: [ox.Triple(A, P, ox.Literal("3"))]})
         assert store.named_graphs() == ["urn:g", "urn:h"]
@@ -72,7 +72,7 @@ def test_invalid_query_reports_position():
 def test_read_only_refuses_writes_and_missing_store(tmp_store):
     with pytest.raises(StoreError, match="no store at"):
         open_store(tmp_store, read_only=True)
-    open_store(tmp_store).close()
+    open_store(tmp_store, read_only=False).close()
     with open_store(tmp_store, read_only=True) as store, pytest.raises(ReadOnlyStoreError):
         store.update("INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:p> 1 } }")
 
@@ -95,11 +95,11 @@ def _hold(location, mode):
 
 
 def test_second_process_cannot_write_while_another_reads(tmp_store, monkeypatch):
-    open_store(tmp_store).close()
+    open_store(tmp_store, read_only=False).close()
     reader = _hold(tmp_store, "ro")
     try:
         with pytest.raises(StoreLockedError, match="open in another process"):
-            open_store(tmp_store)
+            open_store(tmp_store, read_only=False)
         with open_store(tmp_store, read_only=True) as again:
             assert count(again) == 0
     finally:
@@ -107,7 +107,7 @@ def test_second_process_cannot_write_while_another_reads(tmp_store, monkeypatch)
 
 
 def test_reader_waits_for_writer_then_gives_a_plain_error(tmp_store, monkeypatch):
-    open_store(tmp_store).close()
+    open_store(tmp_store, read_only=False).close()
     writer = _hold(tmp_store, "rw")
     monkeypatch.setenv("KG_LOCK_TIMEOUT", "0.3")
     try:
@@ -120,7 +120,7 @@ def test_reader_waits_for_writer_then_gives_a_plain_error(tmp_store, monkeypatch
 
 
 def test_dump_formats(tmp_store):
-    with open_store(tmp_store) as store:
+    with open_store(tmp_store, read_only=False) as store:
         store.replace_graphs({G: [ox.Triple(A, P, ox.Literal("x"))]})
         assert b"<urn:g>" in store.dump("nquads")
         assert store.dump("turtle", G).strip().endswith(b'"x" .')

@@ -163,7 +163,7 @@ def test_bulk_derived_edges_equal_a_full_derive(tmp_store, tmp_path):
     csvp = tmp_path / "inv.csv"
     _bench().generate_csv(csvp, "investments", 2000, bad=10)
     q = f"SELECT ?s ?p ?o WHERE {{ GRAPH <{DERIVED_GRAPH}> {{ ?s ?p ?o }} }}"
-    with open_store(tmp_store) as s:
+    with open_store(tmp_store, read_only=False) as s:
         ingest(s, [csvp], options={"rejects": str(tmp_path / "r.csv")})
         ingest(s, [DATA / "people-small.csv"])
         bulk = {tuple(str(v) for v in r) for r in s.query(q)}
@@ -207,7 +207,7 @@ _IMPORT = """
 import sys
 from kg.ingest import ingest
 from kg.stores import open_store
-with open_store(sys.argv[1]) as s:
+with open_store(sys.argv[1], read_only=False) as s:
     ingest(s, [sys.argv[2]], options={"rejects": sys.argv[3]})
 print("done")
 """
@@ -218,7 +218,7 @@ def test_interrupted_import_leaves_store_as_it_was(tmp_store, tmp_path, sig):
     from kg.ingest import ingest
     from kg.stores import open_store
 
-    with open_store(tmp_store) as s:
+    with open_store(tmp_store, read_only=False) as s:
         ingest(s, [DATA / "people-small.csv"])
     before = _quads(tmp_store)
     csvp = tmp_path / "big.csv"
@@ -239,7 +239,7 @@ def test_interrupted_import_leaves_store_as_it_was(tmp_store, tmp_path, sig):
     if sig == signal.SIGINT:
         assert not work.exists()  # cleaned up on the way out
     # the next import removes a copy left by a killed process, and works
-    with open_store(tmp_store) as s:
+    with open_store(tmp_store, read_only=False) as s:
         ingest(s, [DATA / "acquisitions-small.csv"], options={"rejects": str(tmp_path / "r2.csv")})
     assert not work.exists()
     assert len(_quads(tmp_store)) > len(before)
@@ -289,7 +289,7 @@ def test_progress_callback_reaches_the_end(tmp_store, tmp_path):
     csvp = tmp_path / "inv.csv"
     _bench().generate_csv(csvp, "investments", 12_000)
     seen = []
-    with open_store(tmp_store) as s:
+    with open_store(tmp_store, read_only=False) as s:
         ingest(s, [csvp], options={"progress": lambda d, t: seen.append((d, t)), "rejects": os.devnull})
     assert len(seen) >= 2 and seen[-1][0] == seen[-1][1] == csvp.stat().st_size
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)

@@ -340,7 +340,7 @@ def test_html_markdown_and_jsonl(tmp_path):
                                      "<body><p>Northwind Corp to acquire Larkspur Inc</p></body></html>")
     (tmp_path / "b.md").write_text("# Brightwater buys [Pellucid](http://x)\n")
     (tmp_path / "c.jsonl").write_text(json.dumps({"id": "h1", "text": "Quillfeather Gets Acquired By Tandemly"}) + "\n")
-    facts = extract_file(tmp_path)
+    facts = list(extract_file(tmp_path))
     got = {(f["doc"], f["subject"], f["object"]) for f in facts}
     assert got == {("a", "Northwind Corp", "Larkspur Inc"), ("b", "Brightwater", "Pellucid"),
                    ("h1", "Tandemly", "Quillfeather")}

@@ -23,13 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.errors import KgError
-from kg.ontology import ONTOLOGY_GRAPH
 from kg.rules import derived_count  # noqa: F401  (re-exported for callers)
 
-RDF_SUFFIXES = {".ttl", ".nt", ".nq", ".trig", ".jsonld", ".json", ".rdf", ".owl", ".n3"}
-TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".jsonl"}
-TABULAR_SUFFIXES = {".csv", ".tsv"}
 
 
 @dataclass
@@ -45,6 +40,10 @@ class Batch:
             (slow) SHACL validation is skipped for this batch.
         tabular: for CSV files, the :class:`kg.ingest.tabular.TabularResult`
             (rows read, loaded, rejected and why).
+        identity: the identity of the source it came from (see
+            :mod:`kg.ingest.pipeline`), recorded in the meta graph.
+        kind: the source kind (``rdf``, ``text``, ``table``).
+        sha256: the hash of the source's content, where the reader knows it.
     """
 
     graph: str
@@ -53,6 +52,19 @@ class Batch:
     facts: list = field(default_factory=list)
     validated: bool = False
     tabular: object = None
+    identity: str | None = None
+    kind: str | None = None
+    sha256: str | None = None
+    count: int | None = None
+
+    @property
+    def size(self) -> int:
+        """Triples in the batch: those held, or, for a file streamed into the store, those loaded."""
+        if self.count is not None:
+            return self.count
+        if self.tabular is not None and not self.triples:
+            return self.tabular.triples
+        return len(self.triples)
 
 
 @dataclass
@@ -73,61 +85,54 @@ class IngestReport:
 
     @property
     def triples(self) -> int:
-        return sum(len(b.triples) for b in self.batches)
+        return sum(b.size for b in self.batches)
 
     def rows(self) -> list[dict]:
         """One row per named graph: the graph, the source and its triple count."""
-        return [{"graph": b.graph, "source": b.source, "triples": len(b.triples), "facts": len(b.facts)}
+        return [{"graph": b.graph, "source": b.source, "triples": b.size, "facts": len(b.facts)}
                 for b in self.batches]
 
 
 def reader_for(path: Path):
-    """The reader module for a path, chosen by its suffix (directories are news text).
+    """The reader module for a path, chosen by its :class:`kg.formats.SourceKind`.
 
     Raises:
-        KgError: the file kind is not supported; lists the supported suffixes.
+        FormatError: the file kind is not supported; lists the supported suffixes.
     """
-    suffix = path.suffix.lower()
-    if path.is_dir() or suffix in TEXT_SUFFIXES:
-        from kg.ingest import text
+    import importlib
 
-        return text
-    if suffix in RDF_SUFFIXES:
-        from kg.ingest import rdf
+    from kg.formats import SourceKind
 
-        return rdf
-    if suffix in TABULAR_SUFFIXES:
-        from kg.ingest import tabular
-
-        return tabular
-    known = " ".join(sorted(RDF_SUFFIXES | TEXT_SUFFIXES | TABULAR_SUFFIXES))
-    raise KgError(f"{path}: cannot ingest files of type {suffix or '(none)'!r}; supported: {known}")
+    module = {SourceKind.TEXT: "text", SourceKind.RDF: "rdf", SourceKind.TABLE: "tabular"}[SourceKind.of(path)]
+    return importlib.import_module(f"kg.ingest.{module}")
 
 
 def read_sources(paths, *, store=None, options: dict | None = None) -> list[Batch]:
-    """Read every path into batches, without touching the store.
+    """Read every path into batches held in memory, without touching the store.
+
+    Each source's graph is keyed by its identity (see :mod:`kg.ingest.pipeline`).
 
     Raises:
         KgError: a file is missing or cannot be parsed (the error names the
             file, the line and the reason).
     """
-    batches: list[Batch] = []
-    for raw in paths:
-        path = Path(raw)
-        if not path.exists():
-            raise KgError(f"{path}: no such file or directory")
-        batches.extend(reader_for(path).read(path, store=store, options=dict(options or {})))
-    return batches
+    from kg.ingest.pipeline import plan_sources, read_source
+
+    options = dict(options or {})
+    return [b for s in plan_sources(paths, options) for b in read_source(s, store, options)]
 
 
-def ingest(store, paths, *, dry_run: bool = False, force: bool = False, options: dict | None = None) -> IngestReport:
-    """Ingest files into the store as one transaction.
+def ingest(store, paths, *, dry_run: bool = False, force: bool = False, replace=(),
+           options: dict | None = None) -> IngestReport:
+    """Ingest files into the store as one atomic change, validated, with incremental derivation.
 
     Args:
         store: an open, writable store (a dry run may use a read-only one).
         paths: files or directories to read.
         dry_run: read and validate, but write nothing.
         force: load data even if it violates the shapes.
+        replace: graph IRIs (or short names) this ingest may replace although
+            they are reserved or another source loaded them.
         options: reader options, e.g. ``{"min_confidence": 0.5}`` for text or
             ``{"mapping": "deals.yaml"}`` for CSV.
 
@@ -136,36 +141,15 @@ def ingest(store, paths, *, dry_run: bool = False, force: bool = False, options:
 
     Raises:
         ParseError: a file cannot be parsed; nothing was written.
+        ReplaceRefusedError: a graph is reserved or holds another source; nothing was written.
         ValidationError: the data violates the shapes and ``force`` is false;
             nothing was written.
         StoreError: the store cannot be written; nothing was written.
     """
-    from kg.rules import derive_update
-    from kg.validate import check_batches
+    from kg.ingest.pipeline import run
+    from kg.schema import expand
 
-    from kg.ingest.bulk import ingest_tabular, wants_bulk
-
-    if wants_bulk(store, paths, options):
-        # Large CSV files stream into a copy of the store that is swapped in
-        # atomically; see kg.ingest.bulk.
-        report = ingest_tabular(store, paths, dry_run=dry_run, options=options)
-        if report.committed and ONTOLOGY_GRAPH not in store.named_graphs():
-            store.replace_graphs(ontology_graph())
-        return report
-    batches = read_sources(paths, store=store, options=options)
-    report = IngestReport(batches=batches)
-    report.violations = check_batches([b for b in batches if not b.validated], store=store, force=force)
-    if dry_run or not batches:
-        return report
-    # Named queries read labels of classes and statuses from the ontology graph.
-    graphs: dict[str, list] = {} if ONTOLOGY_GRAPH in store.named_graphs() else ontology_graph()
-    for b in batches:
-        graphs.setdefault(b.graph, []).extend(b.triples)
-    store.replace_graphs(graphs, then=derive_update())
-    store.flush()
-    report.committed = True
-    report.derived = derived_count(store)
-    return report
+    return run(store, paths, dry_run=dry_run, force=force, replace=[expand(g) for g in replace], options=options)
 
 
 def ontology_graph() -> dict[str, list]:
@@ -173,5 +157,6 @@ def ontology_graph() -> dict[str, list]:
     import pyoxigraph as ox
 
     from kg.ontology import ontology_quads
+    from kg.schema import ONTOLOGY_GRAPH
 
     return {ONTOLOGY_GRAPH: [ox.Triple(q.subject, q.predicate, q.object) for q in ontology_quads("kg.ttl")]}

@@ -8,15 +8,15 @@ import only *adds* graphs, the rules can instead be run over the new triples
 as they are parsed (about 1.4 s per million triples), and merged with the
 facts other graphs already state about the same deals:
 
-* ``?s rel ?o`` for each rule of :data:`kg.rules.RELATIONS` (deal class,
-  subject role, object role, role concept, no ``kg:status kg:Declined``);
-* ``?agent kg:involvedIn ?deal`` for every role of
-  :data:`kg.rules.ROLE_PROPERTIES` whose value is an IRI;
+* ``?s rel ?o`` for each rule of the schema's relations, by
+  :class:`kg.rules.Deriver` (deal class, subject role, object role, role
+  concept, no blocking status such as ``kg:Declined``);
+* ``?agent kg:involvedIn ?deal`` for every agent role whose value is an IRI;
 * ``?e kg:nameKey ?key`` for every ``rdfs:label``/``skos:altLabel`` of an IRI
   outside the derived and ontology graphs.
 
 Every rule looks only at triples whose subject is the deal (or the labelled
-entity), and only ``kg:Declined`` can take an edge away. So the derived graph
+entity), and only a blocking status (``kg:Declined``) can take an edge away. So the derived graph
 of the store plus the new graphs is the old derived graph plus the edges
 computed here, as long as no deal already described elsewhere is declined
 by the new triples; :meth:`Collector.needs_rebuild` says when that (or a
@@ -35,21 +35,27 @@ blank node, whose label the loader renames) rules the shortcut out.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode
 
-from kg.ontology import DERIVED_GRAPH, KG, ONTOLOGY_GRAPH
-from kg.rules import RELATIONS, ROLE_PROPERTIES
+from kg.rules import LABEL_PROPERTIES, Deriver
+from kg.schema import DERIVED_GRAPH, KG, ONTOLOGY_GRAPH, RDF
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-LABEL_PROPERTIES = ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#altLabel")
-_DEAL_CLASSES = {KG + r.deal_class for r in RELATIONS}
-_ROLES = {KG + p for p in ROLE_PROPERTIES} | {KG + r.subject_role for r in RELATIONS} | {
-    KG + r.object_role for r in RELATIONS}
-_INVOLVED = {KG + p for p in ROLE_PROPERTIES}
-_ROLE, _STATUS, _DECLINED = KG + "role", KG + "status", KG + "Declined"
-#: Predicates whose triples decide a deal's derived edges.
-DEAL_PREDICATES = frozenset({RDF_TYPE, _ROLE, _STATUS, *_ROLES})
+RDF_TYPE = RDF + "type"
+_ROLE, _STATUS = KG + "role", KG + "status"
+
+
+@lru_cache(maxsize=1)
+def _deriver() -> Deriver:
+    return Deriver()
+
+
+def deal_predicates() -> frozenset[str]:
+    """The predicates whose triples decide a deal's derived edges (type, role concept, status, roles)."""
+    return frozenset({RDF_TYPE, _ROLE, _STATUS, *_deriver().roles})
+
+
 # Python's twin of the SPARQL regex [^\p{L}\p{N}]+ of kg.rules.derive_update
 # (\w is letters, digits and "_", so [\W_] is neither letter nor digit).
 _NON_WORD = re.compile(r"[\W_]+")
@@ -72,7 +78,7 @@ def sparql_name_key(label: str) -> str:
 
 
 class _Deal:
-    __slots__ = ("types", "roles", "concepts", "declined")
+    __slots__ = ("types", "roles", "concepts", "declined")  # declined: a blocking status holds
 
     def __init__(self):
         self.types: set = set()
@@ -99,16 +105,18 @@ class Collector:
         self.blank = False
         self.rebuild = False
         self._names = graph not in (DERIVED_GRAPH, ONTOLOGY_GRAPH)
+        self._rules = _deriver()
+        self._predicates = deal_predicates()
 
     def add(self, s, p, o) -> None:
         """Record one triple ``s p o`` (pyoxigraph terms) if a rule reads it."""
         pv = p.value
-        if pv in DEAL_PREDICATES:
+        if pv in self._predicates:
             if pv == RDF_TYPE:
-                if o.value not in _DEAL_CLASSES or not isinstance(o, NamedNode):
+                if o.value not in self._rules.deal_classes or not isinstance(o, NamedNode):
                     return
             elif pv == _STATUS:
-                if o.value != _DECLINED or not isinstance(o, NamedNode):
+                if o.value not in self._rules.blocking or not isinstance(o, NamedNode):
                     return
             if isinstance(s, BlankNode) or isinstance(o, BlankNode):
                 self.blank = True
@@ -122,7 +130,8 @@ class Collector:
             elif pv == _STATUS:
                 deal.declined = True
             elif pv == _ROLE:
-                deal.concepts.add(o)
+                if isinstance(o, NamedNode):
+                    deal.concepts.add(o.value)
             else:
                 deal.roles.setdefault(pv, []).append(o)
         elif pv in LABEL_PROPERTIES and self._names:
@@ -143,7 +152,7 @@ class Collector:
             declined_here, found = deal.declined, False
             for q in raw.quads_for_pattern(s, None, None, None):
                 g, pv = q.graph_name, q.predicate.value
-                if pv not in DEAL_PREDICATES or isinstance(g, DefaultGraph) or g.value in exclude:
+                if pv not in self._predicates or isinstance(g, DefaultGraph) or g.value in exclude:
                     continue
                 found = True
                 self._merge(deal, pv, q.object, g.value)
@@ -154,13 +163,14 @@ class Collector:
 
     def _merge(self, deal: _Deal, pv: str, o, graph: str) -> None:
         if pv == RDF_TYPE:
-            if graph != DERIVED_GRAPH and isinstance(o, NamedNode) and o.value in _DEAL_CLASSES:
+            if graph != DERIVED_GRAPH and isinstance(o, NamedNode) and o.value in self._rules.deal_classes:
                 deal.types.add(o.value)
         elif pv == _STATUS:
-            if isinstance(o, NamedNode) and o.value == _DECLINED:
+            if isinstance(o, NamedNode) and o.value in self._rules.blocking:
                 deal.declined = True
         elif pv == _ROLE:
-            deal.concepts.add(o)
+            if isinstance(o, NamedNode):
+                deal.concepts.add(o.value)
         else:
             deal.roles.setdefault(pv, []).append(o)
 
@@ -182,28 +192,15 @@ class Collector:
         import pyoxigraph as ox
 
         g = derived_graph or ox.NamedNode(DERIVED_GRAPH)
-        rels = [(ox.NamedNode(r.iri), r.deal_class, KG + r.subject_role, KG + r.object_role,
-                 ox.NamedNode(KG + r.role) if r.role else None) for r in RELATIONS]
-        involved = ox.NamedNode(KG + "involvedIn")
+        rules, involved, rels = self._rules, ox.NamedNode(KG + "involvedIn"), {}
         for d, deal in self.deals.items():
             if deal.types and not deal.declined:
-                for rel, cls, sr, orole, concept in rels:
-                    if KG + cls not in deal.types or (concept is not None and concept not in deal.concepts):
-                        continue
-                    subs, objs = deal.roles.get(sr), deal.roles.get(orole)
-                    if not subs or not objs:
-                        continue
-                    for s in subs:
-                        if isinstance(s, Literal):
-                            continue  # INSERT drops a triple with a literal subject
-                        for o in objs:
-                            if s != o:
-                                yield ox.Quad(s, rel, o, g)
-            for p, values in deal.roles.items():
-                if p in _INVOLVED:
-                    for a in values:
-                        if isinstance(a, NamedNode):
-                            yield ox.Quad(a, involved, d, g)
+                for s, rel, o in rules.edges(deal.types, deal.roles, deal.concepts):
+                    if not isinstance(s, Literal):  # INSERT drops a triple with a literal subject
+                        yield ox.Quad(s, rels.get(rel) or rels.setdefault(rel, ox.NamedNode(rel)), o, g)
+            for a in rules.involved(deal.roles):
+                if isinstance(a, NamedNode):
+                    yield ox.Quad(a, involved, d, g)
         name_key = ox.NamedNode(KG + "nameKey")
         for e, label in self.labels:
             yield ox.Quad(e, name_key, ox.Literal(sparql_name_key(label)), g)
@@ -217,7 +214,7 @@ def existing_deals(raw) -> set:
     """
     import pyoxigraph as ox
 
-    values = " ".join(str(ox.NamedNode(p)) for p in sorted(DEAL_PREDICATES))
+    values = " ".join(str(ox.NamedNode(p)) for p in sorted(deal_predicates()))
     rows = raw.query(f"SELECT DISTINCT ?d WHERE {{ VALUES ?p {{ {values} }} GRAPH ?g {{ ?d ?p ?x }} "
                      f"FILTER(?g != <{DERIVED_GRAPH}>) }}")
     return {r[0] for r in rows}

@@ -45,11 +45,12 @@ from pathlib import Path
 
 from kg.errors import MappingError
 from kg.ontology import ID, KG, RDF, RDFS, XSD, expand, slugify
+from kg.schema import amount_iri
+from kg.schema import load as load_schema
 
 LAYOUT_DIR = Path(__file__).resolve().parent / "layouts"
 LAYOUTS = ("investments", "acquisitions", "people")
 
-_DEAL_CLASSES = {"Investment", "Acquisition", "Partnership", "PartnerSearch", "Meeting", "Position"}
 _ENTITY_CLASSES = {"Agent", "Organization", "Company", "Person"}
 _DATE_PROPS = {"date", "startDate", "endDate"}
 _DEFAULT_FORMATS = ["%Y-%m-%d", "%m/%d/%y", "%m/%d/%Y", "%Y-%m", "%Y"]
@@ -204,9 +205,10 @@ def parse_mapping(data: dict, origin: str = "mapping") -> Mapping:
             unknown placeholder. The message says which and where.
     """
     _check_keys(data, _KEYS, origin)
+    schema = load_schema()
     cls = data.get("class")
-    if cls not in _DEAL_CLASSES:
-        raise MappingError(f"{origin}: 'class' must be one of {', '.join(sorted(_DEAL_CLASSES))}, got {cls!r}")
+    if cls not in schema.deal_class_names:
+        raise MappingError(f"{origin}: 'class' must be one of {', '.join(sorted(schema.deal_class_names))}, got {cls!r}")
     roles = []
     raw_roles = data.get("roles") or {}
     _check_keys(raw_roles, set(raw_roles), f"{origin}: roles")
@@ -270,7 +272,7 @@ def parse_mapping(data: dict, origin: str = "mapping") -> Mapping:
         role = TitleSpec(_columns(spec.get("column"), where), {str(k).lower(): str(v) for k, v in cmap.items()},
                          bool(spec.get("required")))
     status = data.get("status")
-    if status is not None and status not in ("Rumored", "Reported", "Planned", "Proposed", "Declined", "Completed"):
+    if status is not None and status not in (s.name for s in schema.statuses):
         raise MappingError(f"{origin}: 'status' must be a kg status such as Completed, got {status!r}")
     detect = data.get("detect") or [r.columns[0] for r in roles if r.required]
     return Mapping(
@@ -407,6 +409,7 @@ class RowConverter:
         self.title = (mapping.role, col(mapping.role.columns, mapping.role.required, "the title")) if mapping.role else None
         self.source_name = Path(source).name
         self.source = source_iri(Path(source).stem)
+        # evidence_iri(stem, line) of kg.schema, with the prefix made once per file
         self.evidence_base = f"{ID}evidence/{slugify(Path(source).stem)}/"
         self.deal_base = f"{ID}deal/"
         self.cls_slug = slugify(mapping.cls)
@@ -419,13 +422,13 @@ class RowConverter:
         self._entities: dict[tuple[str, bool], tuple[str, bool]] = {} if entities is None else entities
         self.seen: dict[str, int] = {}
         self.seen_rows: dict[int, int] = {}
-        from kg.rules import RELATIONS, ROLE_PROPERTIES
+        from kg.rules import Deriver
 
-        # The rules of kg.rules that a row of this class can fire, so the
-        # streaming import writes the derived edges as it goes.
-        self._relations = [(f"<{r.iri}>", r.subject_role, r.object_role, r.role)
-                           for r in RELATIONS if r.deal_class == mapping.cls]
-        self._involved = set(ROLE_PROPERTIES)
+        # The rules of kg.rules, so the streaming import writes the derived
+        # edges as it goes; a status that blocks them blocks every row.
+        self._rules = Deriver()
+        self._classes = {KG + mapping.cls}
+        self._derives = KG + str(mapping.status) not in self._rules.blocking
         t, k = f"<{RDF}type>", KG
         self._static = {
             "type": t, "cls": f"<{k}{mapping.cls}>", "evidence": f"<{k}evidence>", "Evidence": f"<{k}Evidence>",
@@ -629,27 +632,26 @@ class RowConverter:
         for prop, value in self.mapping.constants.items():
             out.append(f"{d} <{KG}{prop}> <{KG}{value}> .\n")
         if amount is not None:
-            a = f"<{deal}/amount>"
+            a = f"<{amount_iri(deal, self.file_slug)}>"
             out += [f"{d} {s['amount']} {a} .\n", f"{a} {s['type']} {s['Money']} .\n",
                     f'{a} {s["value"]} "{amount}"^^{s["dec"]} .\n', f'{a} {s["currency"]} "{currency}" .\n']
         out += [f"{d} {s['evidence']} {ev} .\n", f"{ev} {s['type']} {s['Evidence']} .\n",
                 f"{ev} {s['source']} <{self.source}> .\n", f'{ev} {s["line"]} "{line}"^^{s["int"]} .\n']
         for on, p, o in extra:
             out.append(f"{d if on == 'deal' else ev} {p} {o} .\n")
-        derived = []
-        if self.mapping.status != "Declined":
-            concepts = {o for on, p, o in extra if p == f"<{KG}role>"}
-            for rel, sr, orole, rc in self._relations:
-                if rc is not None and f"<{KG}{rc}>" not in concepts:
-                    continue
-                for r1, s_iri in role_iris:
-                    if r1 != sr:
-                        continue
-                    for r2, o_iri in role_iris:
-                        if r2 == orole and o_iri != s_iri:
-                            derived.append(f"<{s_iri}> {rel} <{o_iri}> .\n")
-        derived += [f"<{iri}> <{KG}involvedIn> {d} .\n" for role, iri in role_iris if role in self._involved]
-        return RowFact(deal, out, entities, derived)
+        return RowFact(deal, out, entities, self._derived(d, role_iris, extra))
+
+    def _derived(self, deal: str, role_iris: list, extra: list) -> list[str]:
+        """The derived-edge lines of one row's deal (``deal`` in N-Triples form)."""
+        roles: dict[str, list[str]] = {}
+        for role, iri in role_iris:
+            roles.setdefault(KG + role, []).append(iri)
+        out = []
+        if self._derives:
+            concepts = {o[1:-1] for _on, p, o in extra if p == f"<{KG}role>"}
+            out += [f"<{s}> <{rel}> <{o}> .\n" for s, rel, o in self._rules.edges(self._classes, roles, concepts)]
+        out += [f"<{iri}> <{KG}involvedIn> {deal} .\n" for iri in self._rules.involved(roles)]
+        return out
 
     def entity_lines(self, entities, emitted: set, derived: list | None = None) -> list[str]:
         """Type and label lines for entities not yet described in this file.

@@ -50,6 +50,9 @@ _GENERIC_TAIL = frozenset(
     "startup start-up startups firm firms maker makers manufacturer carmaker automaker chipmaker drugmaker "
     "giant rival unit subsidiary provider developer operator retailer lender insurer platform app outfit".split()
 )
+_DOMAIN = re.compile(r"\w\.(?:com|net|org|io|co|de|nl|fr|uk|in|ly|me|tv|ai)$")
+_COMMA_SUFFIX = re.compile(r",? ?(?:Inc|INC|Corp|CORP|Co|CO|Ltd|LTD|LLC|L\.L\.C|LLP|LP|L\.P|Limited|LIMITED|PLC|plc|Plc|"
+                           r"S\.A|SA|N\.V|NV|AG|GmbH|B\.V)\b\.?")
 #: Stop words that may begin a name when a name word follows ("New York", "General Motors").
 _NAME_STARTERS = frozenset("new first general united royal national american british standard".split())
 
@@ -152,6 +155,19 @@ class Document:
     dates: list
     counts: list
 
+    def mentions_before(self, position: int, sentence: int) -> list:
+        """The mentions that start before ``position`` in sentences ``sentence`` and later, nearest last."""
+        from bisect import bisect_left
+
+        if not hasattr(self, "_starts"):
+            self._starts = [m.start for m in self.mentions]
+        k = bisect_left(self._starts, position)
+        out = []
+        while k > 0 and self.mentions[k - 1].sentence >= sentence:
+            k -= 1
+            out.append(self.mentions[k])
+        return out[::-1]
+
 
 def tokens(text: str, offset: int = 0) -> list[Token]:
     """Split text into word and punctuation tokens, splitting off possessive 's.
@@ -171,29 +187,96 @@ def tokens(text: str, offset: int = 0) -> list[Token]:
 
 
 def sentences(text: str) -> list[Sentence]:
-    """Split text into sentences: at line breaks, and at . ! ? before a capital.
+    r"""Split text into sentences: at paragraph breaks, and at . ! ? before a capital.
 
-    Abbreviations such as "Inc." and "Mr." do not end a sentence.
+    A line break inside a hard-wrapped paragraph does not end a sentence; a
+    blank line, an indented or bulleted line, or a short line such as a
+    headline or a byline does (see :func:`paragraphs`). Abbreviations such as
+    "Inc." and "Mr." do not end a sentence.
 
-    >>> t = "Apple Inc. bought Beats. Mr. Cook said so.\\nNext line"
+    >>> t = "Apple Inc. bought Beats. Mr. Cook said so.\nNext line"
     >>> [t[s.start:s.end] for s in sentences(t)]
     ['Apple Inc. bought Beats.', 'Mr. Cook said so.', 'Next line']
+    >>> w = "Acme Corp said it agreed to buy\nFoo Inc for 12 mln dlrs."
+    >>> [w[s.start:s.end] for s in sentences(w)] == [w]
+    True
     """
-    out = []
-    pos = 0
-    for line in text.split("\n"):
-        lstart = pos
-        pos += len(line) + 1
-        cut = lstart
-        for m in _SENT_END.finditer(line):
-            before = line[: m.start()].rsplit(None, 1)
+    out: list[Sentence] = []
+    for pstart, pend in paragraphs(text):
+        cut = pstart
+        for m in _SENT_END.finditer(text, pstart, pend):
+            before = text[max(pstart, m.start() - 40):m.start()].rsplit(None, 1)
             word = before[-1].lower().rstrip(".") if before else ""
             if m.group(0)[0] == "." and (word in _ABBREV or len(word) == 1):
                 continue
-            end = lstart + m.end()
-            _add_sentence(out, text, cut, end)
-            cut = end
-        _add_sentence(out, text, cut, lstart + len(line))
+            _add_sentence(out, text, cut, m.end())
+            cut = m.end()
+        _add_sentence(out, text, cut, pend)
+    return out
+
+
+#: Longest sentence analysed in one piece; longer runs (tables, run-on lists) are cut at spaces.
+MAX_SENTENCE_CHARS = 1200
+_BULLET = re.compile(r"[ \t]*(?:[-*+•·▪–—]|\d{1,3}[.)]|\(?[a-z][.)])[ \t]")
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    r"""The spans of text between hard breaks, where a sentence must end.
+
+    A line break is soft (a wrapped line goes on) unless the next line is
+    blank, indented or a list item, or this line is short next to the
+    paragraph's longest line and ends without punctuation (a headline, a
+    byline, a list of names).
+
+    >>> t = "ACME BUYS FOO\nAcme Corp said it would buy Foo Inc, a maker of\nwidgets, for cash.\n  - Foo said yes"
+    >>> [t[a:b] for a, b in paragraphs(t)]
+    ['ACME BUYS FOO', 'Acme Corp said it would buy Foo Inc, a maker of\nwidgets, for cash.', '  - Foo said yes']
+    """
+    lines, pos = [], 0
+    for line in text.split("\n"):
+        lines.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    width = max((len(text[a:b].strip()) for a, b in lines), default=0)
+    spans: list[tuple[int, int]] = []
+    start = None
+    for k, (a, b) in enumerate(lines):
+        body = text[a:b].strip()
+        if not body:
+            if start is not None:
+                spans.append((start, lines[k - 1][1]))
+                start = None
+            continue
+        if start is None:
+            start = a
+        elif _hard_break(text, lines[k - 1], (a, b), width):
+            spans.append((start, lines[k - 1][1]))
+            start = a
+    if start is not None:
+        spans.append((start, lines[-1][1]))
+    return [piece for span in spans for piece in _cut_long(text, span)]
+
+
+def _hard_break(text: str, prev: tuple[int, int], line: tuple[int, int], width: int) -> bool:
+    """Whether the break between two non-blank lines ends a sentence."""
+    raw = text[line[0]:line[1]]
+    if raw[:1] in (" ", "\t") or _BULLET.match(raw):
+        return True
+    before = text[prev[0]:prev[1]].rstrip()
+    if before.endswith((".", "!", "?", ":", ";", ",", "-", "(")) or not raw.lstrip()[:1].isupper():
+        return False  # the sentence splitter decides after terminal punctuation; lower case goes on
+    return len(before.strip()) < 0.6 * width or _BULLET.match(before) is not None
+
+
+def _cut_long(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
+    """A span cut into pieces of at most :data:`MAX_SENTENCE_CHARS`, at white space where there is one."""
+    a, b = span
+    out = []
+    while b - a > MAX_SENTENCE_CHARS:
+        cut = text.rfind(" ", a + MAX_SENTENCE_CHARS // 2, a + MAX_SENTENCE_CHARS)
+        cut = cut if cut > a else a + MAX_SENTENCE_CHARS
+        out.append((a, cut))
+        a = cut
+    out.append((a, b))
     return out
 
 
@@ -211,13 +294,18 @@ def _add_sentence(out: list, text: str, start: int, end: int) -> None:
 
 
 def _namey(t: str) -> bool:
-    """A token that can be part of a name by its shape."""
-    if not t[0].isalnum():
+    """A token that can be part of a name by its shape.
+
+    >>> _namey("eBay"), _namey("the"), _namey("")
+    (True, False, False)
+    """
+    if not t or not t[0].isalnum():
         return False
     if t[0].isupper():
         return True
     if t[0].islower():
-        return any(c.isupper() for c in t[1:])  # eBay, iPhone
+        # eBay, iPhone, video2brain, lynda.com
+        return any(c.isupper() or c.isdigit() for c in t[1:]) or _DOMAIN.search(t) is not None
     return t[0].isdigit() and any(c.isalpha() for c in t) and not re.fullmatch(r"\d+(st|nd|rd|th|s)", t)
 
 
@@ -270,8 +358,7 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
         Mentions in text order.
     """
     lists = word_lists()
-    toks = [t for t in tokens(text[sent.start:sent.end], sent.start)
-            if not any(s <= t.start < e for s, e in masked)]
+    toks = [t for t in tokens(text[sent.start:sent.end], sent.start) if not _inside(masked, t.start)]
     out: list[Mention] = []
     i = 0
     n = len(toks)
@@ -353,12 +440,23 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
         if j < n and toks[j].text in ("'s", "’s") and _possessive_in_name(toks, j, text, lists):
             run = toks[first:j + 1]
             i = j + 1
+        elif j < n and toks[j].text in ("'s", "’s"):
+            # "Heinl's Nursery Inc", "Scott's Hospitality Inc": a possessive inside a company's name
+            k = j + 1
+            while k < n and k < j + 5 and _namey(toks[k].text) and not stop(k):
+                k += 1
+            if k > j + 1 and toks[k - 1].text.lower() in ("inc", "corp", "co", "ltd", "plc", "llc", "corporation",
+                                                        "limited", "company", "group"):
+                run = toks[first:k]
+                i = k
         # "Battery Startup Maxwell", "German manufacturer Volkswagen": the name follows the descriptor
         words = [r.text.lower() for r in run]
         cut = 0
         for k, w in enumerate(words[:-1]):
-            if (w in lists["descriptors"] or w in lists["demonyms"]) and words[k + 1] != "of" \
-                    and not (w in lists["demonyms"] and words[k + 1] in lists["company_suffixes"]):
+            # a nationality starts a description only before a trade word ("German Manufacturer
+            # Volkswagen"), not in a name ("American Express", "British Airways")
+            if (w in lists["descriptors"] or (w in lists["demonyms"] and words[k + 1] in lists["descriptors"])) \
+                    and words[k + 1] != "of":
                 cut = k + 1
         if all(w in lists["company_suffixes"] or w in lists["organization_words"] for w in words[cut:]):
             cut = 0  # "Harlow Media Group": the descriptor is part of the name
@@ -385,7 +483,13 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
         if words[-1] in ("inc", "corp", "co", "ltd", "plc", "bros") and text[end:end + 1] == "." \
                 and end + 1 < sent.end:
             end += 1
-        surface = text[run[0].start:end]
+        # "Aruba Networks, Inc., acquired": a corporate suffix after a comma belongs to the name
+        suffix = _COMMA_SUFFIX.match(text, end, sent.end)
+        if suffix:
+            end = suffix.end()
+            while i < n and toks[i].start < end:
+                i += 1
+        surface = " ".join(text[run[0].start:end].split())
         kind = _kind_of([r.text for r in run], prev, lists, None)
         if titled and kind == "unknown":
             kind = "person"
@@ -401,6 +505,18 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
             m.salient = False
         last = m
     return out
+
+
+def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
+    """Whether ``pos`` falls in one of ``spans`` (sorted by start, not overlapping much).
+
+    >>> _inside([(0, 3), (10, 12)], 11), _inside([(0, 3), (10, 12)], 5)
+    (True, False)
+    """
+    from bisect import bisect_right
+
+    k = bisect_right(spans, (pos, float("inf"))) - 1
+    return any(spans[j][0] <= pos < spans[j][1] for j in range(max(0, k - 2), k + 1))
 
 
 def _possessive_in_name(toks: list, j: int, text: str, lists: dict) -> bool:
@@ -492,26 +608,34 @@ def _anaphor_re() -> re.Pattern:
 
 def _anaphors(text: str, sents: list[Sentence], mentions: list[Mention], clusters: list[Cluster],
               masked: list[tuple[int, int]]) -> list[Mention]:
-    taken = [(m.start, m.end) for m in mentions] + masked
-    out = list(mentions)
+    from bisect import bisect_right, insort
+
+    taken = sorted([(m.start, m.end) for m in mentions] + masked)
+    starts = [s.start for s in sents]
+    by_sentence: dict[int, list[Mention]] = {}
+    for x in mentions:
+        if x.cluster >= 0 and x.kind != "place":
+            by_sentence.setdefault(x.sentence, []).append(x)
+    found = []
     for m in _anaphor_re().finditer(text):
-        if any(s < m.end() and m.start() < e for s, e in taken):
+        if _inside(taken, m.start()) or _inside(taken, m.end() - 1):
             continue
         phrase = m.group(1).lower()
         if phrase == "it" and re.match(r"\s+(?:is|was)\s+(?:said|reported|expected|likely|not|possible|unclear|understood)\b",
                                        text[m.end():m.end() + 30]):
             continue  # "it is said that …" has no antecedent
         kind = ANAPHORS.get(phrase, "org")  # "the Japanese company", "the robotics startup"
-        si = next((k for k, s in enumerate(sents) if s.start <= m.start() < s.end), 0)
+        si = max(0, bisect_right(starts, m.start()) - 1)
         before = text[max(0, m.start() - 20):m.start()].split()
         after_prep = bool(before) and before[-1].lower() in _PREPOSITIONS
-        ante = antecedent(kind, [x for x in out if x.cluster >= 0 and x.kind != "place" and x.sentence >= si - 2], m.start(),
-                          sentence=si, recency=after_prep)
+        near = [x for k in range(max(0, si - 2), si + 1) for x in by_sentence.get(k, ())]
+        ante = antecedent(kind, near, m.start(), sentence=si, recency=after_prep)
         if ante is None:
             continue
-        out.append(Mention(m.start(), m.end(), m.group(1), ante.kind, si, not after_prep, True, ante.cluster))
-        out.sort(key=lambda x: x.start)
-    return out
+        new = Mention(m.start(), m.end(), m.group(1), ante.kind, si, not after_prep, True, ante.cluster)
+        insort(by_sentence.setdefault(si, []), new, key=lambda x: x.start)
+        found.append(new)
+    return sorted(mentions + found, key=lambda x: x.start)
 
 
 def analyse(text: str, gazetteer=None) -> Document:
@@ -526,9 +650,10 @@ def analyse(text: str, gazetteer=None) -> Document:
     """
     sents = sentences(text)
     money = find_money(text)
-    dates = [d for d in find_dates(text) if not any(m.start <= d.start < m.end for m in money)]
-    masked = [(m.start, m.end) for m in money] + [(d.start, d.end) for d in dates]
-    counts = [c for c in find_counts(text) if not any(s <= c.start < e for s, e in masked)
+    money_spans = [(m.start, m.end) for m in money]
+    dates = [d for d in find_dates(text) if not _inside(money_spans, d.start)]
+    masked = sorted(money_spans + [(d.start, d.end) for d in dates])
+    counts = [c for c in find_counts(text) if not _inside(masked, c.start)
               and not (text[c.start:c.end].isdigit() and len(text[c.start:c.end]) == 4 and "%" not in text[c.start:c.end + 1])]
     vocab = {w for w in re.findall(r"\b[a-z][a-z'-]+\b", text)}
     gaz = _Gazetteer(gazetteer)
@@ -538,5 +663,5 @@ def analyse(text: str, gazetteer=None) -> Document:
     context = {fold(m.text) for m in mentions}
     clusters: list[Cluster] = []
     _cluster(mentions, clusters, context)
-    mentions = _anaphors(text, sents, mentions, clusters, masked + [(c.start, c.end) for c in counts])
+    mentions = _anaphors(text, sents, mentions, clusters, sorted(masked + [(c.start, c.end) for c in counts]))
     return Document(text, sents, mentions, clusters, money, dates, counts)

@@ -23,6 +23,11 @@ from kg.ontology import source_graph
 def parse_file(path: Path, fmt: str | None = None) -> list:
     """Parse an RDF file into pyoxigraph quads, all at once, so errors surface before any write.
 
+    The file must be a regular file of at most :data:`kg.ingest.limits.MAX_RDF_BYTES`,
+    within the nesting and entity limits of :func:`kg.ingest.limits.check_rdf_text`;
+    RDF 1.2 triple terms are refused (kg's shapes and queries do not handle
+    them) and literals must hold valid values (:func:`kg.ingest.values.literal_problem`).
+
     Args:
         path: the file.
         fmt: a format name (``turtle`` …); by default guessed from the suffix.
@@ -31,20 +36,23 @@ def parse_file(path: Path, fmt: str | None = None) -> list:
         A list of ``pyoxigraph.Quad``.
 
     Raises:
-        ParseError: the file is not valid; names the file, line, column and reason.
+        ParseError: the file is not valid or breaks a limit; names the file,
+            the line and column where known, and the reason.
     """
     import pyoxigraph as ox
 
-    from kg.errors import StoreError
+    from kg.errors import KgError
     from kg.formats import rdf_format
+    from kg.ingest.limits import MAX_RDF_BYTES, check_rdf_text, read_limited
 
     try:
         rdf_fmt = rdf_format(fmt or ("jsonld" if path.suffix.lower() == ".json" else path.suffix))
-    except StoreError as exc:
+    except KgError as exc:
         raise ParseError(str(path), str(exc)) from None
+    data = read_limited(path, MAX_RDF_BYTES, "an RDF file read in memory")
+    check_rdf_text(data, rdf_fmt.name, str(path))
     try:
-        with open(path, "rb") as fh:
-            return list(ox.parse(fh, format=rdf_fmt, base_iri=path.resolve().as_uri()))
+        quads = list(ox.parse(data, format=rdf_fmt, base_iri=path.resolve().as_uri()))
     except SyntaxError as exc:
         reason = str(exc)
         # pyoxigraph prefixes the position; keep the reason short and put the position in our own form.
@@ -55,6 +63,41 @@ def parse_file(path: Path, fmt: str | None = None) -> list:
         raise ParseError(str(path), f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except (OSError, ValueError) as exc:
         raise ParseError(str(path), str(exc)) from None
+    check_quads(quads, str(path))
+    return quads
+
+
+def check_quads(quads: list, where: str) -> None:
+    """Refuse RDF 1.2 triple terms and invalid values (see :func:`kg.ingest.values.literal_problem`).
+
+    Raises:
+        ParseError: the first problem, with the subject and property it is on.
+
+    >>> import pyoxigraph as ox
+    >>> t = ox.Triple(ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.NamedNode("urn:c"))
+    >>> check_quads([ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), t)], "x.ttl")
+    Traceback (most recent call last):
+    ...
+    kg.errors.ParseError: x.ttl: RDF 1.2 triple terms are not supported (<urn:s> <urn:p> << … >>)
+    """
+    import pyoxigraph as ox
+
+    from kg.ontology import KG, RDF, compact
+    from kg.ingest.values import literal_problem
+
+    amounts = {q.subject for q in quads
+               if q.predicate.value == RDF + "type" and getattr(q.object, "value", None) == KG + "MonetaryAmount"}
+    for q in quads:
+        o = q.object
+        if isinstance(o, ox.Triple) or isinstance(q.subject, ox.Triple):
+            raise ParseError(where, f"RDF 1.2 triple terms are not supported "
+                                    f"({compact(str(getattr(q.subject, 'value', '<< … >>')))} "
+                                    f"{compact(q.predicate.value)} << … >>)")
+        if isinstance(o, ox.Literal):
+            problem = literal_problem(q.predicate.value, o, q.subject in amounts)
+            if problem:
+                raise ParseError(where, f"{problem} ({compact(getattr(q.subject, 'value', ''))} "
+                                        f"{compact(q.predicate.value)})")
 
 
 def read(path: Path, *, store=None, options: dict) -> list:

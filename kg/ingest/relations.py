@@ -138,18 +138,34 @@ class Masked:
     positions: dict  # (kind, number) → offset in the masked text
 
 
-def mask(doc, si: int) -> Masked:
-    """Replace names, money, dates and numbers of sentence ``si`` by placeholders."""
-    s = doc.sentences[si]
-    items = []
+def sentence_items(doc) -> dict[int, list[tuple]]:
+    """The names, sums, dates and numbers of each sentence, as (start, end, kind, index), in one pass.
+
+    Places stay words: they never fill a role, and "in Tokyo startup Helm.ai"
+    must read as a description.
+    """
+    from bisect import bisect_right
+
+    starts = [s.start for s in doc.sentences]
+    out: dict[int, list[tuple]] = {}
     for i, m in enumerate(doc.mentions):
-        # places stay words: they never fill a role, and "in Tokyo startup Helm.ai" must read as a description
-        if s.start <= m.start < s.end and m.kind != "place":
-            items.append((m.start, m.end, "E", i))
+        if m.kind != "place":
+            out.setdefault(m.sentence, []).append((m.start, m.end, "E", i))
     for kind, spans in (("M", doc.money), ("D", doc.dates), ("N", doc.counts)):
         for i, q in enumerate(spans):
-            if s.start <= q.start < s.end:
-                items.append((q.start, min(q.end, s.end), kind, i))
+            si = bisect_right(starts, q.start) - 1
+            if si >= 0 and q.start < doc.sentences[si].end:
+                out.setdefault(si, []).append((q.start, min(q.end, doc.sentences[si].end), kind, i))
+    return out
+
+
+def mask(doc, si: int, items: list[tuple] | None = None) -> Masked:
+    """Replace names, money, dates and numbers of sentence ``si`` by placeholders.
+
+    ``items`` are the sentence's entry of :func:`sentence_items` (computed when not given).
+    """
+    s = doc.sentences[si]
+    items = list(sentence_items(doc).get(si, []) if items is None else items)
     items.sort(key=lambda x: (x[0], -x[1]))
     parts, pos, positions = [], s.start, {}
     ents, money, dates, counts = {}, {}, {}, {}
@@ -303,10 +319,11 @@ def find_relations(doc, doc_id: str = "doc") -> list[dict]:
     """
     rels, _, _ = rules()
     facts = []
+    buckets = sentence_items(doc)
     for si, sent in enumerate(doc.sentences):
-        masked = mask(doc, si)
-        if "⟨E" not in masked.text:
+        if not any(kind == "E" for _, _, kind, _ in buckets.get(si, ())):
             continue
+        masked = mask(doc, si, buckets.get(si, []))
         quote = doc.text[sent.start:sent.end]
         names = masked.text.count("⟨E")
         for rule in rels:
@@ -413,10 +430,8 @@ def _facts_from_match(doc, doc_id, masked, rule, m, quote) -> list[dict]:
 
 def _context_object(doc, position: int, subj, want):
     """The last salient name before ``position`` (this sentence or the two before) that is not the subject."""
-    si = next((k for k, s in enumerate(doc.sentences) if s.start <= position < s.end), 0)
-    for m in reversed([x for x in doc.mentions if x.start < position]):
-        if m.sentence < si - 2:
-            break
+    si = subj.sentence
+    for m in reversed(doc.mentions_before(position, si - 2)):
         if m.salient and m.cluster != subj.cluster and m.kind != "person" and _fits(m, want):
             return m
     return None
@@ -426,8 +441,8 @@ def _other_antecedent(doc, anaphor, subj, want):
     """The antecedent of an anaphor among the names that are not the subject's entity (salient ones first)."""
     from kg.resolve import antecedent
 
-    cands = [x for x in doc.mentions if x.start < anaphor.start and not x.anaphor and x.cluster != subj.cluster
-             and _fits(x, want) and x.kind != "place" and x.sentence >= anaphor.sentence - 2]
+    cands = [x for x in doc.mentions_before(anaphor.start, anaphor.sentence - 2) if not x.anaphor
+             and x.cluster != subj.cluster and _fits(x, want) and x.kind != "place"]
     kind = "person" if anaphor.kind == "person" else "org"
     return antecedent(kind, cands, anaphor.start, sentence=anaphor.sentence)
 
@@ -475,8 +490,11 @@ def find_observations(doc, doc_id: str = "doc") -> list[dict]:
     """
     _, obs, _ = rules()
     out = []
+    buckets = sentence_items(doc)
     for si, sent in enumerate(doc.sentences):
-        masked = mask(doc, si)
+        if not any(kind == "N" for _, _, kind, _ in buckets.get(si, ())):
+            continue
+        masked = mask(doc, si, buckets.get(si, []))
         if "⟨N" not in masked.text:
             continue
         quote = doc.text[sent.start:sent.end]

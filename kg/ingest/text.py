@@ -1,7 +1,9 @@
 """Read English business news into facts and triples: the text reader of ``kg ingest``.
 
 * :func:`extract` — text → fact dicts (the stable interface of ``kg extract``);
-* :func:`extract_file` — a file or ``-`` → fact dicts, for every document in it;
+* :func:`extract_file` — a file or ``-`` → fact dicts, for every document in it
+  (decoding lives in :mod:`kg.ingest.documents`);
+* :func:`to_facts` — fact dicts → :class:`kg.facts.Fact` and :class:`kg.facts.Observation`;
 * :func:`read` — a file or directory → one :class:`kg.ingest.Batch` per document,
   resolved against the store's entities, with evidence for every fact;
 * :func:`to_turtle` — a batch as Turtle, for ``--dry-run``.
@@ -17,20 +19,13 @@ and the patterns in ``patterns.yaml``); nothing is downloaded.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 
 from kg.errors import ExtractionError
+from kg.schema import load as load_schema
 
 #: The relations ``kg extract`` reports.
 RELATIONS = ("investedIn", "acquired", "ceoOf", "founderOf", "metWith", "seeksPartner", "partnerOf")
-SYMMETRIC = {"metWith", "partnerOf"}
-#: Largest text file read, and largest single document (a JSONL line).
-MAX_FILE_BYTES = 20 * 1024 * 1024
-MAX_DOC_CHARS = 2 * 1024 * 1024
-MAX_JSONL_BYTES = 512 * 1024 * 1024
-SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".jsonl"}
 
 
 # ---------------------------------------------------------------------------
@@ -58,10 +53,18 @@ def extract(text: str, doc: str = "doc", *, gazetteer=None, observations: bool =
         name in the document), ``kind`` (for a kind of partner sought),
         ``evidence`` (every supporting passage) and, with a gazetteer,
         ``subject_match``/``object_match`` (the known entity and the score).
+
+    Raises:
+        ExtractionError: the text is over
+            :data:`kg.ingest.documents.MAX_DOC_CHARS` (checked before parsing).
     """
+    from kg.ingest.documents import MAX_DOC_CHARS
     from kg.ingest.mentions import analyse
     from kg.ingest.relations import find_observations, find_relations
 
+    if len(text) > MAX_DOC_CHARS:
+        raise ExtractionError(f"document {doc!r}: {len(text):,} characters, over the {MAX_DOC_CHARS:,} limit "
+                              "for one article; split it")
     analysed = analyse(text, gazetteer)
     facts = _merge(find_relations(analysed, doc))
     if observations:
@@ -91,7 +94,7 @@ def _match(gazetteer, cluster, kind, context) -> dict | None:
 
 
 def _key(f: dict):
-    if f["relation"] in SYMMETRIC:
+    if f["relation"] in load_schema().symmetric_relations:
         return (f["relation"], frozenset((f["_s"], f["_o"])))
     return (f["relation"], f["_s"], f["_o"] if f["_o"] is not None else f.get("kind"))
 
@@ -141,225 +144,57 @@ def public(fact: dict) -> dict:
     return {k: v for k, v in fact.items() if not k.startswith("_")}
 
 
-# ---------------------------------------------------------------------------
-# Reading documents
-# ---------------------------------------------------------------------------
+def extract_document(text: str, doc: str = "doc", **options) -> list[dict]:
+    """:func:`extract` for one article of a batch, as public dicts (what ``kg extract`` prints).
 
-def _decode(data: bytes, name: str, encoding: str | None = None) -> str:
-    if not data.strip():
-        raise ExtractionError(f"{name}: the file is empty; nothing to extract")
-    if b"\x00" in data[:8192]:
-        raise ExtractionError(f"{name}: looks like a binary file (it contains NUL bytes); give a text, HTML or JSONL file")
-    try:
-        text = data.decode(encoding or "utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ExtractionError(
-            f"{name}: not valid UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 1]!r}); "
-            "re-encode it, e.g. iconv -f latin1 -t utf-8"
-        ) from None
-    except LookupError:
-        raise ExtractionError(f"{name}: unknown encoding {encoding!r}") from None
-    bad = sum(1 for c in text[:4096] if ord(c) < 32 and c not in "\n\r\t\f")
-    if bad > 8:
-        raise ExtractionError(f"{name}: looks like a binary file ({bad} control characters); give a text file")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def html_to_text(html: str) -> tuple[str, str | None]:
-    """The visible text of an HTML page, blocks on their own lines, and its title.
-
-    Scripts, styles, templates and comments are dropped, never run.
-
-    >>> html_to_text("<title>T</title><p>Acme buys Foo.</p><script>alert(1)</script><p>Done</p>")
-    ('Acme buys Foo.\\nDone', 'T')
+    >>> [f["rule"] for f in extract_document("Acme Corp acquires Foo Inc", "d")]
+    ['acquired.active']
     """
-    from html.parser import HTMLParser
-
-    blocks = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article",
-              "header", "footer", "blockquote", "title", "ul", "ol", "table", "pre", "hr"}
-    hidden = {"script", "style", "noscript", "template", "iframe", "svg", "head", "object", "embed"}
-
-    class Parser(HTMLParser):
-        def __init__(self):
-            super().__init__(convert_charrefs=True)
-            self.parts, self.skip, self.title, self.in_title = [], 0, [], False
-
-        def handle_starttag(self, tag, attrs):
-            if tag in hidden and tag != "head":
-                self.skip += 1
-            if tag == "title":
-                self.in_title = True
-            if tag in blocks:
-                self.parts.append("\n")
-
-        def handle_endtag(self, tag):
-            if tag in hidden and tag != "head" and self.skip:
-                self.skip -= 1
-            if tag == "title":
-                self.in_title = False
-            if tag in blocks:
-                self.parts.append("\n")
-
-        def handle_data(self, data):
-            if self.in_title:
-                self.title.append(data)
-            elif not self.skip:
-                self.parts.append(data)
-
-    p = Parser()
-    p.feed(html)
-    p.close()
-    lines = [" ".join(line.split()) for line in "".join(p.parts).split("\n")]
-    title = " ".join("".join(p.title).split()) or None
-    return "\n".join(line for line in lines if line), title
-
-
-def markdown_to_text(md: str) -> str:
-    """Blank out Markdown markup with spaces, so offsets still point into the file.
-
-    >>> markdown_to_text("# Acme buys [Foo](http://x)")
-    '  Acme buys  Foo           '
-    """
-    import re
-
-    def blank(m):
-        return " " * len(m.group(0))
-
-    md = re.sub(r"\]\([^)\n]*\)", blank, md)
-    md = re.sub(r"!?\[", blank, md)
-    md = re.sub(r"(?m)^\s{0,3}(?:#{1,6}|>|[-*+]|\d+\.)\s", blank, md)
-    md = re.sub(r"(\*\*|__|`)", blank, md)
-    return md
-
-
-def documents(path: Path, options: dict | None = None):
-    """The documents in a file or directory, as (doc id, text, title, source path, sha256).
-
-    Args:
-        path: a ``.txt``, ``.md``, ``.html`` or ``.jsonl`` file, a directory of
-            them, or ``-`` for standard input (text, or JSONL with ``options["jsonl"]``).
-        options: ``jsonl`` (read as JSONL), ``encoding``, ``max_bytes``.
-
-    Yields:
-        Tuples; the text of HTML is its visible text, of Markdown the file with
-        markup blanked out.
-
-    Raises:
-        ExtractionError: an empty, binary, non-UTF-8, oversized or malformed
-            file; the message names the file and the reason.
-    """
-    import sys
-
-    options = options or {}
-    limit = int(options.get("max_bytes") or MAX_FILE_BYTES)
-    if str(path) == "-":
-        data = sys.stdin.buffer.read(MAX_JSONL_BYTES + 1)
-        yield from _documents_from_bytes(data, "<stdin>", "stdin", bool(options.get("jsonl")), options, limit)
-        return
-    path = Path(path)
-    if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
-                       and not any(part.startswith(".") for part in p.relative_to(path).parts))
-        if not files:
-            raise ExtractionError(f"{path}: no .txt, .md, .html or .jsonl files in this directory")
-        for f in files:
-            yield from documents(f, options)
-        return
-    if not path.is_file():
-        raise ExtractionError(f"{path}: no such file")
-    jsonl = options.get("jsonl") or path.suffix.lower() == ".jsonl"
-    size = path.stat().st_size
-    cap = MAX_JSONL_BYTES if jsonl else limit
-    if size > cap:
-        raise ExtractionError(
-            f"{path}: the file is {size / 1e6:.1f} MB, over the {cap / 1e6:.0f} MB limit for one news text; "
-            "split it, or give one article per line as JSONL"
-        )
-    yield from _documents_from_bytes(path.read_bytes(), str(path), path.stem, jsonl, options, limit,
-                                     suffix=path.suffix.lower())
-
-
-def _documents_from_bytes(data, name, stem, jsonl, options, limit, suffix=".txt"):
-    text = _decode(data, name, options.get("encoding"))
-    if jsonl:
-        yield from _jsonl_documents(text, name)
-        return
-    if len(data) > limit:
-        raise ExtractionError(f"{name}: the text is {len(data) / 1e6:.1f} MB, over the {limit / 1e6:.0f} MB limit")
-    sha = hashlib.sha256(data).hexdigest()
-    title = None
-    if suffix in (".html", ".htm") or (suffix == ".txt" and text.lstrip()[:15].lower().startswith(("<!doctype html", "<html"))):
-        text, title = html_to_text(text)
-        if not text.strip():
-            raise ExtractionError(f"{name}: the HTML page has no visible text")
-    elif suffix in (".md", ".markdown"):
-        text = markdown_to_text(text)
-    yield stem, text, title, name, sha
-
-
-def _jsonl_documents(text: str, name: str):
-    seen = set()
-    for n, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ExtractionError(f"{name}:{n}: not valid JSON ({exc.msg}); each line must be "
-                                  '{"id": ..., "text": ...}') from None
-        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-            raise ExtractionError(f'{name}:{n}: each line must be an object with a "text" string')
-        doc = str(obj.get("id", n))
-        if doc in seen:
-            raise ExtractionError(f"{name}:{n}: duplicate id {doc!r}")
-        seen.add(doc)
-        body = obj["text"]
-        if len(body) > MAX_DOC_CHARS:
-            raise ExtractionError(f"{name}:{n}: the article is over {MAX_DOC_CHARS} characters")
-        if obj.get("title") and isinstance(obj["title"], str):
-            title = obj["title"]
-        else:
-            title = None
-        yield doc, body, title, f"{name}#{doc}", hashlib.sha256(body.encode("utf-8")).hexdigest()
+    return [public(f) for f in extract(text, doc, **options)]
 
 
 def extract_file(path, *, jsonl: bool = False, gazetteer=None, min_confidence: float = 0.0,
-                 observations: bool = False) -> list[dict]:
-    """Extract the facts of every document in a file, a directory or ``-`` (stdin).
+                 observations: bool = False):
+    """Extract the facts of every document in a file, a directory or ``-`` (stdin), one document at a time.
 
     Args:
-        path: what to read (see :func:`documents`).
+        path: what to read (see :func:`kg.ingest.documents.documents`).
         jsonl: read the input as JSON Lines of ``{"id", "text"}``.
         gazetteer: known entities for resolution, or None.
         min_confidence: drop facts below this confidence.
         observations: include figures as ``observation`` facts.
 
-    Returns:
-        Fact dicts, without internal keys, document by document.
+    Yields:
+        Fact dicts without internal keys, document by document; for a
+        document that cannot be read or analysed, one ``{"doc", "source",
+        "error"}`` dict instead, and the batch goes on.
 
     Raises:
-        ExtractionError: the input cannot be read; names it and says why.
+        ExtractionError: the input as a whole cannot be read; names it and says why.
     """
-    out = []
-    for doc, text, _title, _src, _sha in documents(Path(path) if str(path) != "-" else "-", {"jsonl": jsonl}):
-        out.extend(public(f) for f in extract(text, doc, gazetteer=gazetteer, min_confidence=min_confidence,
-                                              observations=observations))
-    return out
+    from kg.ingest.documents import DocumentError, documents
+
+    for item in documents(Path(path) if str(path) != "-" else "-", {"jsonl": jsonl}):
+        if isinstance(item, DocumentError):
+            yield {"doc": item.id, "source": item.source, "error": item.message}
+            continue
+        try:
+            found = extract_document(item.text, item.id, gazetteer=gazetteer, min_confidence=min_confidence,
+                                     observations=observations)
+        except ExtractionError as exc:
+            yield {"doc": item.id, "source": item.source, "error": str(exc)}
+            continue
+        except Exception as exc:  # noqa: BLE001 - one article's failure must not lose the others in the batch
+            yield {"doc": item.id, "source": item.source,
+                   "error": f"{item.source}: could not analyse this article ({type(exc).__name__}); please report it"}
+            continue
+        yield from found
 
 
 # ---------------------------------------------------------------------------
-# Triples
+# Facts and triples
 # ---------------------------------------------------------------------------
 
-_DEAL = {
-    "investedIn": ("Investment", "investor", "investee"),
-    "acquired": ("Acquisition", "acquirer", "target"),
-    "partnerOf": ("Partnership", "partner", "partner"),
-    "metWith": ("Meeting", "participant", "participant"),
-    "seeksPartner": ("PartnerSearch", "seeker", "candidate"),
-    "ceoOf": ("Position", "holder", "organization"),
-    "founderOf": ("Position", "holder", "organization"),
-}
 _CLASS = {"person": "Person", "company": "Company", "organization": "Organization"}
 
 
@@ -376,13 +211,14 @@ def read(path: Path, *, store=None, options: dict | None = None) -> list:
     Returns:
         A list of :class:`kg.ingest.Batch`. Each holds the document's
         kg:Source, the entities its facts name (existing IRIs where the name
-        resolves, new ones otherwise, ``kg:possibleSameAs`` for uncertain
+        resolves exactly, new ones otherwise, ``kg:possibleSameAs`` for fuzzy
         matches), deal nodes, amounts, observations and evidence.
 
     Raises:
-        ExtractionError: a file cannot be read; nothing is returned.
+        ExtractionError: a file or one of its articles cannot be read; nothing is returned.
     """
     from kg.ingest import Batch
+    from kg.ingest.documents import DocumentError, documents
     from kg.ontology import source_graph
     from kg.resolve import gazetteer_from_store
 
@@ -391,15 +227,17 @@ def read(path: Path, *, store=None, options: dict | None = None) -> list:
     min_conf = float(options.get("min_confidence") or 0.0)
     batches = []
     ids: dict[str, str] = {}
-    for doc, text, title, src, sha in documents(Path(path), options):
-        graph = source_graph(doc)
+    for item in documents(Path(path), options):
+        if isinstance(item, DocumentError):
+            raise ExtractionError(item.message)
+        graph = source_graph(item.id)
         if graph in ids:
-            raise ExtractionError(f"{src}: document id {doc!r} is also used by {ids[graph]}; rename one")
-        ids[graph] = src
-        facts = extract(text, doc, gazetteer=gaz, observations=True, min_confidence=min_conf)
-        triples = document_triples(doc, facts, gaz, source_path=_display_path(src), sha256=sha,
-                                   title=title or _first_line(text))
-        batches.append(Batch(graph=graph, triples=triples, source=src, facts=[public(f) for f in facts]))
+            raise ExtractionError(f"{item.source}: document id {item.id!r} is also used by {ids[graph]}; rename one")
+        ids[graph] = item.source
+        facts = extract(item.text, item.id, gazetteer=gaz, observations=True, min_confidence=min_conf)
+        triples = document_triples(item.id, facts, gaz, source_path=_display_path(item.source), sha256=item.sha256,
+                                   title=item.title or _first_line(item.text))
+        batches.append(Batch(graph=graph, triples=triples, source=item.source, facts=[public(f) for f in facts]))
     return batches
 
 
@@ -417,14 +255,84 @@ def _first_line(text: str) -> str | None:
     return None
 
 
+def _party(fact: dict, end: str, gazetteer=None):
+    """One end of an extracted fact as a :class:`kg.facts.Party`.
+
+    An exact match to a known entity reuses its IRI; a fuzzy one is only a
+    candidate (``kg:possibleSameAs``), never a merge. Other spellings of the
+    document become aliases only when they differ from the name by case,
+    punctuation or a company suffix: a short or contextual form ("Musk",
+    "John") holds only in its document.
+    """
+    from kg.facts import Party
+    from kg.resolve import core_key
+
+    name = fact.get(f"{end}_name") or fact[end]
+    kind = _CLASS.get(fact.get(f"{end}_type"), "Company")
+    match = fact.get(f"{end}_match")
+    iri = candidate = None
+    if match and match["status"] == "exact":
+        iri, name = match["iri"], match["label"]
+        known = next((e for e in gazetteer.entities if e.iri == iri), None) if gazetteer is not None else None
+        kind = _CLASS.get(known.kind, kind) if known is not None else kind
+    elif match:
+        candidate = match["iri"]
+    aliases = tuple(a for a in {fact[end], fact.get(f"{end}_name") or fact[end]}
+                    if a != name and core_key(a) == core_key(name))
+    return Party(name, kind, iri, aliases, candidate)
+
+
+def _evidence_of(fact: dict, doc: str) -> tuple:
+    from kg.facts import Evidence
+
+    return tuple(Evidence(doc, quote=ev["quote"], start=ev["start"], end=ev["end"], rule=ev["rule"],
+                          confidence=ev["confidence"]) for ev in fact.get("evidence") or [fact])
+
+
+def to_facts(doc: str, facts: list[dict], gazetteer=None) -> list:
+    """Extracted fact dicts (from :func:`extract`) as :class:`kg.facts.Fact` and :class:`kg.facts.Observation`.
+
+    >>> [f] = to_facts("d", extract("Acme Corp acquired Foo Inc in 2019.", "d"))
+    >>> f.relation, f.subject.name, f.object.name, f.date, f.evidence[0].rule
+    ('acquired', 'Acme Corp', 'Foo Inc', '2019', 'acquired.active')
+    """
+    from decimal import Decimal
+
+    from kg.facts import Amount, Fact, Observation, Party
+
+    out = []
+    for f in facts:
+        if f["relation"] == "observation":
+            subject = (Party(f["subject"].replace("worldwide ", ""), "Concept") if f["subject_type"] == "market"
+                       else _party(f, "subject", gazetteer))
+            reporter = None
+            if f.get("reported_by"):
+                reporter = _party({"subject": f["reported_by"], "subject_name": f.get("reported_by_name"),
+                                   "subject_type": "organization"}, "subject")
+            out.append(Observation(subject, f["metric"], f["value"], f.get("unit"), bool(f.get("approximate")),
+                                   f.get("period"), f.get("date_type"), reporter, f["status"], _evidence_of(f, doc)))
+            continue
+        if f["object"] is None:
+            obj = None
+        elif f["object_type"] == "kind":
+            obj = Party(f["kind"], "Concept")
+        else:
+            obj = _party(f, "object", gazetteer)
+        amount = f.get("amount")
+        out.append(Fact(f["relation"], _party(f, "subject", gazetteer), obj, f.get("date"), f.get("date_type"),
+                        Amount(Decimal(str(amount["value"])), amount["currency"], amount["approximate"])
+                        if amount else None, f["status"], _evidence_of(f, doc)))
+    return out
+
+
 def document_triples(doc: str, facts: list[dict], gazetteer=None, *, source_path: str | None = None,
                      sha256: str | None = None, title: str | None = None) -> list:
-    """The triples of one document's facts, with deterministic IRIs.
+    """The triples of one document: its kg:Source node and its facts, written by :func:`kg.facts.fact_triples`.
 
     Args:
         doc: the document id.
         facts: from :func:`extract` (with ``observations=True`` for figures).
-        gazetteer: the gazetteer the facts were resolved with (for labels).
+        gazetteer: the gazetteer the facts were resolved with (for classes of known entities).
         source_path, sha256, title: recorded on the kg:Source node.
 
     Returns:
@@ -432,141 +340,15 @@ def document_triples(doc: str, facts: list[dict], gazetteer=None, *, source_path
     """
     import pyoxigraph as ox
 
-    from kg.ontology import DCTERMS, KG, RDF, RDFS, SKOS, XSD, entity_iri, source_iri
-    from kg.resolve import fold
+    from kg.facts import fact_triples
+    from kg.ontology import DCTERMS, KG, RDF, source_iri
 
-    N, L = ox.NamedNode, ox.Literal
-    a = N(RDF + "type")
-    triples: list = []
-    add = triples.append
-    src = N(source_iri(doc))
-    add(ox.Triple(src, a, N(KG + "Source")))
-    if source_path:
-        add(ox.Triple(src, N(KG + "path"), L(source_path)))
-    if sha256:
-        add(ox.Triple(src, N(KG + "sha256"), L(sha256)))
-    if title:
-        add(ox.Triple(src, N(DCTERMS + "title"), L(title)))
-    entities: dict[str, tuple] = {}  # iri → (class, label, aliases)
-
-    def entity(fact: dict, end: str) -> ox.NamedNode:
-        name = fact.get(f"{end}_name") or fact[end]
-        kind = fact[f"{end}_type"]
-        match = fact.get(f"{end}_match")
-        if match and match["status"] in ("exact", "fuzzy"):
-            iri = match["iri"]
-            cls = _CLASS.get(kind, "Company")
-            known = next((e for e in gazetteer.entities if e.iri == iri), None) if gazetteer else None
-            if known is not None:
-                cls = _CLASS.get(known.kind, cls)
-            entities.setdefault(iri, (cls, match["label"], set()))
-        else:
-            cls = _CLASS.get(kind, "Company")
-            iri = entity_iri(cls.lower(), name)
-            entities.setdefault(iri, (cls, name, set()))
-            if match and match["status"] == "candidate":
-                add(ox.Triple(N(iri), N(KG + "possibleSameAs"), N(match["iri"])))
-        # other spellings seen ("Lee Jun" for Lei Jun) become aliases; equal ones are dropped below
-        entities[iri][2].add(fact[end])
-        if fold(name) != fold(entities[iri][1]):
-            entities[iri][2].add(name)
-        return N(iri)
-
-    def evidence(node_key: str, fact: dict) -> list:
-        nodes = []
-        for ev in fact.get("evidence") or [fact]:
-            e = N(entity_iri("evidence", f"{node_key}-{ev['start']}-{ev['rule']}"))
-            add(ox.Triple(e, a, N(KG + "Evidence")))
-            add(ox.Triple(e, N(KG + "source"), src))
-            add(ox.Triple(e, N(KG + "quote"), L(ev["quote"])))
-            add(ox.Triple(e, N(KG + "start"), L(str(ev["start"]), datatype=N(XSD + "integer"))))
-            add(ox.Triple(e, N(KG + "end"), L(str(ev["end"]), datatype=N(XSD + "integer"))))
-            add(ox.Triple(e, N(KG + "confidence"), L(f"{ev['confidence']:.2f}", datatype=N(XSD + "decimal"))))
-            add(ox.Triple(e, N(KG + "rule"), L(ev["rule"])))
-            nodes.append(e)
-        return nodes
-
-    def date_literal(value: str, dtype: str):
-        return L(value, datatype=N(KG + "quarter" if dtype == "quarter" else XSD + dtype))
-
-    for f in facts:
-        rel = f["relation"]
-        status = N(KG + f["status"].capitalize())
-        if rel == "observation":
-            key = f"{doc}-{f['start']}-{f['rule']}-{f['subject']}-{f['metric']}-{f.get('period')}"
-            node = N(entity_iri("observation", key))
-            add(ox.Triple(node, a, N(KG + "Observation")))
-            if f["subject_type"] == "market":
-                subj = N(entity_iri("concept", f["subject"].replace("worldwide ", "")))
-                add(ox.Triple(subj, a, N(KG + "Concept")))
-                add(ox.Triple(subj, N(SKOS + "inScheme"), N(KG + "KindScheme")))
-                add(ox.Triple(subj, N(RDFS + "label"), L(f["subject"])))
-            else:
-                subj = entity(f, "subject")
-            add(ox.Triple(node, N(RDFS + "label"), L(f"{f['subject']}: {f['metric']}" +
-                                                       (f", {f['period']}" if f.get("period") else ""))))
-            add(ox.Triple(node, N(KG + "subject"), subj))
-            add(ox.Triple(node, N(KG + "metric"), L(f["metric"])))
-            add(ox.Triple(node, N(KG + "value"), L(str(f["value"]), datatype=N(XSD + "decimal"))))
-            if f.get("unit"):
-                add(ox.Triple(node, N(KG + "unit"), L(f["unit"])))
-            if f.get("approximate"):
-                add(ox.Triple(node, N(KG + "approximate"), L("true", datatype=N(XSD + "boolean"))))
-            if f.get("period"):
-                add(ox.Triple(node, N(KG + "period"), date_literal(f["period"], f["date_type"])))
-            if f.get("reported_by"):
-                rb = {"subject": f["reported_by"], "subject_name": f.get("reported_by_name"),
-                      "subject_type": "organization", "subject_match": None}
-                if gazetteer is not None:
-                    m = gazetteer.match(f.get("reported_by_name") or f["reported_by"], "org")
-                    if m.entity is not None:
-                        rb["subject_match"] = {"iri": m.entity.iri, "label": m.entity.label, "score": m.score,
-                                               "status": m.status}
-                add(ox.Triple(node, N(KG + "reportedBy"), entity(rb, "subject")))
-            add(ox.Triple(node, N(KG + "status"), status))
-            for e in evidence(key, f):
-                add(ox.Triple(node, N(KG + "evidence"), e))
-            continue
-        cls, srole, orole = _DEAL[rel]
-        key = f"{doc}-{f['start']}-{rel}-{f.get('subject_name') or f['subject']}-{f.get('object_name') or f['object']}"
-        deal = N(entity_iri("deal", key))
-        add(ox.Triple(deal, a, N(KG + cls)))
-        add(ox.Triple(deal, N(RDFS + "label"), L(f"{f['subject']} {rel} {f['object'] or 'a partner'}")))
-        s = entity(f, "subject")
-        add(ox.Triple(deal, N(KG + srole), s))
-        if f["object"] is None:
-            pass  # a partner search that names neither a candidate nor a kind
-        elif f["object_type"] == "kind":
-            concept = N(entity_iri("concept", f["kind"]))
-            add(ox.Triple(concept, a, N(KG + "Concept")))
-            add(ox.Triple(concept, N(SKOS + "inScheme"), N(KG + "KindScheme")))
-            add(ox.Triple(concept, N(RDFS + "label"), L(f["kind"])))
-            add(ox.Triple(deal, N(KG + "soughtPartnerKind"), concept))
-        else:
-            add(ox.Triple(deal, N(KG + orole), entity(f, "object")))
-        if rel in ("ceoOf", "founderOf"):
-            add(ox.Triple(deal, N(KG + "role"), N(KG + ("CEO" if rel == "ceoOf" else "Founder"))))
-        add(ox.Triple(deal, N(KG + "status"), status))
-        if f.get("date"):
-            add(ox.Triple(deal, N(KG + "date"), date_literal(f["date"], f["date_type"])))
-        if f.get("amount"):
-            amt = N(entity_iri("amount", key))
-            add(ox.Triple(deal, N(KG + "amount"), amt))
-            add(ox.Triple(amt, a, N(KG + "MonetaryAmount")))
-            add(ox.Triple(amt, N(KG + "value"), L(str(f["amount"]["value"]), datatype=N(XSD + "decimal"))))
-            add(ox.Triple(amt, N(KG + "currency"), L(f["amount"]["currency"])))
-            add(ox.Triple(amt, N(KG + "approximate"),
-                          L("true" if f["amount"]["approximate"] else "false", datatype=N(XSD + "boolean"))))
-        for e in evidence(key, f):
-            add(ox.Triple(deal, N(KG + "evidence"), e))
-    for iri, (cls, label, aliases) in entities.items():
-        node = N(iri)
-        add(ox.Triple(node, a, N(KG + cls)))
-        add(ox.Triple(node, N(RDFS + "label"), L(label)))
-        for alias in sorted(aliases):
-            if fold(alias) != fold(label):
-                add(ox.Triple(node, N(SKOS + "altLabel"), L(alias)))
-    return list(dict.fromkeys(triples))
+    src = ox.NamedNode(source_iri(doc))
+    triples = [ox.Triple(src, ox.NamedNode(RDF + "type"), ox.NamedNode(KG + "Source"))]
+    for pred, value in ((KG + "path", source_path), (KG + "sha256", sha256), (DCTERMS + "title", title)):
+        if value:
+            triples.append(ox.Triple(src, ox.NamedNode(pred), ox.Literal(value)))
+    return list(dict.fromkeys(triples + fact_triples(to_facts(doc, facts, gazetteer), doc)))
 
 
 def to_turtle(batch) -> str:

@@ -60,34 +60,38 @@ def is_remote(location: str) -> bool:
     return location.startswith(("http://", "https://"))
 
 
-def open_store(location: str | os.PathLike | None = None, *, read_only: bool = False, create: bool = True):
-    """Open a store.
+def open_store(location: str | os.PathLike | None = None, *, read_only: bool | None = None, create: bool = True):
+    """Open a store: read-only unless asked to write.
 
     Args:
         location: a directory, ``"memory:"``, or an ``http(s)://`` SPARQL endpoint.
             ``None`` applies ``KG_STORE`` and then the default location.
-        read_only: open for reading only, so several readers (and a server)
-            can share the store. Writes then raise :class:`ReadOnlyStoreError`.
-        create: create an empty store if the directory does not exist yet.
+        read_only: ``False`` opens for writing. By default stores on disk and
+            remote stores open read-only, so a notebook never locks out the
+            command line; ``"memory:"`` stores are always writable.
+        create: with ``read_only=False``, create an empty store if the
+            directory does not exist yet (read-only opens never create).
 
     Returns:
-        An ``OxigraphStore`` or a ``kg.stores.remote.RemoteStore``.
+        A :class:`Store`: an ``OxigraphStore`` or a ``RemoteStore``.
 
     Raises:
         StoreError: the store cannot be opened, or does not exist and
             ``create`` is false (read-only opens never create).
-        StoreLockedError: another process holds a conflicting lock.
+        StoreLockedError: another process holds a conflicting lock; the
+            message names it.
 
-    >>> open_store("memory:").location
-    'memory:'
+    >>> store = open_store("memory:")
+    >>> store.location, store.read_only
+    ('memory:', False)
     """
     loc = resolve_location(location)
     if is_remote(loc):
         from kg.stores.remote import RemoteStore
 
-        return RemoteStore(loc, read_only=read_only)
+        return RemoteStore(loc, read_only=read_only is not False)
     from kg.stores.oxigraph import OxigraphStore
 
     if loc == MEMORY:
-        return OxigraphStore(None, read_only=read_only)
-    return OxigraphStore(loc, read_only=read_only, create=create)
+        return OxigraphStore(None, read_only=bool(read_only))
+    return OxigraphStore(loc, read_only=read_only is not False, create=create)

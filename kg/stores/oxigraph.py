@@ -64,6 +64,16 @@ class OxigraphStore:
             self._lock.release()
             raise StoreError(f"cannot open store {p}: {exc}") from None
 
+    @classmethod
+    def over(cls, raw, location: str) -> OxigraphStore:
+        """Wrap an open ``pyoxigraph.Store`` (a working copy, say) without taking the lock.
+
+        The caller already holds the lock of the store the copy belongs to.
+        """
+        self = cls.__new__(cls)
+        self.read_only, self._lock, self.location, self._store = False, None, location, raw
+        return self
+
     # -- reading ---------------------------------------------------------
 
     def query(self, sparql: str, params: Mapping[str, Any] | None = None, *, prefixes: bool = True):

@@ -1,9 +1,9 @@
 """A remote SPARQL 1.1 endpoint as a kg store.
 
 :class:`RemoteStore` has the methods and semantics of
-:class:`kg.stores.OxigraphStore`, over HTTP: queries go through the SPARQL 1.1
-Protocol, writes through SPARQL 1.1 Update or, for large graphs, the Graph
-Store Protocol (GSP) in batches. Results are parsed by pyoxigraph, so callers
+:class:`kg.stores.oxigraph.OxigraphStore`, over HTTP: queries go through the
+SPARQL 1.1 Protocol, writes through SPARQL 1.1 Update and, for large changes,
+the Graph Store Protocol (GSP). Results are parsed by pyoxigraph, so callers
 get the same term types (``NamedNode``, ``Literal``…) and the same result
 objects (``QuerySolutions``, ``QueryBoolean``; CONSTRUCT gives an iterator of
 ``Triple`` with a ``serialize`` method, like ``QueryTriples``).
@@ -20,8 +20,14 @@ graph store (GSP)      ``…/store``                    ``KG_STORE_GSP_URL``
 =====================  =============================  ===========================
 
 A location that does not end in ``/query`` (Virtuoso's, Neptune's or QLever's
-``…/sparql``) uses the same URL for updates, and has no GSP endpoint unless
-``KG_STORE_GSP_URL`` names one. ``KG_STORE_GSP_URL=none`` turns GSP off.
+``…/sparql``) uses the same URL for updates. It has no GSP endpoint unless
+``KG_STORE_GSP_URL`` names one, or the server says it is Virtuoso: then its
+``…/sparql-graph-crud(-auth)`` is used. ``KG_STORE_GSP_URL=none`` turns GSP off.
+
+Credentials: ``http://user:password@host/…`` or ``KG_STORE_USER`` and
+``KG_STORE_PASSWORD``. They are sent only when the server asks, with the
+scheme it asks for (HTTP Digest, which Virtuoso's ``/sparql-auth`` needs, or
+Basic); the password never appears in :attr:`RemoteStore.location`.
 
 Other settings, all optional:
 
@@ -32,14 +38,23 @@ Other settings, all optional:
   default) picks ``param`` when the server says it is Oxigraph.
 * ``KG_STORE_TIMEOUT``: seconds to wait for an answer (default 300).
 * ``KG_STORE_BATCH_BYTES``: the largest request body a write sends (default 4 MiB).
+* ``KG_STORE_BATCH_TRIPLES``: the most triples one ``INSERT DATA`` holds
+  (default: no limit, 2,000 on Virtuoso, whose SPARQL parser runs out of
+  memory near 5,000).
 
-Atomicity of :meth:`RemoteStore.replace_graphs`: when the whole change fits in
-one request (``KG_STORE_BATCH_BYTES``) it is one SPARQL Update request, which
-Oxigraph server runs as one transaction (all or nothing). A larger change is
-sent per named graph in batches (GSP ``PUT`` then ``POST``, or ``INSERT DATA``
-requests), then ``then`` runs: each request is atomic on its own, and a failure
-part-way leaves the graphs written so far. Running the same write again
-repairs that, since each graph is replaced whole.
+Atomicity of :meth:`RemoteStore.replace_graphs`. A change that fits in one
+request is one SPARQL Update: the server runs it as one transaction. A larger
+change is *staged*: a journal entry is written to the graph
+``urn:kg:journal``; the triples go in batches into temporary graphs
+``urn:kg:stage:…``, with each predicate wrapped as ``<urn:kg:staged:…>`` so
+that no query of kg's sees them; then one SPARQL Update swaps the staged
+graphs in, runs ``then`` and deletes the journal entry, all or nothing. Where
+the server refuses so large a transaction (Virtuoso's transaction log limit,
+say), the swap goes in steps the journal records. The next write to the store
+finishes (rolls forward) a swap that was under way, or removes (rolls back)
+a staging that never reached it, and logs which. Every error message says what
+state the store was left in. ``then`` must be safe to run twice (kg's derived
+graph update is). Two kg processes must not write one remote store at once.
 
 >>> RemoteStore("http://127.0.0.1:7878/query").update_url
 'http://127.0.0.1:7878/update'
@@ -47,24 +62,64 @@ repairs that, since each graph is replaced whole.
 
 from __future__ import annotations
 
-import base64
+import http.client
+import logging
 import os
 import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kg.errors import QueryError, ReadOnlyStoreError, StoreError
-from kg.sparqltext import bind_values, one_line_prologue, user_position
 from kg.formats import rdf_format
+from kg.sparqltext import bind_values, one_line_prologue, user_position
+
+log = logging.getLogger(__name__)
 
 RESULTS_ACCEPT = (
     "application/sparql-results+json, application/n-triples;q=0.9, "
     "application/sparql-results+xml;q=0.8, text/turtle;q=0.7, application/rdf+xml;q=0.5"
 )
+# Virtuoso writes xsd:boolean as 1 and 0 in JSON results, as true and false in XML.
+XML_FIRST_ACCEPT = (
+    "application/sparql-results+xml, application/n-triples;q=0.9, "
+    "application/sparql-results+json;q=0.8, text/turtle;q=0.7, application/rdf+xml;q=0.5"
+)
 _SPOOL_BYTES = 8 << 20
+
+#: The named graph holding the journal of staged writes.
+JOURNAL_GRAPH = "urn:kg:journal"
+#: Staged triples live in graphs under this prefix until they are swapped in.
+STAGE_GRAPH = "urn:kg:stage:"
+#: A staged triple's predicate is its own IRI behind this prefix.
+STAGED = "urn:kg:staged:"
+_J = "urn:kg:journal#"
+#: Graphs a server keeps for itself (Virtuoso's), left out of named_graphs, len and dump.
+SYSTEM_GRAPHS = frozenset({
+    "http://www.openlinksw.com/schemas/virtrdf#",
+    "http://www.w3.org/ns/ldp#",
+    "http://localuriqaserver/sparql",
+})
+# Triples moved per request when a swap must go in steps.
+_MOVE_TRIPLES = 50_000
+_MIN_MOVE_TRIPLES = 50
+_VIRTUOSO_BATCH_TRIPLES = 2000
+
+
+class _NoAnswer(StoreError):
+    """The endpoint could not be reached, or broke off before it answered."""
+
+
+def hidden_graph(iri: str) -> bool:
+    """Whether a named graph is the server's or kg's own bookkeeping, not data.
+
+    >>> hidden_graph("urn:kg:journal"), hidden_graph("https://kg.example.org/graph/ontology")
+    (True, False)
+    """
+    return iri in SYSTEM_GRAPHS or iri == JOURNAL_GRAPH or iri.startswith(STAGE_GRAPH)
 
 
 class RemoteStore:
@@ -79,11 +134,15 @@ class RemoteStore:
         update_url, gsp_url, token: override the environment (see the module doc).
 
     Attributes:
-        location, update_url, gsp_url (``None`` when there is none), read_only.
+        location (without any password), update_url, gsp_url (``None`` when
+        there is none by convention), read_only.
 
-    >>> store = RemoteStore("http://127.0.0.1:7878/query", read_only=True)
-    >>> store.gsp_url
-    'http://127.0.0.1:7878/store'
+    Raises:
+        StoreError: the location is not an http(s) URL.
+
+    >>> store = RemoteStore("http://dba:secret@127.0.0.1:8890/sparql-auth", read_only=True)
+    >>> store.location, store.gsp_url
+    ('http://dba@127.0.0.1:8890/sparql-auth', None)
     """
 
     def __init__(
@@ -96,40 +155,47 @@ class RemoteStore:
         token: str | None = None,
     ):
         parts = urllib.parse.urlsplit(location)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        if parts.scheme not in ("http", "https") or not parts.hostname:
             raise StoreError(f"not a SPARQL endpoint URL: {location!r}")
-        self.location = location
+        host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+        netloc = host + (f":{parts.port}" if parts.port else "")
+        url = urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+        user = urllib.parse.unquote(parts.username) if parts.username else os.environ.get("KG_STORE_USER")
+        password = urllib.parse.unquote(parts.password or "") if parts.username else os.environ.get("KG_STORE_PASSWORD", "")
+        self.location = urllib.parse.urlunsplit(parts._replace(netloc=f"{parts.username}@{netloc}")) if parts.username else url
         self.read_only = read_only
-        # Credentials in the URL (http://user:pass@host/…) become Basic auth,
-        # since urllib does not send them by itself.
-        self._auth = None
-        if parts.username:
-            userpass = f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
-            self._auth = "Basic " + base64.b64encode(userpass.encode()).decode()
-            netloc = parts.hostname + (f":{parts.port}" if parts.port else "")
-            location = urllib.parse.urlunsplit(parts._replace(netloc=netloc))
-        self._query_url = location
+        self._query_url = url
+        self._opener = _opener(f"{parts.scheme}://{netloc}/", user, password)
         token = token if token is not None else os.environ.get("KG_STORE_TOKEN")
-        if token:
-            self._auth = f"Bearer {token}"
-        base = urllib.parse.urlunsplit(parts._replace(query="", fragment="", netloc=urllib.parse.urlsplit(location).netloc))
+        self._auth = f"Bearer {token}" if token else None
+        base = urllib.parse.urlunsplit(parts._replace(query="", fragment="", netloc=netloc))
         by_convention = base.endswith("/query")
         self.update_url = update_url or os.environ.get("KG_STORE_UPDATE_URL") or (
-            base[: -len("query")] + "update" if by_convention else location
+            base[: -len("query")] + "update" if by_convention else url
         )
         gsp = gsp_url or os.environ.get("KG_STORE_GSP_URL") or (base[: -len("query")] + "store" if by_convention else "")
-        self.gsp_url = None if gsp.lower() in ("", "none", "off") else gsp
+        self._gsp_off = gsp.lower() in ("none", "off")
+        self.gsp_url = None if self._gsp_off or not gsp else gsp
         self._union = os.environ.get("KG_STORE_UNION", "auto").lower()
         if self._union not in ("auto", "param", "native"):
             raise StoreError(f"KG_STORE_UNION must be auto, param or native, not {self._union!r}")
         self._timeout = float(os.environ.get("KG_STORE_TIMEOUT", "300"))
         self._batch_bytes = int(os.environ.get("KG_STORE_BATCH_BYTES", str(4 << 20)))
+        self._batch_triples = int(os.environ.get("KG_STORE_BATCH_TRIPLES", "0"))
+        self._kind: str | None = None
+        self._recovered = False
         self._closed = False
 
     # -- HTTP --------------------------------------------------------------
 
     def _request(self, url: str, *, method: str = "GET", body: bytes | None = None, headers: dict | None = None):
-        """Send one request; return the open response. Errors become kg errors."""
+        """Send one request; return the open response. Errors become kg errors.
+
+        Raises:
+            QueryError: 400/422 (a bad request) or 408/503/504 (timed out, busy).
+            StoreError: refused (401/403) or any other status; ``_NoAnswer``
+                when the endpoint cannot be reached or drops the connection.
+        """
         if self._closed:
             raise StoreError(f"store {self.location} is closed")
         where = url.split("?")[0]
@@ -138,34 +204,43 @@ class RemoteStore:
         if self._auth:
             req.add_header("Authorization", self._auth)
         try:
-            return urllib.request.urlopen(req, timeout=self._timeout)  # noqa: S310 (http(s) only, checked above)
+            return self._opener.open(req, timeout=self._timeout)
         except urllib.error.HTTPError as exc:
-            detail = _error_text(exc)
-            if exc.code in (400, 422):
-                raise QueryError(f"the endpoint rejected the request: {detail}") from None
-            if exc.code in (401, 403):
-                raise StoreError(
-                    f"{where} refused the request ({exc.code}): {detail}; "
-                    "writes need a token (KG_STORE_TOKEN) or a read-write endpoint"
-                ) from None
-            if exc.code in (408, 503, 504):
-                raise QueryError(f"the endpoint timed out or is busy ({exc.code}): {detail}") from None
-            raise StoreError(f"{where} answered {exc.code}: {detail}") from None
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise StoreError(f"cannot reach SPARQL endpoint {where}: {reason}") from None
+            raise _http_error(exc, where) from None
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+            reason = getattr(exc, "reason", None) or exc or type(exc).__name__
+            raise _NoAnswer(f"cannot reach SPARQL endpoint {where}: {reason}") from None
+
+    def _server(self) -> str:
+        """``oxigraph``, ``virtuoso`` or ``other``, from the ``Server`` header of one cheap probe."""
+        if self._kind is None:
+            with self._request(self._with_params(self._query_url, {"query": "ASK {}"}),
+                               headers={"Accept": "application/sparql-results+json"}) as resp:
+                server = resp.headers.get("Server", "").lower()
+                _read(resp)
+            self._kind = next((k for k in ("oxigraph", "virtuoso") if server.startswith(k)), "other")
+        return self._kind
 
     def _union_param(self) -> bool:
         """Whether queries carry Oxigraph's ``union-default-graph`` parameter."""
         if self._union == "auto":
-            # One cheap probe: Oxigraph server names itself; kg serve and the
-            # other servers already query the union by default.
-            with self._request(self._with_params(self._query_url, {"query": "ASK {}"}),
-                               headers={"Accept": "application/sparql-results+json"}) as resp:
-                server = resp.headers.get("Server", "")
-                resp.read()
-            self._union = "param" if server.lower().startswith("oxigraph") else "native"
+            # kg serve and the other servers already query the union by default.
+            return self._server() == "oxigraph"
         return self._union == "param"
+
+    def _gsp(self) -> str | None:
+        """The Graph Store endpoint writes use, if any (Virtuoso's is found by asking)."""
+        if self.gsp_url or self._gsp_off or self._server() != "virtuoso":
+            return self.gsp_url
+        path = urllib.parse.urlsplit(self.update_url).path
+        crud = "sparql-graph-crud-auth" if path.endswith("-auth") else "sparql-graph-crud"
+        return urllib.parse.urljoin(self.update_url, crud)
+
+    def _triple_limit(self) -> int:
+        """The most triples one ``INSERT DATA`` may carry (0: no limit)."""
+        if self._batch_triples:
+            return self._batch_triples
+        return _VIRTUOSO_BATCH_TRIPLES if self._server() == "virtuoso" else 0
 
     @staticmethod
     def _with_params(url: str, params: dict) -> str:
@@ -207,7 +282,7 @@ class RemoteStore:
         try:
             resp = self._request(url, method="POST", body=body, headers={
                 "Content-Type": "application/x-www-form-urlencoded",
-                "Accept": RESULTS_ACCEPT,
+                "Accept": XML_FIRST_ACCEPT if self._server() == "virtuoso" else RESULTS_ACCEPT,
             })
         except QueryError as exc:
             raise user_position(exc, len(text) - len(sparql) if prefixes and not params else 0) from None
@@ -216,14 +291,21 @@ class RemoteStore:
             spool = _spool(resp)
         return parse_results(spool, ctype)
 
+    def _graph_sizes(self) -> dict[str, int]:
+        """Triples per named graph, the server's and kg's bookkeeping graphs left out."""
+        rows = self.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", prefixes=False)
+        return {r["g"].value: int(r["n"].value) for r in rows
+                if type(r["g"]).__name__ == "NamedNode" and not hidden_graph(r["g"].value)}
+
     def named_graphs(self) -> list[str]:
-        """IRIs of the named graphs in the store, sorted."""
+        """IRIs of the named graphs in the store, sorted (not the server's own, nor staging)."""
         rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", prefixes=False)
-        return sorted(r["g"].value for r in rows if type(r["g"]).__name__ == "NamedNode")
+        return sorted(r["g"].value for r in rows
+                      if type(r["g"]).__name__ == "NamedNode" and not hidden_graph(r["g"].value))
 
     def __len__(self) -> int:
         """The number of quads in the named graphs (plus Oxigraph's default graph, which kg leaves empty)."""
-        n = _count(self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", prefixes=False))
+        n = sum(self._graph_sizes().values())
         if self._union_param():
             # Oxigraph keeps a separate default graph; count it without the union.
             n += _count(self._plain_query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
@@ -245,7 +327,8 @@ class RemoteStore:
             graph: a named graph IRI; graph formats get the union of all graphs without one.
 
         Returns:
-            The serialization, as bytes.
+            The serialization, as bytes (the server's own graphs and kg's
+            staging graphs left out).
         """
         import pyoxigraph as ox
 
@@ -257,7 +340,7 @@ class RemoteStore:
                                  {"g": ox.NamedNode(graph)}, prefixes=False)
             return ox.serialize(list(triples), format=fmt)
         rows = self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", prefixes=False)
-        quads = [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows]
+        quads = [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows if not hidden_graph(r["g"].value)]
         if fmt.supports_datasets:
             return ox.serialize(quads, format=fmt)
         triples = dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads)
@@ -270,7 +353,10 @@ class RemoteStore:
             raise ReadOnlyStoreError(f"store {self.location} is open read-only")
 
     def update(self, sparql: str, *, prefixes: bool = True) -> None:
-        """Run a SPARQL 1.1 Update in one request (Oxigraph runs it as one transaction).
+        """Run a SPARQL 1.1 Update in one request (the server runs it as one transaction).
+
+        An interrupted staged write left by an earlier run is finished or
+        undone first (see :meth:`recover`).
 
         Raises:
             ReadOnlyStoreError: the store is read-only.
@@ -278,68 +364,173 @@ class RemoteStore:
             StoreError: the endpoint refused it (no token?) or cannot be reached.
         """
         self._check_writable()
+        self._recover_once()
         text = one_line_prologue(sparql) if prefixes else sparql
         try:
-            resp = self._request(self.update_url, method="POST", body=text.encode(), headers={
-                "Content-Type": "application/sparql-update; charset=utf-8",
-            })
+            self._send_update(text)
         except QueryError as exc:
             raise user_position(exc, len(text) - len(sparql)) from None
-        with resp:
-            resp.read()
+
+    def _send_update(self, text: str) -> None:
+        with self._request(self.update_url, method="POST", body=text.encode(), headers={
+            "Content-Type": "application/sparql-update; charset=utf-8",
+        }) as resp:
+            _read(resp)
 
     def replace_graphs(self, graphs: Mapping[str, Iterable], *, then: str = "") -> None:
-        """Replace whole named graphs, then optionally run an update.
+        """Replace whole named graphs, then optionally run an update, all or nothing.
 
-        One SPARQL Update request when the change fits in ``KG_STORE_BATCH_BYTES``
-        (atomic on Oxigraph server); otherwise per graph in batches, through
-        the Graph Store Protocol when there is a GSP endpoint, else through
-        ``INSERT DATA`` requests (see the module doc for the atomicity).
+        One SPARQL Update request when the change fits in one request;
+        otherwise staged into temporary graphs and swapped in (see the module
+        doc). Either way the store ends up with all of the change or none of it.
 
         Args:
             graphs: graph IRI → iterable of ``pyoxigraph.Triple`` (or ``Quad``;
                 its graph is ignored). An empty iterable just drops the graph.
-            then: SPARQL Update operations to run after the graphs are written.
+            then: SPARQL Update operations to run after the graphs are written;
+                run again if an interrupted write is rolled forward.
 
         Raises:
             ReadOnlyStoreError: the store is read-only.
-            StoreError, QueryError: a request failed (see above for what is left).
+            StoreError, QueryError: a request failed; the message says whether
+                the store is unchanged or the next write will finish the change.
         """
         self._check_writable()
-        lines = {g: [f"{t.subject} {t.predicate} {t.object} .\n" for t in triples] for g, triples in graphs.items()}
+        lines = {_graph_iri(g): [f"{t.subject} {t.predicate} {t.object} .\n" for t in triples]
+                 for g, triples in graphs.items()}
+        self._recover_once()
+        count = sum(len(ls) for ls in lines.values())
         size = sum(len(line) for ls in lines.values() for line in ls) + len(then)
-        if size <= self._batch_bytes:
-            self.update(_replace_text(lines, then), prefixes=bool(then))
+        limit = self._triple_limit()
+        if size <= self._batch_bytes and (not limit or count <= limit):
+            text = _replace_text(lines, then)
+            self._send_update(one_line_prologue(text) if then else text)
             return
-        for graph, glines in lines.items():
-            self._write_graph(graph, glines)
-        if then:
-            self.update(then)
+        self._staged_write(lines, then)
 
-    def _write_graph(self, graph: str, lines: list[str]) -> None:
-        import pyoxigraph as ox
+    def _staged_write(self, lines: dict[str, list[str]], then: str) -> None:
+        """Stage ``lines`` (graph IRI → N-Triples lines) under a journal entry, then swap them in."""
+        tid = uuid.uuid4().hex
+        txn = f"<urn:kg:txn:{tid}>"
+        pairs = [(f"<{STAGE_GRAPH}{tid}/{i}>", graph) for i, graph in enumerate(lines)]
+        self._send_update(_journal_text(txn, pairs, then))
+        try:
+            for stage, graph in pairs:
+                self._stage(stage, lines[graph])
+            self._send_update(_state_text(txn, "staging", "staged"))
+        except StoreError as exc:
+            raise self._abandon(txn, pairs, exc) from None
+        try:
+            self._send_update(_commit_text(txn, pairs, then))
+        except StoreError as exc:
+            status = getattr(exc, "status", None)
+            if status in (400, 422):
+                raise self._abandon(txn, pairs, exc) from None
+            if status is None or status in (408, 503, 504):
+                raise type(exc)(f"{exc}. The write (transaction {txn[1:-1]}) was being committed in one step: "
+                                "the store holds either all of it or none of it. The next write to this store "
+                                "finds out which, completes or removes it, and says so") from None
+            # The server refused so large a transaction: swap in steps.
+            log.warning("kg: the endpoint refused to swap the staged write in one step (%s); "
+                        "swapping it in by steps", exc)
+            self._roll_forward(txn, pairs, then, cleared=set(), state="staged")
 
-        iri = str(ox.NamedNode(graph))
-        batches = list(_batches(lines, self._batch_bytes))
-        if self.gsp_url is None:
-            self.update(f"DROP SILENT GRAPH {iri}", prefixes=False)
-            for batch in batches:
-                self.update(f"INSERT DATA {{ GRAPH {iri} {{\n{''.join(batch)}}} }}", prefixes=False)
-            return
-        url = self._with_params(self.gsp_url, {"graph": graph})
-        if not batches:
+    def _stage(self, stage: str, lines: list[str]) -> None:
+        """Write one graph's triples into its staging graph, predicates wrapped, in batches."""
+        staged = [_stage_line(line) for line in lines]
+        # A blank node's label is scoped to one request: keep its triples together.
+        blank = [line for line in staged if "_:" in line]
+        plain = [line for line in staged if "_:" not in line] if blank else staged
+        gsp = self._gsp()
+        limit = 0 if gsp else self._triple_limit()
+        batches = ([blank] if blank else []) + list(_batches(plain, self._batch_bytes, limit))
+        for batch in batches:
+            if gsp:
+                url = self._with_params(gsp, {"graph": stage[1:-1]})
+                with self._request(url, method="POST", body="".join(batch).encode(), headers={
+                    "Content-Type": "application/n-triples",
+                }) as resp:
+                    _read(resp)
+            else:
+                self._send_update(f"INSERT DATA {{ GRAPH {stage} {{\n{''.join(batch)}}} }}")
+
+    def _abandon(self, txn: str, pairs: list[tuple[str, str]], exc: StoreError) -> StoreError:
+        """Roll back a write that failed while staging; return the error to raise, saying what is left."""
+        try:
+            self._send_update(_rollback_text(txn, pairs))
+        except StoreError:
+            return type(exc)(f"{exc}. The store's data is unchanged; the partly staged copy "
+                             f"(transaction {txn[1:-1]}) is removed by the next write to this store")
+        return type(exc)(f"{exc}. The store is unchanged (the staged copy was removed)")
+
+    def _roll_forward(self, txn: str, pairs: list[tuple[str, str]], then: str, cleared: set, state: str) -> None:
+        """Swap staged graphs in by steps, each recorded in the journal, so any run can finish it."""
+        if state != "committing":
             try:
-                self._request(url, method="DELETE").close()
+                self._send_update(_state_text(txn, state, "committing"))
             except StoreError as exc:
-                if " 404" not in str(exc):
+                raise type(exc)(f"{exc}. The write (transaction {txn[1:-1]}) was about to be swapped in by "
+                                "steps; none of it is in the store's data yet. The next write to this store "
+                                "either completes it or removes it, and says which") from None
+        try:
+            for stage, graph in pairs:
+                if stage not in cleared:
+                    self._send_update(f"DROP SILENT GRAPH {graph} ;\n"
+                                      f"INSERT DATA {{ GRAPH <{JOURNAL_GRAPH}> {{ {stage} <{_J}cleared> true }} }}")
+                self._move(stage, graph)
+            if then:
+                self._send_update(one_line_prologue(then))
+            self._send_update(_rollback_text(txn, pairs))
+        except StoreError as exc:
+            raise type(exc)(f"{exc}. The write (transaction {txn[1:-1]}) was being swapped in by steps and is "
+                            "partly applied: the next write to this store completes it") from None
+
+    def _move(self, stage: str, graph: str) -> None:
+        """Move a staged graph's triples into ``graph``, as many per request as the server takes."""
+        step = _MOVE_TRIPLES
+        while bool(self.query(f"ASK {{ GRAPH {stage} {{ ?s ?p ?o }} }}", prefixes=False)):
+            try:
+                self._send_update(_move_text(stage, graph, step))
+            except StoreError as exc:
+                # A transaction too large for the server (Virtuoso's SR325): halve the step.
+                if getattr(exc, "status", None) in (None, 400, 401, 403, 422) or step <= _MIN_MOVE_TRIPLES:
                     raise
-            return
-        for i, batch in enumerate(batches):
-            # PUT replaces the graph; later batches append with POST.
-            with self._request(url, method="PUT" if i == 0 else "POST", body="".join(batch).encode(), headers={
-                "Content-Type": "application/n-triples",
-            }) as resp:
-                resp.read()
+                step //= 2
+
+    def recover(self) -> list[str]:
+        """Finish or undo the staged writes an earlier run left unfinished.
+
+        A write whose swap had begun is completed (rolled forward); one that
+        was still staging is removed (rolled back). Each action is logged as a
+        warning on the ``kg.stores.remote`` logger.
+
+        Returns:
+            One sentence per journal entry handled (empty when there was none).
+
+        Raises:
+            ReadOnlyStoreError: the store is read-only.
+            StoreError: the endpoint failed; what is left is said.
+        """
+        self._check_writable()
+        self._recovered = True
+        done = []
+        for txn, entry in _read_journal(self).items():
+            pairs = entry["pairs"]
+            if entry["state"] == "committing":
+                self._roll_forward(txn, pairs, entry["then"], entry["cleared"], "committing")
+                graphs = ", ".join(g[1:-1] for _, g in pairs)
+                done.append(f"completed an interrupted write (transaction {txn[1:-1]}): {graphs} now hold its data")
+            else:
+                self._send_update(_rollback_text(txn, pairs))
+                done.append(f"removed an unfinished write (transaction {txn[1:-1]}) that never reached the "
+                            "store's data: the store is as it was before it")
+        for line in done:
+            log.warning("kg: %s", line)
+        return done
+
+    def _recover_once(self) -> None:
+        if not self._recovered:
+            self.recover()
 
     def flush(self) -> None:
         """Nothing to do: the server makes each request durable itself."""
@@ -368,15 +559,52 @@ class RemoteStore:
         return f"<RemoteStore {self.location} {mode}>"
 
 
-# -- helpers -------------------------------------------------------------
+# -- helpers: HTTP -----------------------------------------------------------
+
+
+def _opener(root: str, user: str | None, password: str):
+    """A urllib opener that answers the server's Digest or Basic challenge for ``root``."""
+    if not user:
+        return urllib.request.build_opener()
+    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    passwords.add_password(None, root, user, password)
+    return urllib.request.build_opener(urllib.request.HTTPDigestAuthHandler(passwords),
+                                       urllib.request.HTTPBasicAuthHandler(passwords))
+
+
+def _http_error(exc: urllib.error.HTTPError, where: str) -> StoreError:
+    """The kg error for an HTTP error status; ``status`` is kept on it."""
+    detail = _error_text(exc)
+    if exc.code in (400, 422):
+        err = QueryError(f"the endpoint rejected the request: {detail}")
+    elif exc.code in (401, 403):
+        err = StoreError(f"{where} refused the request ({exc.code}): {detail}; "
+                         "writes need credentials (KG_STORE_USER and KG_STORE_PASSWORD), "
+                         "a token (KG_STORE_TOKEN) or a read-write endpoint")
+    elif exc.code in (408, 503, 504):
+        err = QueryError(f"the endpoint timed out or is busy ({exc.code}): {detail}")
+    else:
+        err = StoreError(f"{where} answered {exc.code}: {detail}")
+    err.status = exc.code
+    return err
 
 
 def _error_text(exc: urllib.error.HTTPError) -> str:
     try:
-        text = exc.read(2000).decode("utf-8", "replace").strip()
-    except OSError:
+        text = exc.read(4000).decode("utf-8", "replace").strip()
+    except (OSError, http.client.HTTPException):
         text = ""
+    # Virtuoso echoes the whole query after its message.
+    text = text.split("SPARQL query:")[0]
     return " ".join(text.split())[:500] or exc.reason
+
+
+def _read(resp) -> bytes:
+    """Read a whole response body; a connection lost meanwhile is ``_NoAnswer``."""
+    try:
+        return resp.read()
+    except (OSError, http.client.HTTPException) as exc:
+        raise _NoAnswer(f"the SPARQL endpoint broke off its answer: {exc or type(exc).__name__}") from None
 
 
 def _spool(resp):
@@ -389,8 +617,8 @@ def _spool(resp):
     try:
         while chunk := resp.read(1 << 16):
             spool.write(chunk)
-    except OSError as exc:
-        raise StoreError(f"the SPARQL endpoint broke off its answer: {exc}") from None
+    except (OSError, http.client.HTTPException) as exc:
+        raise _NoAnswer(f"the SPARQL endpoint broke off its answer: {exc or type(exc).__name__}") from None
     spool.seek(0)
     return spool
 
@@ -494,10 +722,35 @@ def _count(rows) -> int:
     return 0
 
 
-def _batches(lines: list[str], limit: int):
+# -- helpers: the text of writes ---------------------------------------------
+
+
+def _graph_iri(graph: str) -> str:
+    """``<graph>``, written by pyoxigraph; a bad IRI is a StoreError."""
+    import pyoxigraph as ox
+
+    try:
+        return str(ox.NamedNode(graph))
+    except ValueError as exc:
+        raise StoreError(f"invalid graph IRI {graph!r}: {exc}") from None
+
+
+def _stage_line(line: str) -> str:
+    """An N-Triples line with its predicate wrapped as ``<urn:kg:staged:…>``.
+
+    >>> _stage_line('<urn:a> <urn:p> "x" .\\n')
+    '<urn:a> <urn:kg:staged:urn:p> "x" .\\n'
+    """
+    # Subjects (IRIs, blank nodes) hold no space, so the predicate starts after the first.
+    i = line.index(" ") + 2
+    return f"{line[:i]}{STAGED}{line[i:]}"
+
+
+def _batches(lines: list[str], limit: int, max_lines: int = 0):
+    """Runs of ``lines`` of at most ``limit`` characters and ``max_lines`` lines (0: any number)."""
     batch, size = [], 0
     for line in lines:
-        if batch and size + len(line) > limit:
+        if batch and (size + len(line) > limit or max_lines and len(batch) >= max_lines):
             yield batch
             batch, size = [], 0
         batch.append(line)
@@ -507,16 +760,81 @@ def _batches(lines: list[str], limit: int):
 
 
 def _replace_text(lines: Mapping[str, list[str]], then: str) -> str:
-    import pyoxigraph as ox
-
+    """One SPARQL Update replacing each graph (IRI in ``<>``) by its N-Triples lines, then ``then``."""
     parts = []
     for graph, glines in lines.items():
-        iri = str(ox.NamedNode(graph))
-        parts.append(f"DROP SILENT GRAPH {iri}")
+        parts.append(f"DROP SILENT GRAPH {graph}")
         if glines:
-            parts.append(f"INSERT DATA {{ GRAPH {iri} {{\n{''.join(glines)}}} }}")
+            parts.append(f"INSERT DATA {{ GRAPH {graph} {{\n{''.join(glines)}}} }}")
     if then:
         parts.append(then)
     return " ;\n".join(parts)
 
 
+def _unwrap(stage: str, graph: str) -> str:
+    """The WHERE clause reading a staged graph's triples back with their own predicates."""
+    return (f"GRAPH {stage} {{ ?s ?q ?o }} "
+            f"BIND(IRI(SUBSTR(STR(?q), {len(STAGED) + 1})) AS ?p)")
+
+
+def _journal_text(txn: str, pairs: list[tuple[str, str]], then: str) -> str:
+    """The update that opens a journal entry: state ``staging``, ``then``, staging graph → target."""
+    import pyoxigraph as ox
+
+    body = [f'{txn} <{_J}state> "staging" ; <{_J}then> {ox.Literal(then)} .']
+    body += [f"{stage} <{_J}txn> {txn} ; <{_J}target> {graph} ." for stage, graph in pairs]
+    return f"INSERT DATA {{ GRAPH <{JOURNAL_GRAPH}> {{\n" + "\n".join(body) + "\n} }"
+
+
+def _state_text(txn: str, old: str, new: str) -> str:
+    j = f"GRAPH <{JOURNAL_GRAPH}> {{ {txn} <{_J}state>"
+    return f'DELETE DATA {{ {j} "{old}" }} }} ;\nINSERT DATA {{ {j} "{new}" }} }}'
+
+
+def _rollback_text(txn: str, pairs: list[tuple[str, str]]) -> str:
+    """Drop the staging graphs and the journal entry (also how a finished swap tidies up)."""
+    parts = [f"DROP SILENT GRAPH {stage}" for stage, _ in pairs]
+    parts.append(f"DELETE WHERE {{ GRAPH <{JOURNAL_GRAPH}> {{ ?stage <{_J}txn> {txn} ; ?p ?o }} }}")
+    parts.append(f"DELETE WHERE {{ GRAPH <{JOURNAL_GRAPH}> {{ {txn} ?p ?o }} }}")
+    return " ;\n".join(parts)
+
+
+def _commit_text(txn: str, pairs: list[tuple[str, str]], then: str) -> str:
+    """The one update that swaps every staged graph in, runs ``then`` and closes the journal entry."""
+    parts = []
+    for stage, graph in pairs:
+        parts.append(f"DROP SILENT GRAPH {graph}")
+        parts.append(f"INSERT {{ GRAPH {graph} {{ ?s ?p ?o }} }} WHERE {{ {_unwrap(stage, graph)} }}")
+    if then:
+        parts.append(then)
+    parts.append(_rollback_text(txn, pairs))
+    return one_line_prologue(" ;\n".join(parts))
+
+
+def _move_text(stage: str, graph: str, n: int) -> str:
+    """One step of a swap by steps: move up to ``n`` staged triples into their graph."""
+    return (f"DELETE {{ GRAPH {stage} {{ ?s ?q ?o }} }} INSERT {{ GRAPH {graph} {{ ?s ?p ?o }} }} WHERE {{ "
+            f"{{ SELECT ?s ?q ?o WHERE {{ GRAPH {stage} {{ ?s ?q ?o }} }} LIMIT {n} }} "
+            f"BIND(IRI(SUBSTR(STR(?q), {len(STAGED) + 1})) AS ?p) }}")
+
+
+def _read_journal(store: RemoteStore) -> dict[str, dict]:
+    """The journal's entries: ``<txn>`` → state, then, pairs (staging graph, target) and cleared staging graphs."""
+    rows = store.query(
+        f"SELECT ?txn ?state ?then ?stage ?target ?cleared WHERE {{ GRAPH <{JOURNAL_GRAPH}> {{ "
+        f"?txn <{_J}state> ?state OPTIONAL {{ ?txn <{_J}then> ?then }} "
+        f"OPTIONAL {{ ?stage <{_J}txn> ?txn ; <{_J}target> ?target OPTIONAL {{ ?stage <{_J}cleared> ?cleared }} }} }} }}",
+        prefixes=False)
+    entries: dict[str, dict] = {}
+    for r in rows:
+        entry = entries.setdefault(str(r["txn"]), {"state": r["state"].value, "then": "", "pairs": [], "cleared": set()})
+        entry["then"] = r["then"].value if r["then"] is not None else ""
+        if r["stage"] is not None:
+            pair = (str(r["stage"]), str(r["target"]))
+            if pair not in entry["pairs"]:
+                entry["pairs"].append(pair)
+            if r["cleared"] is not None:
+                entry["cleared"].add(pair[0])
+    for entry in entries.values():
+        entry["pairs"].sort(key=lambda p: int(p[0][1:-1].rsplit("/", 1)[1]))
+    return entries

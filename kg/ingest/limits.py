@@ -1,0 +1,378 @@
+"""Limits on input, checked before a parser sees it, so every reader runs in linear time and bounded memory.
+
+Parsers are fast on ordinary input but some inputs make them slow,
+memory-hungry or crash outright (measured with pyoxigraph 0.5.13): RDF/XML
+entities are expanded without a limit ("billion laughs"), JSON-LD and RDF/XML
+take time quadratic in the nesting depth, deeply nested RDF 1.2 triple terms
+overflow the stack, PyYAML and ``json`` raise ``RecursionError``, and a
+"file" that is a FIFO or ``/dev/zero`` never ends. The functions here refuse
+such inputs up front with a :class:`kg.errors.ParseError` (or the error class
+the caller names) that says which limit was hit.
+
+>>> max_bracket_depth('{"a": [1, {"b": "[[["}]}')
+3
+>>> entity_expansion({"a": "xx", "b": "&a;&a;"}, {"b": 3})
+12
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from pathlib import Path
+
+from kg.errors import KgError, ParseError
+
+#: Largest RDF document parsed in memory (bigger Turtle/N-Triples/N-Quads/TriG
+#: files take the streaming bulk path of :mod:`kg.ingest.bulk` on disk stores).
+MAX_RDF_BYTES = 256 * 1024 * 1024
+#: Largest mapping file (a mapping is a few dozen lines).
+MAX_MAPPING_BYTES = 1024 * 1024
+#: Longest CSV line (a row, with quoted newlines) and longest cell.
+MAX_LINE_BYTES = 1024 * 1024
+#: Deepest nesting of JSON arrays and objects (JSON-LD, JSON Lines) and of YAML collections.
+MAX_JSON_DEPTH = 32
+#: Deepest nesting of XML elements (RDF/XML: two elements per level of nested description).
+MAX_XML_DEPTH = 64
+#: Deepest nesting of RDF 1.2 triple terms (``<<( … )>>``) in Turtle-family text.
+MAX_TRIPLE_TERM_DEPTH = 16
+#: Most text that XML entity references may add, beyond the document's own size.
+MAX_ENTITY_EXPANSION = 16 * 1024 * 1024
+#: Most YAML aliases (``*name``) in one mapping file.
+MAX_YAML_ALIASES = 100
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_PAIR = re.compile(r"\[\]|\{\}")
+_ENTITY_REF = re.compile(r"&([A-Za-z_:][\w.:-]*);")
+
+
+def open_regular(path, error=ParseError):
+    """Open a file for binary reading, refusing anything that is not a regular file.
+
+    A FIFO is opened without blocking, so the check itself cannot hang; a
+    symlink is followed, so a link to ``/dev/zero`` is refused as the device
+    it is.
+
+    Args:
+        path: the file.
+        error: the :class:`KgError` subclass to raise; called as
+            ``error(path, reason)`` for :class:`ParseError`, ``error(message)`` otherwise.
+
+    Returns:
+        A binary file object (the caller closes it).
+
+    Raises:
+        KgError: the path is missing, unreadable, a directory, FIFO, socket or device.
+
+    >>> open_regular("/dev/null")
+    Traceback (most recent call last):
+    ...
+    kg.errors.ParseError: /dev/null: not a regular file (a character device); kg reads only regular files
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise _error(error, path, exc.strerror or str(exc)) from None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise _error(error, path, f"not a regular file ({_kind(st.st_mode)}); kg reads only regular files")
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "a special file"
+
+
+def _error(error, path, reason: str) -> KgError:
+    return error(str(path), reason) if issubclass(error, ParseError) else error(f"{path}: {reason}")
+
+
+def read_limited(path, limit: int, what: str, error=ParseError) -> bytes:
+    """The bytes of a regular file, refusing one larger than ``limit`` (without reading past it).
+
+    Raises:
+        KgError: not a regular file (see :func:`open_regular`) or too large.
+    """
+    with open_regular(path, error) as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise _error(error, path, f"the file is over the {_size(limit)} limit for {what}")
+    return data
+
+
+def _size(n: int) -> str:
+    return f"{n // (1024 * 1024)} MiB" if n >= 1024 * 1024 else f"{n // 1024} KiB"
+
+
+def max_bracket_depth(text: str, stop: int = MAX_JSON_DEPTH + 1) -> int:
+    """The nesting depth of ``[]`` and ``{}`` in JSON text, counted up to ``stop``.
+
+    Strings are skipped. Linear time: each pass (in C) removes the innermost
+    pairs, and there are at most ``stop`` passes. Text whose brackets do not
+    balance gives the depth reached before they stop pairing up (the parser
+    then reports the syntax error).
+    """
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    depth = 0
+    while brackets and depth < stop:
+        shorter = _PAIR.sub("", brackets)
+        if len(shorter) == len(brackets):
+            break
+        brackets, depth = shorter, depth + 1
+    return depth
+
+
+def check_json_depth(text: str, where: str, error=ParseError, line: int | None = None) -> None:
+    """Refuse JSON nested deeper than :data:`MAX_JSON_DEPTH`.
+
+    Raises:
+        KgError: too deep; the message names ``where`` (and ``line``).
+    """
+    if max_bracket_depth(text) > MAX_JSON_DEPTH:
+        reason = f"JSON nested more than {MAX_JSON_DEPTH} levels deep"
+        if issubclass(error, ParseError):
+            raise error(where, reason, line)
+        raise error(f"{where}:{line}: {reason}" if line else f"{where}: {reason}")
+
+
+def load_json(text: str, where: str, line: int | None = None, error=ParseError):
+    """Parse one JSON document strictly: bounded depth, no lone surrogates, finite numbers.
+
+    Args:
+        text: the JSON text.
+        where: the file, for messages.
+        line: its line in the file (JSON Lines), for messages.
+        error: the :class:`KgError` subclass to raise.
+
+    Returns:
+        The parsed value.
+
+    Raises:
+        KgError: not valid JSON, too deep, or a string with an unpaired
+            surrogate escape (``"\\ud800"``: not Unicode text).
+
+    >>> load_json('{"id": 1, "text": "ok"}', "a.jsonl", 1)
+    {'id': 1, 'text': 'ok'}
+    >>> load_json('{"text": "\\\\ud800"}', "a.jsonl", 3)
+    Traceback (most recent call last):
+    ...
+    kg.errors.ParseError: a.jsonl:3: not valid JSON: a string holds an unpaired surrogate (\\ud800 …), which is not text
+    """
+    import json
+
+    def fail(reason: str):
+        return error(where, reason, line) if issubclass(error, ParseError) else error(
+            f"{where}:{line}: {reason}" if line else f"{where}: {reason}")
+
+    check_json_depth(text, where, error, line)
+    try:
+        value = json.loads(text, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise fail(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except ValueError as exc:
+        raise fail(f"not valid JSON ({exc})") from None
+    except RecursionError:
+        raise fail(f"JSON nested more than {MAX_JSON_DEPTH} levels deep") from None
+    if _has_surrogate(value):
+        raise fail("not valid JSON: a string holds an unpaired surrogate (\\ud800 …), which is not text")
+    return value
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _has_surrogate(value) -> bool:
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            try:
+                v.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(v, dict):
+            stack.extend(v.keys())
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return False
+
+
+def entity_expansion(declared: dict[str, str], counts: dict[str, int]) -> int:
+    """How many characters the entity references would expand to, with nested references.
+
+    Args:
+        declared: entity name → replacement text (references unexpanded).
+        counts: entity name → number of references in the document.
+
+    Returns:
+        The total expanded length; a reference cycle counts as unbounded.
+    """
+    sizes: dict[str, int] = {}
+    unbounded = MAX_ENTITY_EXPANSION * 1024
+
+    def size(name: str, active: frozenset) -> int:
+        if name in sizes:
+            return sizes[name]
+        if name in active or name not in declared:
+            return unbounded if name in active else 0
+        value = declared[name]
+        total = len(_ENTITY_REF.sub("", value))
+        for ref in _ENTITY_REF.findall(value):
+            total += size(ref, active | {name})
+            if total >= unbounded:
+                break
+        sizes[name] = min(total, unbounded)
+        return sizes[name]
+
+    return sum(n * size(name, frozenset()) for name, n in counts.items() if name in declared)
+
+
+def check_xml(data: bytes, where: str) -> None:
+    """Refuse RDF/XML with unbounded entity expansion, external entities or deep nesting.
+
+    Internal entities (``<!ENTITY owl "http://…#">``, as ontology editors
+    write) are allowed while everything they expand to stays within
+    :data:`MAX_ENTITY_EXPANSION` (plus the document's size). The scan uses
+    expat with entity expansion turned off; if expat finds the document not
+    well-formed, the RDF/XML parser reports that afterwards.
+
+    Raises:
+        ParseError: too much expansion, an external or parameter entity, or
+            elements nested deeper than :data:`MAX_XML_DEPTH`.
+    """
+    import pyexpat
+
+    declared: dict[str, str] = {}
+    depth = [0]
+
+    def entity(name, is_parameter, value, _base, system_id, public_id, _notation):
+        if is_parameter or system_id or public_id or value is None:
+            raise ParseError(where, f"the DOCTYPE declares an external or parameter entity ({name}); not supported")
+        declared[name] = value
+
+    def start(_name, _attrs):
+        depth[0] += 1
+        if depth[0] > MAX_XML_DEPTH:
+            raise ParseError(where, f"XML elements nested more than {MAX_XML_DEPTH} levels deep",
+                             parser.CurrentLineNumber)
+
+    def end(_name):
+        depth[0] -= 1
+
+    parser = pyexpat.ParserCreate()
+    parser.SetParamEntityParsing(pyexpat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.EntityDeclHandler = entity
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.DefaultHandler = _ignore  # set, so that entity references in text are not expanded
+    parser.CharacterDataHandler = _ignore
+    parser.buffer_text = True
+    if b"<!ENTITY" in data:
+        text = data.decode("utf-8", "replace")
+        counts: dict[str, int] = {}
+        for name in _ENTITY_REF.findall(text):
+            counts[name] = counts.get(name, 0) + 1
+        _scan(parser, data, where)
+        if entity_expansion(declared, counts) > MAX_ENTITY_EXPANSION + len(data):
+            raise ParseError(where, f"XML entities would expand to over {_size(MAX_ENTITY_EXPANSION)} "
+                                    "(an entity expansion attack?); not loaded")
+        return
+    _scan(parser, data, where)
+
+
+def _ignore(*_args) -> None:
+    return None
+
+
+def _scan(parser, data: bytes, where: str) -> None:
+    import pyexpat
+
+    try:
+        parser.Parse(data, True)
+    except pyexpat.ExpatError as exc:
+        if "amplification" in str(exc):
+            raise ParseError(where, "XML entities expand too much (an entity expansion attack?); not loaded",
+                             exc.lineno) from None
+        # Not well-formed: the RDF/XML parser gives its own message.
+
+
+def max_triple_term_depth(data: bytes, stop: int = MAX_TRIPLE_TERM_DEPTH + 1) -> int:
+    """The nesting depth of ``<<`` … ``>>`` in Turtle-family text (strings not skipped: an upper bound).
+
+    >>> max_triple_term_depth(b"<a> <b> <<( <c> <d> <<( <e> <f> <g> )>> )>> .")
+    2
+    """
+    if b"<<" not in data:
+        return 0
+    depth = top = 0
+    for m in re.finditer(rb"<<|>>", data):
+        depth = depth + 1 if m[0] == b"<<" else max(0, depth - 1)
+        top = max(top, depth)
+        if top >= stop:
+            break
+    return top
+
+
+def check_rdf_text(data: bytes, fmt_name: str, where: str) -> None:
+    """Check an RDF document against the limits of its format before parsing it.
+
+    Args:
+        data: the document.
+        fmt_name: the ``pyoxigraph.RdfFormat`` name (``Turtle``, ``RDF/XML``, ``JSON-LD`` …).
+        where: the file, for messages.
+
+    Raises:
+        ParseError: a limit is exceeded; says which.
+    """
+    if fmt_name == "RDF/XML":
+        check_xml(data, where)
+    elif fmt_name.startswith("JSON-LD"):
+        check_json_depth(data.decode("utf-8", "replace"), where)
+    elif max_triple_term_depth(data) > MAX_TRIPLE_TERM_DEPTH:
+        raise ParseError(where, f"RDF 1.2 triple terms nested more than {MAX_TRIPLE_TERM_DEPTH} levels deep")
+
+
+def folder_files(folder, suffixes) -> list[Path]:
+    """The files under a folder with one of the suffixes, sorted; hidden names skipped.
+
+    Symbolic links are followed only where they stay inside the folder, so a
+    link to ``/etc`` or ``~/.ssh`` is never read; non-regular files (FIFOs,
+    devices) are skipped.
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.txt").write_text("x"); (d / "out.txt").symlink_to("/etc/hostname")
+    >>> [p.name for p in folder_files(d, {".txt"})]
+    ['a.txt']
+    """
+    root = Path(folder).resolve()
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and _inside(Path(dirpath, d), root))
+        for name in filenames:
+            p = Path(dirpath, name)
+            if name.startswith(".") or p.suffix.lower() not in suffixes or not _inside(p, root):
+                continue
+            try:
+                if stat.S_ISREG(p.stat().st_mode):
+                    found.append(p)
+            except OSError:
+                continue
+    return sorted(found)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(root)
+    except (OSError, RuntimeError):
+        return False

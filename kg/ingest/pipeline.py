@@ -1,0 +1,506 @@
+"""The one ingest path: plan, guard, read, load, derive, validate, commit — for every source, store and size.
+
+1. **Plan.** Each path becomes a :class:`Source` with an identity (its
+   resolved path as a ``file:`` URI) and a graph keyed by that identity
+   (``deals.csv`` → ``…/graph/source/deals-1a2b3c4d``), so two files called
+   ``deals.csv`` in different folders never overwrite each other. ``kg build``
+   names its own graphs.
+2. **Guard.** A graph that another source loaded, and the reserved graphs
+   (ontology, derived, judgements, meta, background), are replaced only when
+   the caller names them in ``replace``; the error says who loaded the graph.
+3. **Load** every source into a working copy of an on-disk store (a RocksDB
+   checkpoint, then Oxigraph's bulk loader), or, for an in-memory or remote
+   store, into one SPARQL Update.
+4. **Derive** incrementally: only the derived triples that touch the nodes
+   of the old and new versions of the changed graphs are rebuilt
+   (:func:`kg.rules.derive_nodes_update`), and the conflict flags of their
+   deals (:func:`kg.conflicts.flag_update`).
+5. **Validate** the new data against the shapes, with what the store says
+   about the nodes it links to; violations abort unless ``force``.
+6. **Commit**: swap the copy in with one atomic rename, or run the update.
+   The meta graph records who loaded each graph and bumps the store version.
+
+A failure or a kill at any step leaves the store exactly as it was.
+
+>>> from kg.stores import open_store
+>>> store = open_store("memory:")
+>>> import tempfile, pathlib
+>>> p = pathlib.Path(tempfile.mkdtemp()) / "tiny.ttl"
+>>> _ = p.write_text('<https://kg.example.org/id/company/acme> a <https://kg.example.org/ontology#Company> ;'
+...                  ' <http://www.w3.org/2000/01/rdf-schema#label> "Acme" .')
+>>> report = run(store, [p])
+>>> report.committed, report.batches[0].graph.rsplit("/", 1)[1].startswith("tiny-")
+(True, True)
+>>> run(store, [p]).committed      # the same file again replaces its own graph
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from kg.errors import KgError, ReplaceRefusedError
+from kg.formats import SourceKind
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input of an ingest.
+
+    Attributes:
+        path: the file or folder.
+        kind: which reader reads it.
+        identity: what the source is, whatever it is called: its resolved
+            path as a ``file:`` URI.
+        name: the key of its graph and source node.
+    """
+
+    path: Path
+    kind: SourceKind
+    identity: str
+    name: str
+
+    @property
+    def graph(self) -> str:
+        """The named graph its statements go to."""
+        from kg.schema import source_graph
+
+        return source_graph(self.name)
+
+
+def source_name(path: Path, identity: str) -> str:
+    """The graph key of a source: its file stem plus a short hash of its identity.
+
+    >>> source_name(Path("a/deals.csv"), "file:///a/deals.csv")
+    'deals-a221a686'
+    """
+    from kg.schema import slugify
+
+    return f"{slugify(path.stem)}-{hashlib.sha1(identity.encode()).hexdigest()[:8]}"
+
+
+def plan_sources(paths, options: dict) -> list[Source]:
+    """Turn paths into sources, each with its identity and graph.
+
+    Args:
+        paths: files or folders.
+        options: ``names`` maps a path (as given) to a fixed graph key
+            (``kg build`` uses the file stems of its own corpus).
+
+    Raises:
+        KgError: a path does not exist.
+        FormatError: kg cannot read files of that suffix.
+    """
+    names = options.get("names") or {}
+    out = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise KgError(f"{path}: no such file or directory")
+        identity = path.resolve().as_uri()
+        out.append(Source(path, SourceKind.of(path), identity, names.get(str(raw)) or source_name(path, identity)))
+    return out
+
+
+def reserved_graphs() -> dict[str, str]:
+    """The graphs no ingest replaces unless told to, each with why it is reserved."""
+    from kg.schema import BACKGROUND_GRAPH, DERIVED_GRAPH, JUDGEMENTS_GRAPH, META_GRAPH, ONTOLOGY_GRAPH
+
+    return {
+        ONTOLOGY_GRAPH: "the ontology", DERIVED_GRAPH: "the derived edges", JUDGEMENTS_GRAPH: "the review judgements",
+        META_GRAPH: "the store's record of its sources", BACKGROUND_GRAPH: "the curated background",
+    }
+
+
+def loaded_from(store, graphs) -> dict[str, str]:
+    """Who loaded each of ``graphs``: graph IRI → source identity, from the meta graph."""
+    import pyoxigraph as ox
+
+    from kg.schema import META_GRAPH
+
+    graphs = sorted(set(graphs))
+    if not graphs:
+        return {}
+    values = " ".join(str(ox.NamedNode(g)) for g in graphs)
+    rows = store.query(f"SELECT ?g ?id WHERE {{ VALUES ?g {{ {values} }} GRAPH <{META_GRAPH}> {{ ?g kg:loadedFrom ?id }} }}")
+    return {r["g"].value: r["id"].value for r in rows}
+
+
+def guard(store, targets: dict[str, str], replace=()) -> None:
+    """Refuse to replace what belongs to someone else.
+
+    Args:
+        store: the store written to.
+        targets: graph IRI → identity of the source about to write it.
+        replace: graph IRIs the caller explicitly allows to replace.
+
+    Raises:
+        ReplaceRefusedError: a target is reserved, or holds another source's
+            data; the message names the graph, its owner and the way past.
+    """
+    from kg.schema import compact
+
+    replace = set(replace)
+    reserved = reserved_graphs()
+    existing = set(store.named_graphs())
+    owners = loaded_from(store, [g for g in targets if g in existing])
+    for graph, identity in targets.items():
+        if graph in replace:
+            continue
+        if graph in reserved:
+            raise ReplaceRefusedError(f"refusing to write {compact(graph)}: it holds {reserved[graph]}; "
+                                      f"pass --replace {compact(graph)} if you mean it")
+        if graph in existing and owners.get(graph) != identity:
+            who = owners.get(graph) or "an unknown source"
+            raise ReplaceRefusedError(f"refusing to replace {compact(graph)}: it holds {who}; "
+                                      f"pass --replace {compact(graph)} if you mean it")
+
+
+def meta_update(records) -> str:
+    """The update that records who loaded each graph, and bumps the store's version.
+
+    Args:
+        records: ``(graph, identity, sha256 or None, kind)`` tuples.
+    """
+    import pyoxigraph as ox
+
+    from kg.schema import DCTERMS, KG, META_GRAPH, XSD
+
+    m = f"<{META_GRAPH}>"
+    now = ox.Literal(datetime.now(UTC).isoformat(timespec="seconds"), datatype=ox.NamedNode(XSD + "dateTime"))
+    parts, lines = [], []
+    graphs = " ".join(str(ox.NamedNode(r[0])) for r in records)
+    if graphs:
+        parts.append(f"DELETE {{ GRAPH {m} {{ ?g ?p ?o }} }} WHERE {{ VALUES ?g {{ {graphs} }} GRAPH {m} {{ ?g ?p ?o }} }}")
+    for graph, identity, sha, kind in records:
+        g = ox.NamedNode(graph)
+        lines.append(f"{g} <{KG}loadedFrom> {ox.Literal(identity)} ; <{KG}sourceKind> {ox.Literal(kind)} ; "
+                     f"<{DCTERMS}modified> {now}" + (f" ; <{KG}sha256> {ox.Literal(sha)}" if sha else "") + " .")
+    if lines:
+        parts.append(f"INSERT DATA {{ GRAPH {m} {{ {' '.join(lines)} }} }}")
+    parts.append(version_update())
+    return " ;\n".join(parts)
+
+
+def version_update() -> str:
+    """The update that adds one to the store's version (every write runs it; snapshots key on it)."""
+    from kg.schema import KG, META_GRAPH
+
+    m = f"<{META_GRAPH}>"
+    return (f"DELETE {{ GRAPH {m} {{ {m} <{KG}version> ?v }} }} INSERT {{ GRAPH {m} {{ {m} <{KG}version> ?n }} }} "
+            f"WHERE {{ OPTIONAL {{ GRAPH {m} {{ {m} <{KG}version> ?v }} }} BIND(COALESCE(?v + 1, 1) AS ?n) }}")
+
+
+def store_version(store) -> int:
+    """The store's version: 0 for a store no kg write has touched."""
+    from kg.schema import META_GRAPH
+
+    rows = store.query(f"SELECT ?v WHERE {{ GRAPH <{META_GRAPH}> {{ <{META_GRAPH}> kg:version ?v }} }}")
+    return max((int(r["v"].value) for r in rows), default=0)
+
+
+def graph_nodes(store, graphs) -> set[str]:
+    """Every IRI in subject or object position in ``graphs`` of ``store``."""
+    import pyoxigraph as ox
+
+    out: set[str] = set()
+    for g in sorted(set(graphs)):
+        node = ox.NamedNode(g)
+        rows = store.query(f"SELECT DISTINCT ?x WHERE {{ GRAPH {node} {{ {{ ?x ?p ?o }} UNION {{ ?s ?p ?x }} }} "
+                           "FILTER(isIRI(?x)) }")
+        out.update(r["x"].value for r in rows)
+    return out
+
+
+def role_players(store, nodes) -> set[str]:
+    """The entities that play a role in any deal among ``nodes``, in any graph."""
+    import pyoxigraph as ox
+
+    from kg.schema import KG, load
+
+    nodes = sorted(set(nodes))
+    roles = " ".join(f"<{KG}{r}>" for r in load().role_names)
+    out: set[str] = set()
+    for i in range(0, len(nodes), 2000):
+        values = " ".join(str(ox.NamedNode(n)) for n in nodes[i:i + 2000])
+        rows = store.query(f"SELECT DISTINCT ?x WHERE {{ VALUES ?d {{ {values} }} VALUES ?role {{ {roles} }} "
+                           "?d ?role ?x . FILTER(isIRI(?x)) }")
+        out.update(r["x"].value for r in rows)
+    return out
+
+
+def touched_nodes(store, replaced_graphs, new_triples) -> set[str]:
+    """The nodes whose derived triples an ingest may change.
+
+    They are the nodes of the old contents of the replaced graphs, the nodes
+    of the new triples, and the role players of the deals among them (a
+    status that declines a deal changes the edges between its players).
+    """
+    nodes = graph_nodes(store, replaced_graphs)
+    for t in new_triples:
+        for term in (t.subject, t.object):
+            if type(term).__name__ == "NamedNode":
+                nodes.add(term.value)
+    return nodes | role_players(store, nodes)
+
+
+def derive_and_flag_update(nodes) -> str:
+    """The incremental derivation of ``nodes`` and the conflict flags of the deals among them."""
+    import pyoxigraph as ox
+
+    from kg.conflicts import flag_update
+    from kg.rules import derive_nodes_update
+
+    if not nodes:
+        return ""
+    values = " ".join(str(ox.NamedNode(n)) for n in sorted(nodes))
+    return derive_nodes_update(nodes) + " ;\n" + flag_update(f"VALUES ?deal {{ {values} }}")
+
+
+#: Nodes per incremental-derivation update: big enough to amortise a request,
+#: small enough that one update's VALUES block stays cheap to parse.
+DERIVE_CHUNK = 5000
+
+
+def _on_disk(store) -> bool:
+    return hasattr(store, "raw") and store.location != "memory:"
+
+
+def _streamed(src: Source) -> bool:
+    """Whether a source is loaded by streaming into the copy (not held in memory)."""
+    from kg.formats import RdfFormat
+
+    if src.kind is SourceKind.TABLE:
+        return True
+    if src.kind is SourceKind.RDF:
+        fmt = RdfFormat.from_suffix(src.path.suffix)
+        return fmt in (RdfFormat.TURTLE, RdfFormat.NTRIPLES)
+    return False
+
+
+def read_source(src: Source, store, options: dict) -> list:
+    """Read one source into batches held in memory, each tagged with its source's identity and kind."""
+    from kg.ingest import reader_for
+
+    opts = dict(options)
+    opts.setdefault("graph", src.graph)
+    opts["source_name"] = src.name
+    batches = reader_for(src.path).read(src.path, store=store, options=opts)
+    for b in batches:
+        if b.identity is None:
+            b.identity = src.identity if b.graph == src.graph else f"{src.identity}#{b.graph.rsplit('/', 1)[-1]}"
+        b.kind = src.kind.value
+    return batches
+
+
+def _records(batches, streamed) -> list[tuple]:
+    """Meta records ``(graph, identity, sha256, kind)`` of in-memory batches and streamed sources."""
+    out = [(b.graph, b.identity, getattr(b, "sha256", None), b.kind) for b in batches]
+    return out + [(g, s.identity, None, s.kind.value) for s, g in streamed]
+
+
+def derive_in_chunks(store, nodes) -> None:
+    """Run the incremental derivation of ``nodes`` as a few updates of :data:`DERIVE_CHUNK` nodes."""
+    nodes = sorted(nodes)
+    for i in range(0, len(nodes), DERIVE_CHUNK):
+        store.update(derive_and_flag_update(nodes[i:i + DERIVE_CHUNK]), prefixes=False)
+
+
+def run(store, paths, *, dry_run: bool = False, force: bool = False, replace=(), options: dict | None = None):
+    """Ingest files into the store as one atomic change. See the module documentation.
+
+    Args:
+        store: a writable store (a dry run may use a read-only one).
+        paths: files or folders.
+        dry_run: read and validate, write nothing (not even a rejects file).
+        force: load data that violates the shapes (the violations are reported).
+        replace: graph IRIs this ingest may replace although another source,
+            or nobody (a reserved graph), owns them.
+        options: reader options (``graph``, ``min_confidence``, ``mapping``,
+            ``layout``, ``strict``, ``rejects``, ``progress``, ``names``).
+
+    Returns:
+        A :class:`kg.ingest.IngestReport`.
+
+    Raises:
+        ParseError, MappingError, ExtractionError: a source cannot be read.
+        ReplaceRefusedError: a graph belongs to another source or is reserved.
+        ValidationError: the data violates the shapes and ``force`` is false.
+        StoreError: the store cannot be written.
+        In every case nothing was written.
+    """
+    options = dict(options or {})
+    if dry_run:
+        options["dry_run"] = True
+    sources = plan_sources(paths, options)
+    if dry_run or not _on_disk(store):
+        return _in_one_update(store, sources, options, force=force, replace=replace, dry_run=dry_run)
+    return _in_a_copy(store, sources, options, force=force, replace=replace)
+
+
+def _in_one_update(store, sources, options, *, force, replace, dry_run):
+    """Memory and remote stores (and dry runs): read everything, then one update."""
+    from kg.ingest import IngestReport, ontology_graph
+    from kg.schema import ONTOLOGY_GRAPH
+    from kg.validate import check_batches
+
+    batches = [b for s in sources for b in read_source(s, store, options)]
+    report = IngestReport(batches=batches)
+    guard(store, {b.graph: b.identity for b in batches}, replace)
+    report.violations = check_batches([b for b in batches if not b.validated], store=store, force=force)
+    if dry_run or not batches:
+        return report
+    existing = set(store.named_graphs())
+    graphs: dict[str, list] = {} if ONTOLOGY_GRAPH in existing else ontology_graph()
+    for b in batches:
+        graphs.setdefault(b.graph, []).extend(b.triples)
+    touched = touched_nodes(store, [g for g in graphs if g in existing], [t for b in batches for t in b.triples])
+    then = [derive_and_flag_update(touched), meta_update(_records(batches, []))]
+    store.replace_graphs(graphs, then=" ;\n".join(x for x in then if x))
+    store.flush()
+    report.committed = True
+    return report
+
+
+def _in_a_copy(store, sources, options, *, force, replace):
+    """On-disk stores: load into a checkpoint copy, derive and validate there, then swap it in."""
+    from kg.ingest import IngestReport
+    from kg.ingest.bulk import exchange, in_a_copy
+
+    memory = [s for s in sources if not _streamed(s)]
+    streamed = [s for s in sources if _streamed(s)]
+    batches = [b for s in memory for b in read_source(s, store, options)]
+    targets = {b.graph: b.identity for b in batches}
+    targets.update({options.get("graph") or s.graph: s.identity for s in streamed})
+    guard(store, targets, replace)
+    report = IngestReport(batches=batches)
+    report.violations = _check(batches, store, force)
+    existing = set(store.named_graphs())
+    replaced = [g for g in targets if g in existing]
+    before = graph_nodes(store, replaced)
+    touched = before | role_players(store, before) | {
+        t.value for b in batches for tr in b.triples for t in (tr.subject, tr.object) if type(t).__name__ == "NamedNode"}
+    loaded: list[tuple] = []
+
+    def load(work: str) -> None:
+        import pyoxigraph as ox
+
+        from kg.stores.oxigraph import OxigraphStore
+
+        copy = OxigraphStore.over(ox.Store(work), work)
+        try:
+            _fill(copy, batches, streamed, replaced, options, report, loaded, force)
+            derive_in_chunks(copy, touched | {n for s, g in loaded if s.kind is SourceKind.RDF
+                                               for n in graph_nodes(copy, [g])})
+            copy.update(meta_update(_records(batches, loaded)), prefixes=False)
+            copy.raw.flush()
+        finally:
+            copy.close()
+
+    in_a_copy(store, load, exchange)
+    report.committed = True
+    return report
+
+
+def _check(batches, store, force) -> list[str]:
+    from kg.validate import check_batches
+
+    return check_batches([b for b in batches if not b.validated], store=store, force=force)
+
+
+def _fill(copy, batches, streamed, replaced, options, report, loaded, force) -> None:
+    """Put the new data into the working copy: drop what is replaced, add the batches, stream the files."""
+    import pyoxigraph as ox
+
+    from kg.ingest import ontology_graph
+    from kg.schema import ONTOLOGY_GRAPH
+
+    raw = copy.raw
+    if replaced:
+        copy.update(" ;\n".join(f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in replaced), prefixes=False)
+    if ONTOLOGY_GRAPH not in copy.named_graphs():
+        raw.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
+                        for g, ts in ontology_graph().items() for t in ts)
+    raw.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(b.graph))
+                    for b in batches for t in b.triples)
+    for src in streamed:
+        graph = options.get("graph") or src.graph
+        if src.kind is SourceKind.TABLE:
+            _stream_table(copy, src, graph, options, report)
+        else:
+            _stream_rdf(copy, src, graph, report, force)
+        loaded.append((src, graph))
+
+
+def _stream_rdf(copy, src: Source, graph: str, report, force: bool) -> None:
+    """Bulk-load a Turtle or N-Triples file into its graph in the copy, then validate it there."""
+    import pyoxigraph as ox
+
+    from kg.errors import ParseError, ValidationError
+    from kg.formats import RdfFormat
+    from kg.ingest import Batch
+    from kg.validate import validate_graphs
+
+    fmt = RdfFormat.from_suffix(src.path.suffix).oxigraph()
+    try:
+        copy.raw.bulk_load(path=str(src.path), format=fmt, to_graph=ox.NamedNode(graph),
+                           base_iri=src.path.resolve().as_uri())
+    except SyntaxError as exc:
+        raise ParseError(str(src.path), str(exc), getattr(exc, "lineno", None)) from None
+    result = validate_graphs(copy, [graph])
+    batch = Batch(graph=graph, triples=[], source=str(src.path), validated=True)
+    batch.identity, batch.kind = src.identity, src.kind.value
+    batch.count = _count(copy, graph)
+    report.batches.append(batch)
+    if result.violations:
+        if not force:
+            raise ValidationError(result.violations, source=str(src.path))
+        report.violations.extend(result.violations)
+
+
+def _count(store, graph: str) -> int:
+    import pyoxigraph as ox
+
+    rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}")
+    return int(next(iter(rows))["n"].value)
+
+
+def _stream_table(copy, src: Source, graph: str, options: dict, report) -> None:
+    """Stream a CSV file's rows, with their derived edges, into the copy (see :mod:`kg.ingest.tabular`)."""
+    import io
+
+    import pyoxigraph as ox
+
+    from kg.errors import StoreError
+    from kg.ingest import Batch
+    from kg.ingest.bulk import _TextStream
+    from kg.ingest.tabular import RejectsWriter, TabularResult, store_resolver, stream_file
+    from kg.schema import DERIVED_GRAPH
+
+    opts = {**options, "graph": graph}
+    result = TabularResult(source=str(src.path), graph=graph)
+    rejects_path = options.get("rejects") or str(src.path.with_name(src.path.stem + ".rejects.csv"))
+    rejects = RejectsWriter(rejects_path)
+    progress = options.get("progress")
+    try:
+        stream = stream_file(src.path, options=opts, result=result, rejects=rejects,
+                             resolver=store_resolver(copy, [graph]), entities={},
+                             progress=progress, derived_graph=DERIVED_GRAPH)
+        source = _TextStream(stream)
+        try:
+            copy.raw.bulk_load(input=io.BufferedReader(source, 1 << 20), format=ox.RdfFormat.N_QUADS, lenient=True)
+        except (OSError, SyntaxError, ValueError) as exc:
+            if source.error is not None:
+                raise source.error from None
+            raise StoreError(f"{src.path}: bulk load failed: {exc}") from None
+        if source.error is not None:
+            raise source.error
+    finally:
+        rejects.close()
+    result.rejects_file = rejects_path if result.rejected else None
+    batch = Batch(graph=graph, triples=[], source=str(src.path), validated=True, tabular=result)
+    batch.identity, batch.kind = src.identity, src.kind.value
+    report.batches.append(batch)
