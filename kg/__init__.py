@@ -1,13 +1,16 @@
 """kg: a knowledge graph of companies, people and deals.
 
 The flat API: every command of the ``kg`` CLI is one of these functions, and
-the CLI calls exactly these.
+the CLI calls exactly these. Where a command's name is also a module's
+(``build``, ``ingest``, ``validate``, ``entities``), the function says what it
+does instead: :func:`build_graph`, :func:`ingest_files`, :func:`validate_store`,
+:func:`list_entities`.
 
 >>> import kg
 >>> store = kg.open_store("memory:")
->>> kg.ingest(store, []).committed
+>>> kg.ingest_files(store, []).committed
 False
->>> kg.entities(store)
+>>> kg.list_entities(store)
 []
 
 Nothing is imported until a name is used, so ``import kg`` stays cheap; each
@@ -26,11 +29,11 @@ __version__ = "0.1.0"
 _API = {
     "open_store": ("kg.stores", "open_store"),
     "Store": ("kg.stores", "Store"),
-    "build": ("kg.build", "build"),
-    "ingest": ("kg.ingest", "ingest"),
+    "build_graph": ("kg.build", "build"),
+    "ingest_files": ("kg.ingest", "ingest"),
     "extract": ("kg.ingest.text", "extract"),
-    "validate": ("kg.validate", "validate_store"),
-    "entities": ("kg.entities", "list_entities"),
+    "validate_store": ("kg.validate", "validate_store"),
+    "list_entities": ("kg.entities", "list_entities"),
     "show": ("kg.entities", "describe_entity"),
     "search": ("kg.entities", "search"),
     "sparql": ("kg.query", "run_query"),
@@ -43,6 +46,11 @@ _API = {
     "stats": ("kg.explore", "stats"),
     "viz": ("kg.viz", "write_view"),
     "serve": ("kg.server", "serve"),
+    "review": ("kg.judgements", "review"),
+    "same_as": ("kg.judgements", "same_as"),
+    "not_same": ("kg.judgements", "not_same"),
+    "unjudge": ("kg.judgements", "unjudge"),
+    "conflicts": ("kg.disagreement", "conflicts"),
     "Fact": ("kg.facts", "Fact"),
     "Party": ("kg.facts", "Party"),
     "Evidence": ("kg.facts", "Evidence"),

@@ -96,7 +96,7 @@ def build(store, root: Path | str = ".", *, views: bool = True, dump: bool = Tru
         ParseError: a file cannot be parsed; the store is unchanged.
         ValidationError: the data violates the shapes; the store is unchanged.
     """
-    from kg.conflicts import flag_update
+    from kg.disagreement import flag_update
     from kg.ingest import ontology_graph, read_sources
     from kg.ingest.pipeline import meta_update
     from kg.rules import derive_update, derived_count
@@ -129,8 +129,47 @@ def build(store, root: Path | str = ".", *, views: bool = True, dump: bool = Tru
     if views:
         from kg.viz import write_standard_views
 
-        report.written += [str(p) for p in write_standard_views(store, out)]
+        report.written += [str(p) for p in write_standard_views(store, out, specs)]
     return report
+
+
+def plan_views(graphs_dir: Path, batches, store=None) -> list[dict] | None:
+    """The standard views of ``graphs_dir/views.yaml``, with every entity name they use checked.
+
+    A name must be the label or alias of an entity in ``batches`` (or, when
+    ``store`` is given, an entity the store already knows).
+
+    Args:
+        graphs_dir: the ``graphs/`` folder.
+        batches: what the build is about to write.
+        store: the store being added to, or ``None`` for a clean build.
+
+    Returns:
+        The view specs, or ``None`` when there is no ``views.yaml`` (the views
+        then come from the data, after the write).
+
+    Raises:
+        VizError: ``views.yaml`` is malformed.
+        UnknownEntityError: a view names an entity the build does not have.
+    """
+    from kg.entities import find_entity
+    from kg.errors import UnknownEntityError
+    from kg.ontology import RDFS, SKOS
+    from kg.resolve import name_key
+    from kg.viz.views import load_view_specs, view_names
+
+    specs = load_view_specs(graphs_dir)
+    if not specs:
+        return specs
+    names = {RDFS + "label", SKOS + "altLabel"}
+    known = {name_key(t.object.value) for b in batches for t in b.triples if t.predicate.value in names}
+    for name in view_names(specs):
+        if name_key(name) in known or "://" in name:
+            continue
+        if store is None:
+            raise UnknownEntityError(name)
+        find_entity(store, name)
+    return specs
 
 
 def sorted_dump(store, graphs: list[str]) -> bytes:

@@ -31,8 +31,13 @@ class KgGroup(click.Group):
         except KgError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("Interrupted; the store is unchanged.", err=True)
+        except KeyboardInterrupt as exc:
+            # kg.ingest.bulk.Interrupted says whether the import was committed;
+            # a bare Ctrl-C came outside any store write.
+            committed = getattr(exc, "committed", None)
+            click.echo("Interrupted after the import was committed; the store holds the new data." if committed
+                       else "Interrupted before the import was committed; the store is unchanged."
+                       if committed is False else "Interrupted.", err=True)
             ctx.exit(130)
         except BrokenPipeError:
             sys.stderr.close()
@@ -214,7 +219,7 @@ def ingest(ctx, paths, dry_run, force, graph, replace, min_confidence, mapping, 
     options = {k: v for k, v in {"graph": expand(graph) if graph else None, "min_confidence": min_confidence, "mapping": mapping,
                                  "layout": layout, "strict": strict or None, "rejects": rejects}.items()
                if v is not None}
-    with _open(ctx, store_location, read_only=dry_run) as store, _csv_progress(paths) as progress:
+    with _open(ctx, store_location, read_only=dry_run) as store, _bar("ingest") as progress:
         if progress is not None:
             options["progress"] = progress
         report = run_ingest(store, paths, dry_run=dry_run, force=force, replace=replace, options=options)
@@ -252,20 +257,22 @@ def ingest(ctx, paths, dry_run, force, graph, replace, min_confidence, mapping, 
                    f"{t['rejected']} rejected" + (f" ({reasons}) -> {t['rejects_file']}" if t["rejected"] else ""))
 
 
-def _csv_progress(paths):
-    """A context giving a ``progress(done, total)`` callback that draws a bar on stderr,
-    or None when stderr is not a terminal or no path is a CSV file."""
+def _bar(label: str):
+    """A context giving a ``progress(done, total, stage)`` callback that draws one bar on stderr,
+    or None when stderr is not a terminal (nothing is printed then)."""
     import contextlib
 
-    if not sys.stderr.isatty() or not any(str(p).lower().endswith((".csv", ".tsv")) for p in paths):
+    if not sys.stderr.isatty():
         return contextlib.nullcontext(None)
 
     @contextlib.contextmanager
     def bar():
-        with click.progressbar(length=1000, label="importing", file=sys.stderr) as b:
+        with click.progressbar(length=1000, label=label, file=sys.stderr) as b:
             state = {"shown": 0}
 
-            def progress(done, total):
+            def progress(done, total, stage=None):
+                if stage:
+                    b.label = f"{label}: {stage}"
                 step = int(1000 * done / max(total, 1)) - state["shown"]
                 if step > 0:
                     b.update(step)
@@ -403,15 +410,19 @@ def search(ctx, text, limit, store_location, fmt):
 @click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE",
               help="Bind ?KEY to VALUE (bound, never pasted into the text). Repeatable.")
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries and their parameters.")
-@click.option("--limit", type=int, default=None, help="At most this many rows.")
+@click.option("--limit", type=click.IntRange(1), default=None,
+              help="At most this many rows (named queries: the first page, 100 rows, unless --all).")
+@click.option("--all", "all_rows", is_flag=True, help="Named queries: every row, not only the first page.")
 @format_option(GRAPH_OUTPUT)
 @store_option
 @click.pass_context
-def sparql(ctx, query, query_file, name, params, list_queries, limit, fmt, store_location):
+def sparql(ctx, query, query_file, name, params, list_queries, limit, all_rows, fmt, store_location):
     """Run a SPARQL query over the union of all graphs.
 
-    The prefixes kg:, id:, graph:, rdf:, rdfs:, xsd:, owl:, skos:, prov:,
-    schema:, foaf:, org: and dcterms: are predeclared.
+    QUERY is the text, or - to read it from standard input. kg's prefixes
+    (kg:, company:, person:, deal:, sourcegraph:, graph:, rdf:, rdfs:, xsd:,
+    owl:, skos:, prov:, schema:, foaf:, org:, dcterms: …) are predeclared, and
+    every short name kg prints can be pasted back.
 
     \b
     Examples:
@@ -421,7 +432,8 @@ def sparql(ctx, query, query_file, name, params, list_queries, limit, fmt, store
       kg sparql 'SELECT ?a ?b WHERE { ?a kg:metWith ?b }'
       kg sparql 'SELECT ?x WHERE { ?x rdfs:label ?name }' -p name="Lei Jun"
       kg sparql -f query.rq --format csv
-      kg sparql 'CONSTRUCT { ?s ?p ?o } WHERE { GRAPH graph:source/background { ?s ?p ?o } }' -F turtle
+      kg sparql 'CONSTRUCT { ?s ?p ?o } WHERE { GRAPH sourcegraph:background { ?s ?p ?o } }' -F turtle
+      echo 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' | kg sparql -
     """
     from kg.query import named_queries, parse_params, run_named, run_query
 
@@ -434,9 +446,12 @@ def sparql(ctx, query, query_file, name, params, list_queries, limit, fmt, store
     if len(sources) != 1:
         raise click.UsageError("give exactly one of QUERY, -f FILE or --name NAME (or --list)")
     bound = parse_params(params)
+    if query == "-":
+        query = click.get_text_stream("stdin").read()
     with _open(ctx, store_location, read_only=True) as store:
         if name:
-            result = run_named(store, name, bound, limit=limit)
+            kw = {"limit": None if all_rows else limit} if (all_rows or limit) else {}
+            result = run_named(store, name, bound, **kw)
         else:
             text = query_file.read() if query_file else query
             result = run_query(store, text, bound, limit=limit)
@@ -450,6 +465,115 @@ def sparql(ctx, query, query_file, name, params, list_queries, limit, fmt, store
     if fmt in GRAPH_OUTPUT:
         raise click.UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE; use table, json, jsonl, csv or tsv for SELECT")
     emit_rows(result.rows, fmt, result.columns)
+
+
+# -- many sources: conflicts and review of entity matches -------------------
+
+
+@main.command()
+@click.option("--limit", type=click.IntRange(1), default=100, show_default=True, help="At most this many facts.")
+@store_option
+@format_option()
+@click.pass_context
+def conflicts(ctx, limit, store_location, fmt):
+    """Facts that sources disagree on: amount, date or status, each value with its source.
+
+    \b
+    Examples:
+      kg conflicts
+      kg conflicts --format json
+    """
+    from kg.disagreement import conflicts as flagged
+
+    with _open(ctx, store_location, read_only=True) as store:
+        found = flagged(store, limit=limit)
+    if fmt == "json":
+        emit_json(found)
+        return
+    rows = [{"deal": c["deal"], "label": c["label"], "property": c["property"], "value": v["value"],
+             "source": v["source"] or v["graph"]} for c in found for v in c["values"]]
+    emit_rows(rows, fmt, ["label", "property", "value", "source", "deal"])
+
+
+@main.command()
+@click.option("--limit", type=click.IntRange(1), default=100, show_default=True, help="At most this many pairs.")
+@store_option
+@format_option()
+@click.pass_context
+def review(ctx, limit, store_location, fmt):
+    """Pairs of entities that may be the same, to confirm with same-as or reject with not-same.
+
+    A pair comes from a fuzzy name match a reader made (never merged on its
+    own) or from a shared external identifier (Wikidata, LEI, register number).
+
+    \b
+    Examples:
+      kg review
+      kg review --format json
+    """
+    from kg.judgements import review as pairs
+
+    with _open(ctx, store_location, read_only=True) as store:
+        rows = pairs(store, limit=limit)
+    emit_rows(rows, fmt, ["left_label", "right_label", "why", "identifier", "left", "right"])
+
+
+def _judgement(ctx, store_location, fmt, call, *args, **kw) -> None:
+    with _open(ctx, store_location, read_only=False) as store:
+        result = call(store, *args, **kw)
+    if isinstance(result, int):
+        result = {"undone": result}
+    if fmt == "json":
+        emit_json(result)
+    else:
+        emit_rows([result], fmt)
+
+
+@main.command("same-as")
+@click.argument("left")
+@click.argument("right")
+@click.option("--why", help="Why you judge so; kept with the judgement.")
+@click.option("--undo", is_flag=True, help="Take back the judgements between LEFT and RIGHT instead.")
+@store_option
+@format_option()
+@click.pass_context
+def same_as_cmd(ctx, left, right, why, undo, store_location, fmt):
+    """Record that LEFT and RIGHT are the same entity (names, aliases or IRIs).
+
+    The judgement is kept, with when and why, in its own graph, which no
+    ingest touches. It is refused if it contradicts an earlier one (also
+    through other judgements: A = B and B ≠ C imply A ≠ C).
+
+    \b
+    Examples:
+      kg same-as "Teslar Inc" Tesla --why "same address in the filing"
+      kg same-as "Teslar Inc" Tesla --undo
+    """
+    from kg.judgements import same_as, unjudge
+
+    if undo:
+        _judgement(ctx, store_location, fmt, unjudge, left, right)
+    else:
+        _judgement(ctx, store_location, fmt, same_as, left, right, why=why)
+
+
+@main.command("not-same")
+@click.argument("left")
+@click.argument("right")
+@click.option("--why", help="Why you judge so; kept with the judgement.")
+@store_option
+@format_option()
+@click.pass_context
+def not_same_cmd(ctx, left, right, why, store_location, fmt):
+    """Record that LEFT and RIGHT are different entities, so they are never proposed again.
+
+    \b
+    Examples:
+      kg not-same "Teslar Inc" Tesla --why "a Latvian furniture maker"
+    """
+    from kg.judgements import not_same
+
+    _judgement(ctx, store_location, fmt, not_same, left, right, why=why)
 
 
 # -- exploring the graph: paths, neighbours, centrality, communities, stats --

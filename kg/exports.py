@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import json
 import math
 import re
@@ -63,13 +64,14 @@ from kg.errors import FormatError, KgError
 VIEWS = ("entity", "deal")
 #: How list values (aliases) are joined; neo4j-admin's default array delimiter.
 LIST_SEPARATOR = ";"
-#: GEXF 1.3 namespaces, as the GEXF 1.3 primer declares them.
+#: GEXF 1.3 namespaces, as the GEXF 1.3 primer and Gephi write them (the generated XSD
+#: puts ``color``, ``size`` and ``position`` in the main namespace; the primer and
+#: viz.rnc put them in the viz one).
 GEXF_NS = "http://gexf.net/1.3"
 GEXF_VIZ_NS = "http://gexf.net/1.3/viz"
 #: The GEXF edge attribute holding a multigraph edge's key: the name
 #: ``networkx.read_gexf`` takes the key from, so NetworkX restores the keys.
 GEXF_KEY = "networkx_key"
-
 
 
 class ExportFormat(StrEnum):
@@ -101,6 +103,7 @@ class ExportFormat(StrEnum):
         except ValueError:
             raise FormatError(f"unknown export format {name!r}; use one of: {', '.join(cls)}") from None
 
+
 _NEO4J_TYPES = {"boolean": "boolean", "long": "long", "double": "double", "string": "string", "list": "string[]"}
 _KUZU_TYPES = {"boolean": "BOOLEAN", "long": "INT64", "double": "DOUBLE", "string": "STRING", "list": "STRING[]"}
 _GEXF_TYPES = {"boolean": "boolean", "long": "long", "double": "double", "string": "string", "list": "string"}
@@ -108,6 +111,8 @@ _GEXF_TYPES = {"boolean": "boolean", "long": "long", "double": "double", "string
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CYPHER_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _BATCH = 500
+# One encoder for every Cypher string literal: json.dumps with options builds a new one per call.
+_JSON_STRING = json.JSONEncoder(ensure_ascii=False).encode
 
 
 # ---------------------------------------------------------------------------
@@ -115,15 +120,18 @@ _BATCH = 500
 # ---------------------------------------------------------------------------
 
 
+_KINDS = {bool: "boolean", int: "long", float: "double", str: "string", list: "list", tuple: "list",
+          set: "list", frozenset: "list"}
+
+
 def _kind(value) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "long"
-    if isinstance(value, float):
-        return "double"
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return "list"
+    kind = _KINDS.get(value.__class__)
+    if kind is not None:
+        return kind
+    # Subclasses (numpy scalars, str enums …): the slower checks, in bool-before-int order.
+    for cls, name in _KINDS.items():
+        if isinstance(value, cls):
+            return name
     return "string"
 
 
@@ -151,10 +159,16 @@ def attribute_kinds(attrs: Iterable[dict]) -> dict[str, str]:
     {'amount': 'double', 'year': 'long'}
     """
     kinds: dict[str, str] = {}
+    kinds_get, known = kinds.get, _KINDS.get
     for d in attrs:
         for name, value in d.items():
-            if value is not None:
-                kinds[name] = _merge(kinds.get(name), _kind(value))
+            if value is None:
+                continue
+            # The hot loop (one pass per attribute of every edge): a dict lookup, no isinstance chain.
+            kind = known(value.__class__) or _kind(value)
+            old = kinds_get(name)
+            if old != kind:
+                kinds[name] = _merge(old, kind)
     return dict(sorted(kinds.items()))
 
 
@@ -204,8 +218,37 @@ def flat_value(value, kind: str):
     return _text(value)
 
 
-def _xml_clean(value):
-    return _XML_BAD.sub("", value) if isinstance(value, str) else value
+def flat_graph(G):
+    """A copy of ``G`` whose graph, node and edge attributes are flat (see :func:`flat_value`).
+
+    NetworkX's own writers (``write_graphml``, ``write_gexf``, ``write_gml``)
+    refuse kg's lists and ``None``; they accept the flat copy.
+
+    Args:
+        G: any NetworkX graph.
+
+    Returns:
+        A graph of the same class, with the same nodes, edges and keys.
+
+    >>> import networkx as nx
+    >>> H = flat_graph(nx.Graph([(1, 2, {"tags": ["b", "a"], "note": None})]))
+    >>> H.edges[1, 2]
+    {'tags': 'a;b'}
+    """
+    H = G.__class__()
+    node_kinds = attribute_kinds(d for _, d in G.nodes(data=True))
+    edge_kinds = attribute_kinds(d for *_, d in G.edges(data=True))
+
+    def flat(d: dict, kinds: dict) -> dict:
+        return {k: flat_value(v, kinds[k]) for k, v in d.items() if v is not None and k in kinds}
+
+    H.graph.update(flat(G.graph, attribute_kinds([G.graph])))
+    H.add_nodes_from((n, flat(d, node_kinds)) for n, d in G.nodes(data=True))
+    if G.is_multigraph():
+        H.add_edges_from((u, v, k, flat(d, edge_kinds)) for u, v, k, d in G.edges(keys=True, data=True))
+    else:
+        H.add_edges_from((u, v, flat(d, edge_kinds)) for u, v, d in G.edges(data=True))
+    return H
 
 
 def _edges(G) -> Iterator[tuple]:
@@ -236,20 +279,6 @@ def _node_label(a: dict) -> str:
     return str(a.get("type") or "Resource")
 
 
-@contextlib.contextmanager
-def _binary_out(path_or_file):
-    """A binary file to write: ``path_or_file`` itself when it has ``write``, else the opened path."""
-    if hasattr(path_or_file, "write"):
-        yield path_or_file
-        return
-    try:
-        fh = open(path_or_file, "wb")
-    except OSError as exc:
-        raise KgError(f"cannot write {path_or_file}: {exc.strerror or exc}") from None
-    with fh:
-        yield fh
-
-
 def _folder(path) -> Path:
     out = Path(path)
     try:
@@ -262,48 +291,66 @@ def _folder(path) -> Path:
 
 
 # ---------------------------------------------------------------------------
-# GraphML
+# XML: GraphML and GEXF, streamed as text
 # ---------------------------------------------------------------------------
 
+# Attribute values keep their line breaks and tabs (a parser would turn raw ones into spaces).
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
+                              "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
 
-def flat_graph(G, *, xml: bool = False):
-    """A copy of ``G`` whose graph, node and edge attributes are flat (see :func:`flat_value`).
 
-    Args:
-        G: any NetworkX graph.
-        xml: also drop the characters XML 1.0 cannot hold.
+def xml_text(value) -> str:
+    """A value as XML attribute or element text: escaped, without the characters XML 1.0 forbids.
 
-    Returns:
-        A graph of the same class, same nodes, edges and keys.
-
-    >>> import networkx as nx
-    >>> H = flat_graph(nx.Graph([(1, 2, {"tags": ["b", "a"], "note": None})]))
-    >>> H.edges[1, 2]
-    {'tags': 'a;b'}
+    >>> xml_text('a "b" <c> & d\\x0b\\n')
+    'a &quot;b&quot; &lt;c&gt; &amp; d&#10;'
     """
-    H = G.__class__()
-    node_kinds = attribute_kinds(d for _, d in G.nodes(data=True))
-    edge_kinds = attribute_kinds(d for *_, d in G.edges(data=True))
+    text = value if isinstance(value, str) else repr(value) if isinstance(value, float) else _text(value)
+    return _XML_BAD.sub("", text).translate(_XML_ESCAPES)
 
-    def flat(d: dict, kinds: dict) -> dict:
-        out = {k: flat_value(v, kinds[k]) for k, v in d.items() if v is not None and k in kinds}
-        return {k: _xml_clean(v) for k, v in out.items()} if xml else out
 
-    H.graph.update(flat(G.graph, attribute_kinds([G.graph])))
-    H.add_nodes_from((n, flat(d, node_kinds)) for n, d in G.nodes(data=True))
-    if G.is_multigraph():
-        H.add_edges_from((u, v, k, flat(d, edge_kinds)) for u, v, k, d in G.edges(keys=True, data=True))
-    else:
-        H.add_edges_from((u, v, flat(d, edge_kinds)) for u, v, d in G.edges(data=True))
-    return H
+@contextlib.contextmanager
+def _text_out(path_or_file):
+    """A UTF-8 text stream over a path, or over a binary file object (left open)."""
+    if not hasattr(path_or_file, "write"):
+        try:
+            fh = open(path_or_file, "w", encoding="utf-8", newline="\n")
+        except OSError as exc:
+            raise KgError(f"cannot write {path_or_file}: {exc.strerror or exc}") from None
+        with fh:
+            yield fh
+        return
+    wrapper = io.TextIOWrapper(path_or_file, encoding="utf-8", newline="\n", write_through=True)
+    try:
+        yield wrapper
+    finally:
+        wrapper.flush()
+        wrapper.detach()
+
+
+def _xml_data(d: dict, kinds: dict[str, str], ids: dict[str, str], element: str) -> str:
+    """The ``<data key=…>`` (GraphML) or ``<attvalue for=…>`` (GEXF) children of one node or edge."""
+    parts = []
+    for name, value in d.items():
+        if value is None or name not in ids:
+            continue
+        flat = xml_text(flat_value(value, kinds[name]))
+        if element == "data":
+            parts.append(f'<data key="{ids[name]}">{flat}</data>')
+        else:
+            parts.append(f'<attvalue for="{ids[name]}" value="{flat}"/>')
+    return "".join(parts)
 
 
 def write_graphml(G, path_or_file) -> None:
     """Write ``G`` as GraphML that NetworkX and igraph read back with every attribute.
 
     Node ids are the IRIs; edges of a multigraph carry their key as GraphML
-    ``id``, so ``networkx.read_graphml`` restores the same keys. Lists become
-    ``;``-joined strings and ``None`` is left out (see :func:`flat_value`).
+    ``id``, so ``networkx.read_graphml`` restores the same keys. Each attribute
+    is declared once with its type (``boolean``, ``long``, ``double``,
+    ``string``); lists become ``;``-joined strings and ``None`` is left out (see
+    :func:`flat_value`). Written in a stream, several times faster than
+    NetworkX's own writer, which also refuses kg's lists and ``None``.
 
     Args:
         G: a projection (or any NetworkX graph).
@@ -319,21 +366,45 @@ def write_graphml(G, path_or_file) -> None:
     >>> list(nx.read_graphml(buf, force_multigraph=True).edges(keys=True, data=True))
     [('urn:a', 'urn:b', 'd|ceoOf', {'relation': 'ceoOf', 'aliases': 'x'})]
     """
-    import networkx as nx
-
-    H = flat_graph(G, xml=True)
-    with _binary_out(path_or_file) as fh:
-        nx.write_graphml(H, fh, encoding="utf-8")
-
-
-# ---------------------------------------------------------------------------
-# GEXF 1.3 with Gephi's viz attributes
-# ---------------------------------------------------------------------------
+    graph_kinds = attribute_kinds([G.graph])
+    node_kinds = attribute_kinds(d for _, d in G.nodes(data=True))
+    edge_kinds = attribute_kinds(d for *_, d in G.edges(data=True))
+    ids = {scope: {name: f"{scope[0]}{i}" for i, name in enumerate(kinds)}
+           for scope, kinds in (("graph", graph_kinds), ("node", node_kinds), ("edge", edge_kinds))}
+    types = {"boolean": "boolean", "long": "long", "double": "double", "string": "string", "list": "string"}
+    multi = G.is_multigraph()
+    with _text_out(path_or_file) as out:
+        out.write('<?xml version="1.0" encoding="utf-8"?>\n<graphml xmlns="http://graphml.graphdrawing.org/xmlns">\n')
+        for scope, kinds in (("graph", graph_kinds), ("node", node_kinds), ("edge", edge_kinds)):
+            for name, kind in kinds.items():
+                out.write(f'  <key id="{ids[scope][name]}" for="{scope}" attr.name="{xml_text(name)}" '
+                          f'attr.type="{types[kind]}"/>\n')
+        out.write(f'  <graph edgedefault="{"directed" if G.is_directed() else "undirected"}">'
+                  f'{_xml_data(G.graph, graph_kinds, ids["graph"], "data")}\n')
+        for n, a in G.nodes(data=True):
+            out.write(f'    <node id="{xml_text(str(n))}">{_xml_data(a, node_kinds, ids["node"], "data")}</node>\n')
+        edges = G.edges(keys=True, data=True) if multi else ((u, v, None, d) for u, v, d in G.edges(data=True))
+        for u, v, k, d in edges:
+            eid = f' id="{xml_text(str(k))}"' if multi else ""
+            out.write(f'    <edge{eid} source="{xml_text(str(u))}" target="{xml_text(str(v))}">'
+                      f'{_xml_data(d, edge_kinds, ids["edge"], "data")}</edge>\n')
+        out.write("  </graph>\n</graphml>\n")
 
 
 def _rgb(hex_color: str) -> dict[str, str]:
     h = hex_color.lstrip("#")
     return {"r": str(int(h[0:2], 16)), "g": str(int(h[2:4], 16)), "b": str(int(h[4:6], 16))}
+
+
+def _layout(G) -> dict:
+    """kg's seeded layout of ``G``, in pixels."""
+    try:
+        from kg.layout import map_layout
+    except ImportError:  # the igraph layout module is new; older trees have only the viz one
+        from kg.viz import SEED, spread_layout
+
+        return spread_layout(G, seed=SEED)
+    return map_layout(G)
 
 
 def gexf_viz(G, *, layout: bool = True) -> dict:
@@ -342,7 +413,7 @@ def gexf_viz(G, *, layout: bool = True) -> dict:
     Colours are kg's class colours (:data:`kg.viz.NODE_STYLES`; deals of the
     deal view get ``Deal``'s); sizes grow with the square root of the degree
     centrality, 8 to 38 as in kg's HTML views; positions come from kg's seeded
-    layout (:func:`kg.viz.spread_layout`), in pixels.
+    layout, in pixels.
 
     Args:
         G: a projection.
@@ -356,11 +427,11 @@ def gexf_viz(G, *, layout: bool = True) -> dict:
     >>> gexf_viz(G)["a"]["color"]
     {'r': '221', 'g': '107', 'b': '32'}
     """
-    from kg.viz import NODE_STYLES, SEED, node_scores, spread_layout
+    from kg.viz import NODE_STYLES, node_scores
 
     scores = node_scores(G, "degree") if G.number_of_edges() else {}
     top = max(scores.values(), default=0.0) or 1.0
-    pos = spread_layout(G, seed=SEED) if layout else {}
+    pos = _layout(G) if layout else {}
     out = {}
     for n, a in G.nodes(data=True):
         style = NODE_STYLES["Deal"] if a.get("kind") == "deal" else NODE_STYLES.get(a.get("type"), NODE_STYLES["Entity"])
@@ -372,46 +443,16 @@ def gexf_viz(G, *, layout: bool = True) -> dict:
     return out
 
 
-def _gexf_attributes(gen, cls: str, kinds: dict[str, str]) -> dict[str, str]:
-    """Declare the attributes of a class; return name → GEXF attribute id."""
-    ids = {name: str(i) for i, name in enumerate(kinds)}
-    gen.startElement("attributes", {"class": cls})
-    for name, kind in kinds.items():
-        gen.ignorableWhitespace("\n      ")
-        gen.startElement("attribute", {"id": ids[name], "title": name, "type": _GEXF_TYPES[kind]})
-        gen.endElement("attribute")
-    gen.ignorableWhitespace("\n    ")
-    gen.endElement("attributes")
-    gen.ignorableWhitespace("\n    ")
-    return ids
-
-
-def _gexf_attvalues(gen, d: dict, kinds: dict[str, str], ids: dict[str, str]) -> None:
-    cells = [(ids[k], flat_value(v, kinds[k])) for k, v in d.items() if v is not None and k in ids]
-    if not cells:
-        return
-    gen.startElement("attvalues", {})
-    for i, value in cells:
-        gen.startElement("attvalue", {"for": i, "value": _xml_clean(_text(value) if not isinstance(value, float)
-                                                                    else repr(value))})
-        gen.endElement("attvalue")
-    gen.endElement("attvalues")
-
-
-def _empty(gen, name: str, attrs: dict) -> None:
-    gen.startElement(name, attrs)
-    gen.endElement(name)
-
-
 def write_gexf(G, path_or_file, *, layout: bool = True, title: str | None = None) -> None:
     """Write ``G`` as GEXF 1.3 for Gephi, with colours, sizes and positions.
 
     Every node has ``viz:color``, ``viz:size`` and (with ``layout``)
     ``viz:position``; every edge its relation (or role) as ``label`` and
     ``kind`` (GEXF 1.3's way to keep parallel edges apart), its key (in a
-    multigraph) as the :data:`GEXF_KEY` attribute, and the relation's colour. Symmetric relations are
-    ``type="undirected"`` in a directed graph. Attribute values follow
-    :func:`flat_value`; the node label is the ``label`` XML attribute.
+    multigraph) as the :data:`GEXF_KEY` attribute, and the relation's colour.
+    Symmetric relations are ``type="undirected"`` in a directed graph.
+    Attribute values follow :func:`flat_value`; the node label is the
+    ``label`` XML attribute.
 
     Args:
         G: a projection (or any NetworkX graph).
@@ -429,86 +470,60 @@ def write_gexf(G, path_or_file, *, layout: bool = True, title: str | None = None
     >>> b'type="undirected"' in buf.getvalue() and b'<viz:position' in buf.getvalue()
     True
     """
-    from xml.sax.saxutils import XMLGenerator
-
     viz = gexf_viz(G, layout=layout)
-    with _binary_out(path_or_file) as fh:
-        gen = XMLGenerator(fh, "utf-8", short_empty_elements=True)
-        gen.startDocument()
-        gen.startElement("gexf", {"xmlns": GEXF_NS, "xmlns:viz": GEXF_VIZ_NS, "version": "1.3"})
-        gen.ignorableWhitespace("\n  ")
-        gen.startElement("meta", {})
-        for name, text in (("creator", "kg"), ("description", str(title or G.graph.get("title") or "kg graph"))):
-            gen.startElement(name, {})
-            gen.characters(_xml_clean(text))
-            gen.endElement(name)
-        gen.endElement("meta")
-        gen.ignorableWhitespace("\n  ")
-        gen.startElement("graph", {"defaultedgetype": "directed" if G.is_directed() else "undirected",
-                                   "idtype": "string"})
-        gen.ignorableWhitespace("\n    ")
-        _gexf_nodes(gen, G, viz)
-        _gexf_edges(gen, G)
-        gen.endElement("graph")
-        gen.ignorableWhitespace("\n")
-        gen.endElement("gexf")
-        gen.ignorableWhitespace("\n")
-        gen.endDocument()
+    node_kinds = attribute_kinds(d for _, d in G.nodes(data=True))
+    node_kinds.pop("label", None)
+    edge_kinds = attribute_kinds(d for *_, d in G.edges(data=True))
+    if G.is_multigraph():
+        edge_kinds = dict(sorted({**edge_kinds, GEXF_KEY: "string"}.items()))
+    description = xml_text(str(title or G.graph.get("title") or "kg graph"))
+    with _text_out(path_or_file) as out:
+        out.write(f'<?xml version="1.0" encoding="utf-8"?>\n<gexf xmlns="{GEXF_NS}" xmlns:viz="{GEXF_VIZ_NS}" '
+                  f'version="1.3">\n  <meta><creator>kg</creator><description>{description}</description></meta>\n'
+                  f'  <graph defaultedgetype="{"directed" if G.is_directed() else "undirected"}" idtype="string">\n')
+        for cls, kinds in (("node", node_kinds), ("edge", edge_kinds)):
+            out.write(f'    <attributes class="{cls}">\n')
+            for i, (name, kind) in enumerate(kinds.items()):
+                out.write(f'      <attribute id="{i}" title="{xml_text(name)}" type="{_GEXF_TYPES[kind]}"/>\n')
+            out.write("    </attributes>\n")
+        _gexf_nodes(out, G, viz, node_kinds)
+        _gexf_edges(out, G, edge_kinds)
+        out.write("  </graph>\n</gexf>\n")
 
 
-def _gexf_nodes(gen, G, viz: dict) -> None:
-    """The node attribute declarations, then ``<nodes>`` with attvalues and viz elements."""
-    kinds = attribute_kinds(d for _, d in G.nodes(data=True))
-    kinds.pop("label", None)
-    edge_kinds = _gexf_edge_kinds(G)
-    ids = _gexf_attributes(gen, "node", kinds)
-    _gexf_attributes(gen, "edge", edge_kinds)
-    gen.startElement("nodes", {"count": str(G.number_of_nodes())})
+def _gexf_nodes(out, G, viz: dict, kinds: dict[str, str]) -> None:
+    ids = {name: str(i) for i, name in enumerate(kinds)}
+    out.write(f'    <nodes count="{G.number_of_nodes()}">\n')
     for n, a in G.nodes(data=True):
-        gen.ignorableWhitespace("\n      ")
-        gen.startElement("node", {"id": _xml_clean(str(n)), "label": _xml_clean(str(a.get("label") or n))})
-        _gexf_attvalues(gen, a, kinds, ids)
+        values = _xml_data(a, kinds, ids, "attvalue")
         v = viz[n]
-        _empty(gen, "viz:color", v["color"])
-        _empty(gen, "viz:size", {"value": repr(v["size"])})
+        c = v["color"]
+        parts = [f'      <node id="{xml_text(str(n))}" label="{xml_text(str(a.get("label") or n))}">',
+                 f"<attvalues>{values}</attvalues>" if values else "",
+                 f'<viz:color r="{c["r"]}" g="{c["g"]}" b="{c["b"]}"/><viz:size value="{v["size"]!r}"/>']
         if v["position"] is not None:
             x, y = v["position"]
             # Screen y grows downwards, Gephi's upwards: flip, so both show the same picture.
-            _empty(gen, "viz:position", {"x": repr(float(x)), "y": repr(float(-y)), "z": "0.0"})
-        gen.endElement("node")
-    gen.ignorableWhitespace("\n    ")
-    gen.endElement("nodes")
-    gen.ignorableWhitespace("\n    ")
+            parts.append(f'<viz:position x="{float(x)!r}" y="{float(-y)!r}" z="0.0"/>')
+        parts.append("</node>\n")
+        out.write("".join(parts))
+    out.write("    </nodes>\n")
 
 
-def _gexf_edge_kinds(G) -> dict[str, str]:
-    kinds = attribute_kinds(d for *_, d in G.edges(data=True))
-    if G.is_multigraph():
-        kinds = dict(sorted({**kinds, GEXF_KEY: "string"}.items()))
-    return kinds
-
-
-def _gexf_edges(gen, G) -> None:
-    """``<edges>``: ids, ends, direction, relation as label and kind, attvalues, colour."""
+def _gexf_edges(out, G, kinds: dict[str, str]) -> None:
     from kg.viz import RELATION_COLORS
 
-    kinds = _gexf_edge_kinds(G)
     ids = {name: str(i) for i, name in enumerate(kinds)}
+    colors = {rel: '<viz:color r="{r}" g="{g}" b="{b}"/>'.format(**_rgb(c)) for rel, c in RELATION_COLORS.items()}
     multi = G.is_multigraph()
-    gen.startElement("edges", {"count": str(G.number_of_edges())})
+    out.write(f'    <edges count="{G.number_of_edges()}">\n')
     for i, (u, v, k, d, directed) in enumerate(_edges(G)):
-        rel = _edge_type(d)
-        gen.ignorableWhitespace("\n      ")
-        gen.startElement("edge", {"id": str(i), "source": _xml_clean(str(u)), "target": _xml_clean(str(v)),
-                                  "type": "directed" if directed else "undirected",
-                                  "label": _xml_clean(rel), "kind": _xml_clean(rel)})
-        _gexf_attvalues(gen, {**d, GEXF_KEY: k} if multi else d, kinds, ids)
-        if rel in RELATION_COLORS:
-            _empty(gen, "viz:color", _rgb(RELATION_COLORS[rel]))
-        gen.endElement("edge")
-    gen.ignorableWhitespace("\n    ")
-    gen.endElement("edges")
-    gen.ignorableWhitespace("\n  ")
+        rel = xml_text(_edge_type(d))
+        values = _xml_data({**d, GEXF_KEY: k} if multi else d, kinds, ids, "attvalue")
+        out.write(f'      <edge id="{i}" source="{xml_text(str(u))}" target="{xml_text(str(v))}" '
+                  f'type="{"directed" if directed else "undirected"}" label="{rel}" kind="{rel}">'
+                  f'{f"<attvalues>{values}</attvalues>" if values else ""}{colors.get(_edge_type(d), "")}</edge>\n')
+    out.write("    </edges>\n")
 
 
 # ---------------------------------------------------------------------------
@@ -608,7 +623,7 @@ def cypher_literal(value, kind: str = "string") -> str:
         # An empty list is left out like None: engines type ``[]`` as a list of
         # integers, which clashes with the strings of the other rows.
         items = _items(value) if value is not None else []
-        return "[" + ", ".join(json.dumps(x, ensure_ascii=False) for x in items) + "]" if items else "null"
+        return "[" + ", ".join(_JSON_STRING(x) for x in items) + "]" if items else "null"
     if value is None:
         return "null"
     flat = flat_value(value, kind)
@@ -616,7 +631,7 @@ def cypher_literal(value, kind: str = "string") -> str:
         return "true" if flat else "false"
     if kind in ("long", "double"):
         return repr(flat)
-    return json.dumps(flat, ensure_ascii=False)
+    return _JSON_STRING(flat)
 
 
 def _node_tables(G) -> dict[str, dict[str, str]]:
@@ -670,16 +685,14 @@ def _batches(items: list, size: int = _BATCH) -> Iterator[list]:
         yield items[i:i + size]
 
 
-def _cypher_statements(G) -> Iterator[str]:
+def _cypher_statements(G, node_tables: dict, rel_tables: dict) -> Iterator[str]:
     """``UNWIND [...] AS row CREATE …`` statements: nodes by label, then relationships by type and labels."""
-    node_tables = _node_tables(G)
     nodes = _cypher_rows(((_node_label(a), {"uri": n, **a}) for n, a in G.nodes(data=True)),
                          lambda label: {"uri": "string", **node_tables[label]})
     for (label, shape), rows in sorted(nodes.items()):
         props = ", ".join(f"{cypher_name(k)}: row.{cypher_name(k)}" for k in shape)
         for batch in _batches(rows):
             yield f"UNWIND [{', '.join(batch)}] AS row CREATE (n:{cypher_name(label)} {{{props}}});"
-    rel_tables = _rel_tables(G)
     labels = G.nodes
     rels = _cypher_rows((((_edge_type(d), _node_label(labels[u]), _node_label(labels[v])),
                           {"s": u, "t": v, **d, "key": k}) for u, v, k, d, _ in _edges(G)),
@@ -691,13 +704,13 @@ def _cypher_statements(G) -> Iterator[str]:
                    f"(b:{cypher_name(lv)} {{uri: row.t}}) CREATE (a)-[:{cypher_name(rel)} {{{props}}}]->(b);")
 
 
-def _schema_statements(G) -> Iterator[str]:
+def _schema_statements(node_tables: dict, rel_tables: dict) -> Iterator[str]:
     """Kùzu / LadybugDB DDL: one node table per label, one relationship table per type."""
-    for label, kinds in _node_tables(G).items():
+    for label, kinds in node_tables.items():
         cols = ", ".join(["uri STRING PRIMARY KEY", *(f"{cypher_name(k)} {_KUZU_TYPES[kind]}"
                                                       for k, kind in kinds.items())])
         yield f"CREATE NODE TABLE {cypher_name(label)}({cols});"
-    for rel, (kinds, pairs) in _rel_tables(G).items():
+    for rel, (kinds, pairs) in rel_tables.items():
         ends = [f"FROM {cypher_name(a)} TO {cypher_name(b)}" for a, b in pairs]
         cols = [f"{cypher_name(k)} {_KUZU_TYPES[kind]}" for k, kind in kinds.items()]
         yield f"CREATE REL TABLE {cypher_name(rel)}({', '.join(ends + cols)});"
@@ -724,10 +737,14 @@ def write_neo4j(G, directory) -> list[Path]:
       relation, or the role in the deal view), ``key`` for multigraphs, then
       the edge attributes. Load both with
       ``neo4j-admin database import full --nodes=nodes.csv
-      --relationships=relationships.csv neo4j``.
+      --relationships=relationships.csv neo4j``
+      (``--multiline-fields=true`` when quotes span lines).
     - ``import.cypher``: the same graph as ``UNWIND [...] AS row CREATE``
       statements, for ``cypher-shell -f import.cypher`` into an empty
       database (or any openCypher engine).
+    - ``constraints.cypher``: Neo4j's uniqueness constraint on ``uri`` for
+      each label, to run before ``import.cypher`` so its ``MATCH`` es use an
+      index.
     - ``schema.cypher``: the node and relationship tables that schema-first
       engines (Kùzu, LadybugDB) need before ``import.cypher``.
 
@@ -736,7 +753,7 @@ def write_neo4j(G, directory) -> list[Path]:
         directory: the folder to write into.
 
     Returns:
-        The four paths.
+        The five paths.
 
     Raises:
         KgError: the folder or a file cannot be written.
@@ -755,7 +772,8 @@ def write_neo4j(G, directory) -> list[Path]:
     edge_kinds = attribute_kinds(d for *_, d in G.edges(data=True))
     multi = G.is_multigraph()
     edge_kinds.pop("key", None)
-    paths = [out / "nodes.csv", out / "relationships.csv", out / "import.cypher", out / "schema.cypher"]
+    paths = [out / name for name in ("nodes.csv", "relationships.csv", "import.cypher", "constraints.cypher",
+                                     "schema.cypher")]
     _write_csv_rows(paths[0], ["uri:ID", *(neo4j_header(k, kind) for k, kind in node_kinds.items()), ":LABEL"], (
         [n, *(flat_value(a.get(k), kind) for k, kind in node_kinds.items()), _node_label(a)]
         for n, a in G.nodes(data=True)))
@@ -765,12 +783,19 @@ def write_neo4j(G, directory) -> list[Path]:
         [u, v, _edge_type(d), *([k] if multi else []), *(flat_value(d.get(c), kind) for c, kind in edge_kinds.items())]
         for u, v, k, d, _directed in _edges(G)))
     title = str(G.graph.get("title") or "kg graph").replace("\n", " ")
+    node_tables, rel_tables = _node_tables(G), _rel_tables(G)
     _write_lines(paths[2], [f"// {title}: {G.number_of_nodes()} nodes, {G.number_of_edges()} relationships.",
-                            "// Run into an empty database: cypher-shell -f import.cypher",
+                            "// Neo4j, into an empty database: cypher-shell -f constraints.cypher, then "
+                            "cypher-shell -f import.cypher",
+                            "// (faster: neo4j-admin database import full --nodes=nodes.csv "
+                            "--relationships=relationships.csv --multiline-fields=true neo4j)",
                             "// Schema-first engines (Kuzu, LadybugDB): run schema.cypher first."],
-                 _cypher_statements(G))
-    _write_lines(paths[3], ["// Node and relationship tables for schema-first Cypher engines (Kuzu, LadybugDB)."],
-                 _schema_statements(G))
+                 _cypher_statements(G, node_tables, rel_tables))
+    _write_lines(paths[3], ["// Neo4j 5: one uniqueness constraint (and index) on uri per label, before import.cypher."],
+                 (f"CREATE CONSTRAINT IF NOT EXISTS FOR (n:{cypher_name(label)}) REQUIRE n.uri IS UNIQUE;"
+                  for label in node_tables))
+    _write_lines(paths[4], ["// Node and relationship tables for schema-first Cypher engines (Kuzu, LadybugDB)."],
+                 _schema_statements(node_tables, rel_tables))
     return paths
 
 

@@ -8,10 +8,12 @@ is. The text reader (:mod:`kg.ingest.text`) and the CSV reader
 them, so every source mints the same IRIs for the same things.
 
 Identity: a fact's deal node is keyed by its content (the relation, the two
-parties and the date), not by the source or the sentence, so two sources that
-state the same deal write to the same node, each in its own named graph. The
-amount and the evidence are keyed by the deal *and* the source, so each
-source's word is kept apart.
+parties and the year, where one is given), not by the source or the sentence,
+so two sources that state the same deal write to the same node, each in its
+own named graph. The amount and the evidence are keyed by the deal *and* the
+source, so each source's word is kept apart, and two sources that give a
+different amount, month or status make a conflict (:mod:`kg.disagreement`), not
+two deals. Two rounds in different years stay two deals.
 
 >>> acme = Party("Acme Corp", "Company")
 >>> foo = Party("Foo Inc", "Company")
@@ -19,7 +21,7 @@ source's word is kept apart.
 ...          amount=Amount(47500000, "USD"), status="planned",
 ...          evidence=(Evidence("news-1", quote="Acme Corp agreed to acquire Foo Inc", start=0, end=35),))
 >>> deal_iri(f)
-'https://kg.example.org/id/deal/acquired-acme-corp-foo-inc-2019-05'
+'https://kg.example.org/id/deal/acquired-acme-corp-foo-inc-2019'
 >>> len(fact_triples([f], "news-1")) > 10
 True
 """
@@ -56,7 +58,7 @@ class Party:
         >>> Party("Lei Jun", "Person").node_iri()
         'https://kg.example.org/id/person/lei-jun'
         """
-        from kg.ontology import entity_iri
+        from kg.schema import entity_iri
 
         return self.iri or entity_iri(self.kind.lower(), self.name)
 
@@ -172,7 +174,7 @@ def _deal_shape(relation: str) -> tuple[str, str, str, str | None]:
 
 
 def deal_key(fact: Fact) -> str:
-    """The content key of a fact: relation, parties (sorted when symmetric) and date.
+    """The content key of a fact: relation, parties (sorted when symmetric) and year.
 
     >>> a, b = Party("B Co"), Party("A Co")
     >>> deal_key(Fact("partnerOf", a, b)) == deal_key(Fact("partnerOf", b, a))
@@ -184,14 +186,14 @@ def deal_key(fact: Fact) -> str:
     if any(r.name == fact.relation and r.symmetric for r in RELATIONS):
         ends.sort()
     names = [e.rsplit("/", 1)[-1] for e in ends]
-    return "-".join([fact.relation, *names, *([fact.date] if fact.date else [])])
+    return "-".join([fact.relation, *names, *([fact.date[:4]] if fact.date else [])])
 
 
 def deal_iri(fact: Fact) -> str:
     """The IRI of the deal node that a fact is written to (the same for every source)."""
-    from kg.ontology import entity_iri
+    from kg.schema import deal_iri as mint_deal
 
-    return entity_iri("deal", deal_key(fact))
+    return mint_deal(deal_key(fact))
 
 
 class _Writer:
@@ -200,7 +202,7 @@ class _Writer:
     def __init__(self, source: str):
         import pyoxigraph as ox
 
-        from kg.ontology import KG, RDF, source_iri
+        from kg.schema import KG, RDF, source_iri
 
         self.ox, self.KG = ox, KG
         self.source = source
@@ -231,10 +233,10 @@ class _Writer:
         return node
 
     def evidence(self, key: str, ev: Evidence):
-        from kg.ontology import entity_iri
+        from kg.schema import evidence_iri
 
         where = ev.start if ev.start is not None else ev.line
-        node = self.ox.NamedNode(entity_iri("evidence", f"{key}-{self.source}-{where}-{ev.rule or ''}"))
+        node = self.ox.NamedNode(evidence_iri(self.source, f"{key}-{where}-{ev.rule or ''}"))
         K = self.KG
         self.add(node, self.a.value, self.ox.NamedNode(K + "Evidence"))
         self.add(node, K + "source", self.src)
@@ -247,10 +249,10 @@ class _Writer:
             self.add(node, K + "confidence", self.lit(f"{ev.confidence:.2f}", "decimal"))
         return node
 
-    def amount(self, key: str, amount: Amount):
-        from kg.ontology import entity_iri
+    def amount(self, deal: str, amount: Amount):
+        from kg.schema import amount_iri
 
-        node = self.ox.NamedNode(entity_iri("amount", f"{key}-{self.source}"))
+        node = self.ox.NamedNode(amount_iri(deal, self.source))
         K = self.KG
         self.add(node, self.a.value, self.ox.NamedNode(K + "MonetaryAmount"))
         self.add(node, K + "value", self.lit(amount.value, "decimal"))
@@ -278,7 +280,7 @@ class _Writer:
         if f.date:
             self.add(deal, K + "date", self.lit(f.date, f.date_type or "gYear"))
         if f.amount is not None:
-            self.add(deal, K + "amount", self.amount(key, f.amount))
+            self.add(deal, K + "amount", self.amount(deal.value, f.amount))
         for ev in f.evidence:
             self.add(deal, K + "evidence", self.evidence(key, ev))
 

@@ -122,11 +122,29 @@ def format_rows(
         writer = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
         writer.writerow(cols)
         for r in rows:
-            writer.writerow(["" if r.get(c) is None else _plain(r.get(c)) for c in cols])
+            writer.writerow(["" if r.get(c) is None else _safe_cell(r.get(c)) for c in cols])
         return buf.getvalue()
     if fmt == "table":
         return _table(rows, cols, max_width)
     raise FormatError(f"unknown row format {fmt!r}; use one of {', '.join(f.value for f in RowFormat)}")
+
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP's list).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe_cell(value: Any) -> str:
+    """A CSV/TSV cell that no spreadsheet runs as a formula: text starting with = + - @ gets a leading quote.
+
+    Numbers (numeric literals and Python numbers) stay as they are.
+
+    >>> _safe_cell("=1+1"), _safe_cell("@SUM(A1)"), _safe_cell("-5"), _safe_cell(-5), _safe_cell("Xiaomi")
+    ("'=1+1", "'@SUM(A1)", "'-5", '-5', 'Xiaomi')
+    """
+    text = _plain(value)
+    if isinstance(to_python(value), str) and text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
 
 
 def _plain(value: Any) -> str:

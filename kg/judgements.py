@@ -248,3 +248,42 @@ def canonical_map(store) -> dict[str, str]:
     for node in list(clusters.parent):
         groups[clusters.find(node)].append(node)
     return {m: root for root, members in groups.items() for m in {*members, root}}
+
+
+def review(store, *, limit: int | None = 100) -> list[dict]:
+    """The candidate pairs to review, as :func:`candidates` gives them (the ``kg review`` command)."""
+    return candidates(store, limit=limit)
+
+
+def _resolve(store, name: str) -> str:
+    from kg.entities import find_entity
+
+    return find_entity(store, name)
+
+
+def same_as(store, left: str, right: str, *, why: str | None = None) -> dict:
+    """Record that two entities, given by name, alias or IRI, are the same (``kg same-as``).
+
+    Raises:
+        UnknownEntityError: a name matches no entity (with near matches).
+        JudgementError: see :func:`judge`.
+    """
+    return judge(store, _resolve(store, left), _resolve(store, right), same=True, why=why)
+
+
+def not_same(store, left: str, right: str, *, why: str | None = None) -> dict:
+    """Record that two entities, given by name, alias or IRI, are not the same (``kg not-same``)."""
+    return judge(store, _resolve(store, left), _resolve(store, right), same=False, why=why)
+
+
+def unjudge(store, left: str, right: str) -> int:
+    """Undo the judgements between two entities given by name, alias or IRI (``kg same-as --undo``).
+
+    Raises:
+        JudgementError: there is no judgement between them.
+    """
+    a, b = _resolve(store, left), _resolve(store, right)
+    n = undo(store, a, b)
+    if not n:
+        raise JudgementError(f"no judgement between {a} and {b} to undo")
+    return n

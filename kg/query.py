@@ -239,7 +239,7 @@ class QueryResult:
         if self.kind == "ask":
             return f"<p>{'yes' if self.boolean else 'no'}</p>"
         if self.kind == "graph":
-            rows = [dict(zip(("subject", "predicate", "object"), (t.subject, t.predicate, t.object)))
+            rows = [dict(zip(("subject", "predicate", "object"), (t.subject, t.predicate, t.object), strict=True))
                     for t in self.triples]
             return html_table(rows, ["subject", "predicate", "object"])
         return html_table(self.rows, self.columns)

@@ -12,11 +12,10 @@ two roles produce it. Everything that derives edges is generated here from
 that one table:
 
 * :func:`derive_update`, the SPARQL Update that rebuilds the derived graph;
-* :func:`derive_constructs`, the same rules as CONSTRUCT queries, which the
-  bulk import streams into Oxigraph's loader;
+* :func:`derive_nodes_update`, the same rules limited to the nodes an ingest
+  touched;
 * :class:`Deriver`, the same rules in Python, for one deal at a time, which
-  the bulk RDF import (:mod:`kg.ingest.derived`) and the CSV converter
-  (:mod:`kg.ingest.mapping`) run as they read.
+  the CSV converter (:mod:`kg.ingest.mapping`) runs as rows stream in.
 
 Besides the relations, every agent role gives ``?agent kg:involvedIn ?deal``,
 and every label and alias gives a ``kg:nameKey`` lookup key. Deals with a
@@ -54,15 +53,10 @@ def __getattr__(name: str):
 
 @dataclass(frozen=True)
 class _Block:
-    """One rule as SPARQL: insert ``template`` for each match of ``where``.
-
-    ``graph_var`` is the variable of the graph that states the fact the rule
-    starts from, so a caller can restrict a rule to some graphs.
-    """
+    """One rule as SPARQL: insert ``template`` for each match of ``where``."""
 
     template: str
     where: str
-    graph_var: str
     #: The variables naming the nodes a derived triple depends on, for incremental rebuilds.
     keys: tuple[str, ...] = ()
 
@@ -115,9 +109,9 @@ def _blocks() -> tuple[_Block, ...]:
   FILTER(isIRI(?e) && ?g != <{DERIVED_GRAPH}> && ?g != <{ONTOLOGY_GRAPH}>)
   BIND(REPLACE(REPLACE(LCASE(STR(?label)), {_NON_WORD}, " "), "^ | $", "") AS ?key)"""
     return (
-        _Block("?s ?rel ?o", relations, "?g1", ("?deal", "?s", "?o")),
-        _Block(f"?agent <{KG}involvedIn> ?deal", involved, "?g", ("?deal", "?agent")),
-        _Block(f"?e <{KG}nameKey> ?key", names, "?g", ("?e",)),
+        _Block("?s ?rel ?o", relations, ("?deal", "?s", "?o")),
+        _Block(f"?agent <{KG}involvedIn> ?deal", involved, ("?deal", "?agent")),
+        _Block(f"?e <{KG}nameKey> ?key", names, ("?e",)),
     )
 
 
@@ -171,27 +165,6 @@ def derive_nodes_update(nodes) -> str:
         union = " UNION ".join(f"{{ VALUES {k} {{ {values} }} }}" for k in b.keys)
         parts.append(f"INSERT {{ GRAPH {d} {{ {b.template} }} }}\nWHERE {{ {union} {b.where}\n}}")
     return " ;\n".join(parts)
-
-
-def derive_constructs(graphs: list[str] | None = None) -> list[str]:
-    """The rules of :func:`derive_update` as CONSTRUCT queries, one per rule.
-
-    Args:
-        graphs: only deals and labels stated in these graphs; None for all.
-
-    Returns:
-        Query texts; their triples are what the update inserts.
-    """
-    import pyoxigraph as ox
-
-    out = []
-    for b in _blocks():
-        where = b.where
-        if graphs is not None:
-            values = " ".join(str(ox.NamedNode(g)) for g in graphs)
-            where = f"\n  VALUES {b.graph_var} {{ {values} }}" + where
-        out.append(f"CONSTRUCT {{ {b.template} }} WHERE {{{where}\n}}")
-    return out
 
 
 class Deriver:

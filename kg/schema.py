@@ -337,46 +337,44 @@ def is_short_name(text: str) -> bool:
 # The schema data
 # ---------------------------------------------------------------------------
 
+class _Term:
+    """A kg term named by its local name; :attr:`iri` is the full IRI."""
+
+    name: str
+
+    @property
+    def iri(self) -> str:
+        return KG + self.name
+
+
 @dataclass(frozen=True)
-class EntityClass:
+class EntityClass(_Term):
     """A class of the entity view. ``rank``: 0 is shown first; ``kind``: its IRI segment."""
 
     name: str
     kind: str
     rank: int
 
-    @property
-    def iri(self) -> str:
-        return KG + self.name
-
 
 @dataclass(frozen=True)
-class Role:
+class Role(_Term):
     """A role property of a deal class; ``agent``: it names an agent (gives ``kg:involvedIn``)."""
 
     name: str
     range: str
     agent: bool
 
-    @property
-    def iri(self) -> str:
-        return KG + self.name
-
 
 @dataclass(frozen=True)
-class DealClass:
+class DealClass(_Term):
     """A deal class and its role properties."""
 
     name: str
     roles: tuple[Role, ...]
 
-    @property
-    def iri(self) -> str:
-        return KG + self.name
-
 
 @dataclass(frozen=True)
-class Status:
+class Status(_Term):
     """A status of ``kg:StatusScheme``.
 
     Attributes:
@@ -395,13 +393,9 @@ class Status:
     def key(self) -> str:
         return self.name.lower()
 
-    @property
-    def iri(self) -> str:
-        return KG + self.name
-
 
 @dataclass(frozen=True)
-class Relation:
+class Relation(_Term):
     """One rule: ``?deal a deal_class; subject_role ?s; object_role ?o`` ⇒ ``?s name ?o``.
 
     Attributes:
@@ -419,10 +413,6 @@ class Relation:
     object_role: str
     symmetric: bool = False
     role: str | None = None
-
-    @property
-    def iri(self) -> str:
-        return KG + self.name
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,11 @@ class _Server:
         """An endpoint that answers without credentials once the server is up."""
         return self.url
 
+    @property
+    def login_url(self) -> str:
+        """The URL kg writes through, with any credentials it needs."""
+        return self.url
+
     def start(self) -> _Server:
         """Start the server and wait until it answers a query."""
         log = open(self.folder / "server.log", "ab")
@@ -133,18 +138,23 @@ MaxQueryExecutionTime = 120
 class VirtuosoServer(_Server):
     """Debian's Virtuoso 7 on loopback; :attr:`url` is ``/sparql-auth`` (Digest, dba/dba).
 
-    Use it with ``KG_STORE_USER=dba`` and ``KG_STORE_PASSWORD=dba`` (see :meth:`env`).
+    :attr:`login_url` carries the credentials; ``holds_article`` is for
+    fixtures that load the article once and share the server.
     """
 
     startup_s = 90.0
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, **parameters: str):
         from kg.server import free_port
 
         super().__init__(folder)
         self.sql_port = free_port()
         ini = _VIRTUOSO_INI.format(d=self.folder, sql=self.sql_port, http=self.port)
+        # Extra [Parameters], e.g. TransactionAfterImageLimit="300000".
+        extra = "".join(f"{key} = {value}\n" for key, value in parameters.items())
+        ini = ini.replace("[HTTPServer]", extra + "[HTTPServer]")
         (self.folder / "virtuoso.ini").write_text(ini)
+        self.holds_article = False
 
     def command(self) -> list[str]:
         return [VIRTUOSO, "+configfile", str(self.folder / "virtuoso.ini"), "+foreground"]
@@ -158,16 +168,10 @@ class VirtuosoServer(_Server):
         """The anonymous, read-only endpoint."""
         return f"http://127.0.0.1:{self.port}/sparql"
 
-    @staticmethod
-    def env() -> dict[str, str]:
-        """The environment kg needs to write to it."""
-        return {"KG_STORE_USER": "dba", "KG_STORE_PASSWORD": "dba"}
-
-
-def set_env(monkeypatch, env: dict[str, str]) -> None:
-    """Apply ``env`` with pytest's monkeypatch."""
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
+    @property
+    def login_url(self) -> str:
+        """:attr:`url` with the fresh database's credentials in it."""
+        return f"http://dba:dba@127.0.0.1:{self.port}/sparql-auth"
 
 
 def copy_project(root: Path, dest: Path) -> Path:

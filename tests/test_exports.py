@@ -275,7 +275,8 @@ def test_neo4j_admin_import_files_follow_the_documented_headers(views, view, tmp
 
     G = views[view]
     files = write_neo4j(G, tmp_path / "neo4j")
-    assert [f.name for f in files] == ["nodes.csv", "relationships.csv", "import.cypher", "schema.cypher"]
+    assert [f.name for f in files] == ["nodes.csv", "relationships.csv", "import.cypher", "constraints.cypher",
+                                       "schema.cypher"]
     head, rows = _read_csv(files[0])
     assert head[0] == "uri:ID" and head[-1] == ":LABEL" and len(rows) == G.number_of_nodes()
     ids = {r[0] for r in rows}
@@ -285,7 +286,7 @@ def test_neo4j_admin_import_files_follow_the_documented_headers(views, view, tmp
     for header, table in ((head, rows), (rhead, rels)):
         for row in table:
             assert len(row) == len(header)
-            for h, cell in zip(header, row):
+            for h, cell in zip(header, row, strict=True):
                 _check_neo4j_field(h, cell)
     assert all(r[0] in ids and r[1] in ids for r in rels)
 
@@ -295,10 +296,10 @@ def test_neo4j_nodes_and_relationships_hold_the_facts(views, tmp_path):
 
     files = write_neo4j(views["entity"], tmp_path / "neo4j")
     head, rows = _read_csv(files[0])
-    xiaomi = dict(zip(head, next(r for r in rows if r[0] == XIAOMI)))
+    xiaomi = dict(zip(head, next(r for r in rows if r[0] == XIAOMI), strict=True))
     assert (xiaomi[":LABEL"], xiaomi["aliases:string[]"]) == ("Company", "Xiaomi Corporation;小米")
     rhead, rels = _read_csv(files[1])
-    inv = dict(zip(rhead, next(r for r in rels if r[2] == "investedIn")))
+    inv = dict(zip(rhead, next(r for r in rels if r[2] == "investedIn"), strict=True))
     assert (inv[":START_ID"], inv[":END_ID"], inv["amount:double"], inv["year:long"]) == \
         (XIAOMI, XPENG, "400000000.0", "2019")
 
@@ -347,6 +348,16 @@ def test_cypher_script_of_the_deal_view_links_deals_to_participants(views, tmp_p
     assert got == [[INVESTMENT, XIAOMI, XPENG, 400000000.0]]
 
 
+def test_neo4j_constraints_cover_every_label(views, tmp_path):
+    from kg.exports import write_neo4j
+
+    write_neo4j(views["deal"], tmp_path)
+    lines = (tmp_path / "constraints.cypher").read_text(encoding="utf-8").splitlines()[1:]
+    assert "CREATE CONSTRAINT IF NOT EXISTS FOR (n:Investment) REQUIRE n.uri IS UNIQUE;" in lines
+    _, rows = _read_csv(tmp_path / "nodes.csv")
+    assert len(lines) == len({r[-1] for r in rows})
+
+
 def test_cypher_literals_escape_what_would_break_the_script():
     from kg.exports import cypher_literal, cypher_name
 
@@ -366,7 +377,7 @@ def test_csv_nodes_and_edges_for_spreadsheets_and_gephi(views, tmp_path):
     assert head[0] == "id" and {"label", "type", "aliases"} <= set(head) and len(rows) == G.number_of_nodes()
     ehead, edges = _read_csv(edges_csv)
     assert ehead[:5] == ["id", "source", "target", "type", "key"] and len(edges) == G.number_of_edges()
-    met = dict(zip(ehead, next(e for e in edges if "metWith" in e)))
+    met = dict(zip(ehead, next(e for e in edges if "metWith" in e), strict=True))
     assert (met["source"], met["target"], met["type"], met["year"]) == (MUSK, LEI_JUN, "undirected", "2013")
 
 
@@ -379,8 +390,8 @@ def test_export_view_applies_the_graph_filters(article_store, tmp_path):
 
     with open_store(article_store, read_only=True) as store:
         only = export_view(store, "csv", tmp_path / "a", relations=["investedIn"])
-        people = export_view(store, "csv", tmp_path / "b", view="deal", types=["Person"])
-        no_rumours = export_view(store, "csv", tmp_path / "c", exclude_status=["rumored"])
+        export_view(store, "csv", tmp_path / "b", view="deal", types=["Person"])
+        export_view(store, "csv", tmp_path / "c", exclude_status=["rumored"])
     assert (only["nodes"], only["edges"]) == (2, 1)
     _, rows = _read_csv(tmp_path / "b" / "nodes.csv")
     assert {r[0] for r in rows} >= {LEI_JUN, MUSK} and XIAOMI not in {r[0] for r in rows}
@@ -406,7 +417,7 @@ def test_cli_export_gexf_and_neo4j(runner, article_store, tmp_path):
     out = tmp_path / "kg.gexf"
     result = run_cli(runner, "export", "--format", "gexf", "-o", str(out), "--exclude-status", "rumored",
                      store=article_store)
-    assert "wrote the entity view (12 nodes, 11 edges) as gexf" in result.stderr
+    assert "wrote the entity view (13 nodes, 11 edges) as gexf" in result.stderr
     check_gexf_13(out)
     run_cli(runner, "export", "-F", "neo4j", "--view", "deal", "--via", "investedIn", "-o", str(tmp_path / "n"),
             store=article_store)

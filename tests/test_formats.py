@@ -33,7 +33,7 @@ def test_csv_and_tsv_quote_properly():
 
 def test_table_compacts_iris_and_handles_empty():
     out = format_rows(ROWS, "table")
-    assert "id:company/xiaomi" in out and "400000000" in out
+    assert "company:xiaomi" in out and "400000000" in out
     assert format_rows([], "table") == "(no rows)\n"
     assert format_rows([], "json") == "[]\n"
 

@@ -85,7 +85,7 @@ def test_custom_mapping_file():
     text = "".join(fact.lines)
     assert f'"2007-05-30"^^<{XSD}date>' in text
     assert '"12.5"' in text and '"CNY"' in text
-    assert fact.deal.endswith("investment/xiaomi--nio--2")
+    assert fact.deal.endswith("/deal/investment-xiaomi-nio-2")
 
 
 @pytest.mark.parametrize("text, lexical, dtype", [
@@ -130,7 +130,7 @@ def test_bad_amounts_are_rejected(text):
 def test_row_becomes_deal_with_roles_amount_and_line_evidence(conv):
     fact = conv.convert(["Xpeng Motors", "Xiaomi", "2019", "400000000"], 7)
     text = "".join(fact.lines)
-    deal = f"<{ID}deal/investment/xiaomi--xpeng-motors--2019>"
+    deal = f"<{ID}deal/investedin-xiaomi-xpeng-motors-2019>"
     assert f"{deal} <{KG}investor> <{ID}company/xiaomi>" in text
     assert f"{deal} <{KG}investee> <{ID}company/xpeng-motors>" in text
     assert f'"400000000"^^<{XSD}decimal>' in text and '"USD"' in text
@@ -152,7 +152,7 @@ def test_missing_required_and_duplicates(conv):
         conv.convert(["ACME", " sequoia", "2007", ""], 4)
     # another round in the same year is not a duplicate: it is a second deal
     other = conv.convert(["Acme", "Sequoia", "2007", "500"], 5)
-    assert other.deal.endswith("investment/sequoia--acme--2007-2")
+    assert other.deal.endswith("/deal/investedin-sequoia-acme-2007-2")
 
 
 def test_same_name_in_two_roles_is_one_entity(conv):

@@ -6,7 +6,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.ontology import KG, OWL, RDF, RDFS, SKOS, compact, entity_iri, expand, ontology_quads, slugify
-from kg.rules import RELATION_NAMES
+from kg.schema import load
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,7 @@ def test_classes_are_aligned_with_public_vocabularies(onto, cls):
 
 
 def test_every_derived_relation_is_declared(onto):
-    for name in RELATION_NAMES + ("involvedIn",):
+    for name in load().relation_names + ("involvedIn",):
         assert _ask(onto, f"ASK {{ <{KG}{name}> a <{OWL}ObjectProperty> }}"), name
 
 
@@ -43,7 +43,8 @@ def test_symmetric_and_inverse_relations(onto):
     for name in ("partnerOf", "metWith"):
         assert _ask(onto, f"ASK {{ <{KG}{name}> a <{OWL}SymmetricProperty> }}")
     for name, inverse in (("investedIn", "hasInvestor"), ("acquired", "acquiredBy"), ("ceoOf", "hasCEO"),
-                          ("founderOf", "hasFounder"), ("involvedIn", "involves")):
+                          ("founderOf", "hasFounder"), ("boardMemberOf", "hasBoardMember"),
+                          ("involvedIn", "involves")):
         assert _ask(onto, f"ASK {{ <{KG}{name}> <{OWL}inverseOf> <{KG}{inverse}> }}")
 
 
@@ -63,5 +64,6 @@ def test_iri_helpers():
     assert slugify("小米") == "小米"
     assert entity_iri("company", "Xpeng Motors") == "https://kg.example.org/id/company/xpeng-motors"
     assert compact(KG + "Company") == "kg:Company"
+    assert compact(entity_iri("company", "Xpeng Motors")) == "company:xpeng-motors"
     assert expand("kg:Company") == KG + "Company"
     assert expand("rdf:type") == RDF + "type"

@@ -24,6 +24,7 @@ the store's lock file for the whole import, as for any write.
 from __future__ import annotations
 
 import ctypes
+import itertools
 import io
 import os
 import re
@@ -92,6 +93,9 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+_COPIES = itertools.count()
+
+
 def clean_stale(location: str) -> list[str]:
     """Remove copies left by imports that were killed (``<store>.import-<pid>`` of dead processes).
 
@@ -101,35 +105,24 @@ def clean_stale(location: str) -> list[str]:
     p = Path(location)
     removed = []
     for d in p.parent.glob(p.name + ".import-*"):
-        m = re.fullmatch(r".*\.import-(\d+)", d.name)
+        m = re.fullmatch(r".*\.import-(\d+)(?:-\d+)?", d.name)
         if m and (int(m[1]) == os.getpid() or not _pid_alive(int(m[1]))):
             shutil.rmtree(d, ignore_errors=True)
             removed.append(str(d))
     return removed
 
 
-def derived_quads(raw, graphs: list[str] | None):
-    """Stream the derived edges as quads in the derived graph.
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during an ingest, saying whether the import had been committed.
 
-    Runs the CONSTRUCT twins of the rebuild (:func:`kg.rules.derive_constructs`,
-    generated from the same rules as :func:`kg.rules.derive_update`).
-
-    Args:
-        raw: a ``pyoxigraph.Store``.
-        graphs: only deals and labels stated in these graphs; None for all.
-
-    Yields:
-        ``pyoxigraph.Quad`` in :data:`kg.schema.DERIVED_GRAPH` (may repeat).
+    Attributes:
+        committed: True when the new version was already swapped in (the
+            store holds the import), False when the store is as it was.
     """
-    import pyoxigraph as ox
 
-    from kg.rules import derive_constructs
-    from kg.schema import DERIVED_GRAPH
-
-    g = ox.NamedNode(DERIVED_GRAPH)
-    for query in derive_constructs(graphs):
-        for t in raw.query(query):
-            yield ox.Quad(t.subject, t.predicate, t.object, g)
+    def __init__(self, committed: bool):
+        super().__init__("the import was committed" if committed else "the store is unchanged")
+        self.committed = committed
 
 
 def in_a_copy(store, load, exchange) -> None:
@@ -139,19 +132,85 @@ def in_a_copy(store, load, exchange) -> None:
     ``load`` fails or the process dies, the store is untouched and the stale
     copy is removed by the next import (:func:`clean_stale`).
 
+    ``load`` runs in a worker thread while this (the main) thread waits, so
+    Ctrl-C acts within a fraction of a second even while Oxigraph's loader
+    is busy in native code: the copy is abandoned (its directory removed)
+    and :class:`Interrupted` says the store is unchanged. The swap itself
+    runs with Ctrl-C held back, so an interrupt there is reported as coming
+    after the commit.
+
     Raises:
         StoreError: the copy cannot be taken.
+        Interrupted: Ctrl-C; its ``committed`` says whether the swap had happened.
     """
     location = store.location
-    clean_stale(location)
     work = f"{location}.import-{os.getpid()}"
-    store.raw.flush()
+    pending: list = []
     try:
-        store.raw.backup(work)
-    except OSError as exc:
-        raise StoreError(f"cannot copy the store for the import: {exc}") from None
-    try:
-        load(work)
-        store.swap_directory(work, exchange)
+        try:
+            clean_stale(location)
+            store.raw.flush()
+            try:
+                store.raw.backup(work)
+            except OSError as exc:
+                raise StoreError(f"cannot copy the store for the import: {exc}") from None
+            _run_interruptibly(load, work)
+        except KeyboardInterrupt:
+            raise Interrupted(committed=False) from None
+        with _sigint_held(pending):
+            store.swap_directory(work, exchange)
+            shutil.rmtree(work, ignore_errors=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    if pending:
+        raise Interrupted(committed=True)
+
+
+def _run_interruptibly(fn, *args) -> None:
+    """Call ``fn(*args)`` in a daemon thread; the main thread waits, so Ctrl-C is felt at once.
+
+    An exception in ``fn`` is raised here. On Ctrl-C the thread is left to
+    finish on its own (it can only touch the working copy, which the caller
+    removes); the process is about to exit.
+    """
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        fn(*args)  # signals reach only the main thread: nothing to gain
+        return
+    box: dict = {}
+
+    def work():
+        try:
+            fn(*args)
+        except BaseException as exc:  # handed to the main thread below
+            box["error"] = exc
+
+    worker = threading.Thread(target=work, name="kg-ingest-load", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.1)
+    if "error" in box:
+        raise box["error"]
+
+
+class _sigint_held:
+    """Hold back SIGINT for a critical section; a Ctrl-C in it is recorded in ``pending``."""
+
+    def __init__(self, pending: list):
+        self.pending = pending
+        self.previous = None
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, lambda signum, _frame: self.pending.append(signum))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import signal
+
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)

@@ -306,21 +306,28 @@ def _scan(parser, data: bytes, where: str) -> None:
         # Not well-formed: the RDF/XML parser gives its own message.
 
 
-def max_triple_term_depth(data: bytes, stop: int = MAX_TRIPLE_TERM_DEPTH + 1) -> int:
-    """The nesting depth of ``<<`` … ``>>`` in Turtle-family text (strings not skipped: an upper bound).
+def max_triple_term_depth(data: bytes, stop: int = MAX_TRIPLE_TERM_DEPTH + 1, start: int = 0) -> tuple[int, int]:
+    """The deepest nesting of ``<<`` … ``>>`` in Turtle-family text, and the depth at its end.
+
+    Strings are not skipped, so this is an upper bound. Counting stops at ``stop``.
+
+    Args:
+        data: the text (or one chunk of it).
+        stop: stop counting at this depth.
+        start: the depth at the start of ``data`` (the previous chunk's end depth).
 
     >>> max_triple_term_depth(b"<a> <b> <<( <c> <d> <<( <e> <f> <g> )>> )>> .")
-    2
+    (2, 0)
     """
-    if b"<<" not in data:
-        return 0
-    depth = top = 0
+    if b"<<" not in data and b">>" not in data:
+        return start, start
+    depth = top = start
     for m in re.finditer(rb"<<|>>", data):
         depth = depth + 1 if m[0] == b"<<" else max(0, depth - 1)
         top = max(top, depth)
         if top >= stop:
             break
-    return top
+    return top, depth
 
 
 def check_rdf_text(data: bytes, fmt_name: str, where: str) -> None:
@@ -338,7 +345,7 @@ def check_rdf_text(data: bytes, fmt_name: str, where: str) -> None:
         check_xml(data, where)
     elif fmt_name.startswith("JSON-LD"):
         check_json_depth(data.decode("utf-8", "replace"), where)
-    elif max_triple_term_depth(data) > MAX_TRIPLE_TERM_DEPTH:
+    elif max_triple_term_depth(data)[0] > MAX_TRIPLE_TERM_DEPTH:
         raise ParseError(where, f"RDF 1.2 triple terms nested more than {MAX_TRIPLE_TERM_DEPTH} levels deep")
 
 

@@ -40,10 +40,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from kg.errors import MappingError
+from kg.ingest.values import currency_problem
 from kg.ontology import ID, KG, RDF, RDFS, XSD, expand, slugify
 from kg.schema import amount_iri
 from kg.schema import load as load_schema
@@ -189,6 +190,23 @@ def _check_format(fmt: str, where: str) -> None:
         raise MappingError(f"{where}: bad date format {fmt!r}: {exc}") from None
 
 
+def _years(data: dict, origin: str) -> tuple[int, int]:
+    """``(min_year, max_year)`` of a mapping, checked: whole numbers within the shapes' range.
+
+    Raises:
+        MappingError: not whole numbers, reversed, or outside the shapes' range.
+    """
+    from kg.ingest.values import MAX_YEAR, MIN_YEAR
+
+    low, high = data.get("min_year", 1800), data.get("max_year", MAX_YEAR)
+    for key, value in (("min_year", low), ("max_year", high)):
+        if not isinstance(value, int) or isinstance(value, bool) or not MIN_YEAR <= value <= MAX_YEAR:
+            raise MappingError(f"{origin}: '{key}' must be a year from {MIN_YEAR} to {MAX_YEAR}, got {value!r}")
+    if low > high:
+        raise MappingError(f"{origin}: 'min_year' ({low}) is after 'max_year' ({high})")
+    return low, high
+
+
 def parse_mapping(data: dict, origin: str = "mapping") -> Mapping:
     """Validate a mapping given as a dict (the parsed YAML).
 
@@ -240,7 +258,7 @@ def parse_mapping(data: dict, origin: str = "mapping") -> Mapping:
         _check_keys(spec, {"column", "currency", "currency_column", "required"}, where)
         cur_cols = _columns(spec["currency_column"], where) if spec.get("currency_column") else []
         currency = spec.get("currency", None if cur_cols else "USD")
-        if currency is not None and not re.fullmatch(r"[A-Z]{3}", str(currency)):
+        if currency is not None and currency_problem(str(currency)):
             raise MappingError(f"{where}: 'currency' must be an ISO 4217 code such as USD, got {currency!r}")
         amount = AmountSpec(_columns(spec.get("column"), where), currency, cur_cols, bool(spec.get("required")))
     fields = []
@@ -258,7 +276,7 @@ def parse_mapping(data: dict, origin: str = "mapping") -> Mapping:
     _check_keys(constants, set(constants), f"{origin}: constants")
     template = data.get("iri") or "{class}/" + "--".join("{%s}" % r.name for r in roles) + (
         "--{%s}" % dates[0].prop if dates else "")
-    known = {"class", "line", "file", "role"} | {r.name for r in roles} | {d.prop for d in dates}
+    known = {"class", "line", "file", "role", "relation", "year"} | {r.name for r in roles} | {d.prop for d in dates}
     for name in _PLACEHOLDER.findall(template):
         if name not in known:
             raise MappingError(f"{origin}: iri template {template!r} names {{{name}}}; "
@@ -275,10 +293,13 @@ def parse_mapping(data: dict, origin: str = "mapping") -> Mapping:
     if status is not None and status not in (s.name for s in schema.statuses):
         raise MappingError(f"{origin}: 'status' must be a kg status such as Completed, got {status!r}")
     detect = data.get("detect") or [r.columns[0] for r in roles if r.required]
+    if not isinstance(detect, list) or not all(isinstance(c, str) for c in detect):
+        raise MappingError(f"{origin}: 'detect' must be a list of column names")
+    years = _years(data, origin)
     return Mapping(
         name=str(data.get("name") or origin), cls=cls, roles=roles, dates=dates, amount=amount, fields=fields,
         constants={str(k): str(v) for k, v in constants.items()}, iri=template, detect=list(detect),
-        min_year=int(data.get("min_year", 1800)), max_year=int(data.get("max_year", 2099)), status=status,
+        min_year=years[0], max_year=years[1], status=status,
         role=role,
     )
 
@@ -286,21 +307,77 @@ def parse_mapping(data: dict, origin: str = "mapping") -> Mapping:
 def load_mapping(path) -> Mapping:
     """Read and validate a YAML mapping file.
 
+    The file must be a regular file of at most
+    :data:`kg.ingest.limits.MAX_MAPPING_BYTES`, nested at most
+    :data:`kg.ingest.limits.MAX_JSON_DEPTH` deep, with at most
+    :data:`kg.ingest.limits.MAX_YAML_ALIASES` aliases.
+
     Raises:
-        MappingError: the file is missing, is not YAML, or is not a valid mapping.
+        MappingError: the file is missing, is not YAML, breaks a limit, or is
+            not a valid mapping; the message names the file (and line).
+    """
+    from kg.ingest.limits import MAX_MAPPING_BYTES, read_limited
+
+    p = Path(path)
+    data = read_limited(p, MAX_MAPPING_BYTES, "a mapping", MappingError)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MappingError(f"{p}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    try:
+        return parse_mapping(load_yaml(text, str(p)), str(p))
+    except (TypeError, ValueError, AttributeError) as exc:
+        # A value of the wrong kind deep in the mapping (a list where a name belongs).
+        raise MappingError(f"{p}: not a valid mapping: a value has the wrong type ({exc})") from None
+
+
+def load_yaml(text: str, where: str):
+    """Parse YAML safely: plain data only, bounded nesting and aliases.
+
+    Raises:
+        MappingError: not YAML, nested too deeply, or too many aliases;
+            names ``where`` and the line.
+
+    >>> load_yaml("a: [1, 2]", "m.yaml")
+    {'a': [1, 2]}
+    >>> load_yaml("a: " + "[" * 100 + "]" * 100, "m.yaml")
+    Traceback (most recent call last):
+    ...
+    kg.errors.MappingError: m.yaml:1: YAML nested more than 32 levels deep
     """
     import yaml
 
-    p = Path(path)
+    from kg.ingest.limits import MAX_JSON_DEPTH, MAX_YAML_ALIASES
+
+    class Loader(yaml.SafeLoader):
+        depth = aliases = 0
+
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.AliasEvent):
+                self.aliases += 1
+                if self.aliases > MAX_YAML_ALIASES:
+                    raise MappingError(f"{where}:{self.peek_event().start_mark.line + 1}: "
+                                       f"more than {MAX_YAML_ALIASES} YAML aliases")
+            self.depth += 1
+            if self.depth > MAX_JSON_DEPTH:
+                raise MappingError(f"{where}:{self.peek_event().start_mark.line + 1}: "
+                                   f"YAML nested more than {MAX_JSON_DEPTH} levels deep")
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+
+    loader = Loader(text)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise MappingError(f"{p}: cannot read mapping: {exc.strerror or exc}") from None
+        return loader.get_single_data()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"{p}:{mark.line + 1}" if mark else str(p)
-        raise MappingError(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
-    return parse_mapping(data, str(p))
+        at = f"{where}:{mark.line + 1}" if mark else where
+        raise MappingError(f"{at}: not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    except RecursionError:
+        raise MappingError(f"{where}: YAML nested too deeply") from None
+    finally:
+        loader.dispose()
 
 
 def builtin_layout(name: str) -> Mapping:
@@ -506,24 +583,20 @@ class RowConverter:
 
     @staticmethod
     def parse_amount(text: str) -> Decimal | None:
-        """Parse an amount; empty, ``-`` or 0 mean undisclosed (None).
+        """Parse an amount strictly (see :func:`kg.ingest.values.parse_amount`); empty, ``-`` or 0 mean undisclosed (None).
 
         Raises:
-            RowError: not a non-negative number.
+            RowError: not exactly a valid amount (``"1,5"``, ``1e400``, ``-5``).
 
         >>> RowConverter.parse_amount("$1,500,000"), RowConverter.parse_amount("0")
         (Decimal('1500000'), None)
         """
-        t = text.strip().replace(",", "").lstrip("$€£¥").strip()
-        if not t or t == "-":
-            return None
+        from kg.ingest.values import parse_amount
+
         try:
-            value = Decimal(t)
-        except InvalidOperation:
-            raise RowError(f"unparseable amount {text!r}") from None
-        if not value.is_finite() or value < 0:
-            raise RowError(f"unparseable amount {text!r}")
-        return None if value == 0 else value
+            return parse_amount(text)
+        except ValueError as exc:
+            raise RowError(str(exc)) from None
 
     def convert(self, row: list[str], line: int) -> RowFact:
         """Convert one row.
@@ -568,6 +641,7 @@ class RowConverter:
                 continue
             lexical, dtype = self.parse_date(text, spec)
             values[spec.prop] = lexical
+            values.setdefault("year", lexical[:4])
             date_lines.append(f'<{KG}{spec.prop}> "{lexical}"^^<{XSD}{dtype}>')
         amount = currency = None
         if self.amount:
@@ -578,8 +652,10 @@ class RowConverter:
             amount = self.parse_amount(text) if text else None
             if amount is not None:
                 currency = (cell(ci).upper() if ci is not None else "") or spec.currency
-                if not currency or not (len(currency) == 3 and currency.isalpha() and currency.isascii()):
-                    raise RowError(f"bad currency {cell(ci)!r}" if ci is not None else "missing currency")
+                if not currency:
+                    raise RowError("missing currency")
+                if currency_problem(currency):
+                    raise RowError(f"bad currency {cell(ci)!r}: not an ISO 4217 code such as USD")
         extra = []
         if self.title:
             spec, i = self.title
@@ -615,7 +691,10 @@ class RowConverter:
         if first is not None:
             raise RowError(f"duplicate of line {first}")
         self.seen_rows[content] = line
-        deal = self.deal_base + _PLACEHOLDER.sub(lambda m: values.get(m[1], ""), self.mapping.iri)
+        values["relation"] = self._relation(extra)
+        # The key is slugged like kg.facts.deal_key, so a row and a sentence that
+        # state the same deal write to the same node (one fact, two sources).
+        deal = self.deal_base + slugify(_PLACEHOLDER.sub(lambda m: values.get(m[1], ""), self.mapping.iri))
         # Different rows whose IRI template gives the same deal (two rounds in
         # one year) stay different deals: -2, -3 … in file order.
         count = self.seen.get(deal, 0) + 1
@@ -640,6 +719,14 @@ class RowConverter:
         for on, p, o in extra:
             out.append(f"{d if on == 'deal' else ev} {p} {o} .\n")
         return RowFact(deal, out, entities, self._derived(d, role_iris, extra))
+
+    def _relation(self, extra: list) -> str:
+        """The derived relation a row's deal gives (for positions, by its role concept), for ``{relation}``."""
+        concepts = {o.strip("<>") for _on, p, o in extra if p == f"<{KG}role>"}
+        for r in load_schema().relations:
+            if r.deal_class == self.mapping.cls and (r.role is None or KG + r.role in concepts):
+                return r.name
+        return self.cls_slug
 
     def _derived(self, deal: str, role_iris: list, extra: list) -> list[str]:
         """The derived-edge lines of one row's deal (``deal`` in N-Triples form)."""

@@ -428,7 +428,10 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
                 j += 1  # "Qatar Investment Authority": a common word inside an institution's name
             elif tj in ("&", "+") and j + 1 < n and _namey(toks[j + 1].text):
                 j += 1
-            elif (lj in lists["joiners"] or (lj == "of" and toks[j - 1].text.lower() in lists["of_heads"])) \
+            elif tj == "." and len(toks[j - 1].text) == 1 and toks[j - 1].text.isupper() and j + 1 < n \
+                    and _namey(toks[j + 1].text) and not stop(j + 1) and toks[j].end == toks[j + 1].start - 1:
+                j += 1  # "Mark V. Parkinson", "J. Craig Venter": an initial inside a name
+            elif (lj in lists["joiners"] or (lj in ("of", "for") and toks[j - 1].text.lower() in lists["of_heads"])) \
                     and j + 1 < n and _namey(toks[j + 1].text) and not stop(j + 1):
                 j += 1
             else:
@@ -455,8 +458,8 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
         for k, w in enumerate(words[:-1]):
             # a nationality starts a description only before a trade word ("German Manufacturer
             # Volkswagen"), not in a name ("American Express", "British Airways")
-            if (w in lists["descriptors"] or (w in lists["demonyms"] and words[k + 1] in lists["descriptors"])) \
-                    and words[k + 1] != "of":
+            trade = w in lists["descriptors"] and w not in lists["demonyms"]
+            if (trade or (w in lists["demonyms"] and words[k + 1] in lists["descriptors"])) and words[k + 1] != "of":
                 cut = k + 1
         if all(w in lists["company_suffixes"] or w in lists["organization_words"] for w in words[cut:]):
             cut = 0  # "Harlow Media Group": the descriptor is part of the name
@@ -468,6 +471,8 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
                  and all(x in lists["office_titles"] or x in lists["demonyms"] for x in words[:k + 1])]
         if heads:
             run, words, titled = run[heads[-1] + 1:], words[heads[-1] + 1:], True
+        if all(w in lists["office_titles"] for w in words):
+            continue  # "Chief Executive Officer" is a title, not a person named "Officer"
         if not run or all(w in lists["demonyms"] or w in lists["descriptors"] and len(words) == 1 for w in words):
             continue
         if len(run) == 1 and words[0] in lists["company_suffixes"] | lists["descriptors"] and words[0] not in ():
@@ -601,7 +606,10 @@ def _anaphor_re() -> re.Pattern:
     mods = sorted((w for w in lists["demonyms"] | lists["descriptors"] if w.isalpha() and len(w) > 2),
                   key=len, reverse=True)
     heads = "company|firm|group|carmaker|automaker|startup|maker|chipmaker|lender|bank|retailer|insurer|conglomerate"
-    described = rf"the (?:(?:{'|'.join(mods)})[ -]){{1,2}}(?:{heads})"
+    # nouns that name an organisation on their own ("The newspaper was established in 1844 by …")
+    bodies = ("newspaper|magazine|school|university|college|foundation|institute|association|society|charity|"
+              "museum|organization|organisation|party|band|label|agency|publisher|airline|club")
+    described = rf"the (?:(?:{'|'.join(mods)})[ -]){{1,2}}(?:{heads})|the (?:(?:{'|'.join(mods)})[ -]){{0,2}}(?:{bodies})"
     fixed = "|".join(sorted(map(re.escape, ANAPHORS), key=len, reverse=True))
     return re.compile(rf"\b({described}|{fixed})\b", re.IGNORECASE)
 

@@ -14,7 +14,7 @@
 4. **Derive** incrementally: only the derived triples that touch the nodes
    of the old and new versions of the changed graphs are rebuilt
    (:func:`kg.rules.derive_nodes_update`), and the conflict flags of their
-   deals (:func:`kg.conflicts.flag_update`).
+   deals (:func:`kg.disagreement.flag_update`).
 5. **Validate** the new data against the shapes, with what the store says
    about the nodes it links to; violations abort unless ``force``.
 6. **Commit**: swap the copy in with one atomic rename, or run the update.
@@ -251,7 +251,7 @@ def derive_and_flag_update(nodes) -> str:
     """The incremental derivation of ``nodes`` and the conflict flags of the deals among them."""
     import pyoxigraph as ox
 
-    from kg.conflicts import flag_update
+    from kg.disagreement import flag_update
     from kg.rules import derive_nodes_update
 
     if not nodes:
@@ -285,7 +285,7 @@ def read_source(src: Source, store, options: dict) -> list:
     """Read one source into batches held in memory, each tagged with its source's identity and kind."""
     from kg.ingest import reader_for
 
-    opts = dict(options)
+    opts = {k: v for k, v in options.items() if k != "job"}
     opts.setdefault("graph", src.graph)
     opts["source_name"] = src.name
     batches = reader_for(src.path).read(src.path, store=store, options=opts)
@@ -302,11 +302,13 @@ def _records(batches, streamed) -> list[tuple]:
     return out + [(g, s.identity, None, s.kind.value) for s, g in streamed]
 
 
-def derive_in_chunks(store, nodes) -> None:
+def derive_in_chunks(store, nodes, job=None) -> None:
     """Run the incremental derivation of ``nodes`` as a few updates of :data:`DERIVE_CHUNK` nodes."""
     nodes = sorted(nodes)
     for i in range(0, len(nodes), DERIVE_CHUNK):
         store.update(derive_and_flag_update(nodes[i:i + DERIVE_CHUNK]), prefixes=False)
+        if job is not None:
+            job("derive", min(i + DERIVE_CHUNK, len(nodes)), len(nodes))
 
 
 def run(store, paths, *, dry_run: bool = False, force: bool = False, replace=(), options: dict | None = None):
@@ -332,9 +334,13 @@ def run(store, paths, *, dry_run: bool = False, force: bool = False, replace=(),
         StoreError: the store cannot be written.
         In every case nothing was written.
     """
+    from kg.progress import Stages
+
     options = dict(options or {})
     if dry_run:
         options["dry_run"] = True
+    options["job"] = Stages(options.pop("progress", None),
+                            {"read": 3, "load": 5, "validate": 1, "derive": 1, "commit": 1})
     sources = plan_sources(paths, options)
     if dry_run or not _on_disk(store):
         return _in_one_update(store, sources, options, force=force, replace=replace, dry_run=dry_run)
@@ -347,7 +353,11 @@ def _in_one_update(store, sources, options, *, force, replace, dry_run):
     from kg.schema import ONTOLOGY_GRAPH
     from kg.validate import check_batches
 
-    batches = [b for s in sources for b in read_source(s, store, options)]
+    job = options["job"]
+    batches = []
+    for i, s in enumerate(sources):
+        batches += read_source(s, store, options)
+        job("read", i + 1, len(sources))
     report = IngestReport(batches=batches)
     guard(store, {b.graph: b.identity for b in batches}, replace)
     report.violations = check_batches([b for b in batches if not b.validated], store=store, force=force)
@@ -361,6 +371,7 @@ def _in_one_update(store, sources, options, *, force, replace, dry_run):
     then = [derive_and_flag_update(touched), meta_update(_records(batches, []))]
     store.replace_graphs(graphs, then=" ;\n".join(x for x in then if x))
     store.flush()
+    job.done("commit")
     report.committed = True
     return report
 
@@ -370,9 +381,13 @@ def _in_a_copy(store, sources, options, *, force, replace):
     from kg.ingest import IngestReport
     from kg.ingest.bulk import exchange, in_a_copy
 
+    job = options["job"]
     memory = [s for s in sources if not _streamed(s)]
     streamed = [s for s in sources if _streamed(s)]
-    batches = [b for s in memory for b in read_source(s, store, options)]
+    batches = []
+    for i, s in enumerate(memory):
+        batches += read_source(s, store, options)
+        job("read", i + 1, len(memory))
     targets = {b.graph: b.identity for b in batches}
     targets.update({options.get("graph") or s.graph: s.identity for s in streamed})
     guard(store, targets, replace)
@@ -394,13 +409,14 @@ def _in_a_copy(store, sources, options, *, force, replace):
         try:
             _fill(copy, batches, streamed, replaced, options, report, loaded, force)
             derive_in_chunks(copy, touched | {n for s, g in loaded if s.kind is SourceKind.RDF
-                                               for n in graph_nodes(copy, [g])})
+                                               for n in graph_nodes(copy, [g])}, job)
             copy.update(meta_update(_records(batches, loaded)), prefixes=False)
             copy.raw.flush()
         finally:
             copy.close()
 
     in_a_copy(store, load, exchange)
+    job.done("commit")
     report.committed = True
     return report
 
@@ -418,13 +434,12 @@ def _fill(copy, batches, streamed, replaced, options, report, loaded, force) -> 
     from kg.ingest import ontology_graph
     from kg.schema import ONTOLOGY_GRAPH
 
-    raw = copy.raw
     if replaced:
         copy.update(" ;\n".join(f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in replaced), prefixes=False)
     if ONTOLOGY_GRAPH not in copy.named_graphs():
-        raw.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
-                        for g, ts in ontology_graph().items() for t in ts)
-    raw.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(b.graph))
+        copy.raw.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
+                             for g, ts in ontology_graph().items() for t in ts)
+    copy.raw.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(b.graph))
                     for b in batches for t in b.triples)
     for src in streamed:
         graph = options.get("graph") or src.graph
@@ -432,6 +447,7 @@ def _fill(copy, batches, streamed, replaced, options, report, loaded, force) -> 
             _stream_table(copy, src, graph, options, report)
         else:
             _stream_rdf(copy, src, graph, report, force)
+            options["job"]("load", 1, 1)
         loaded.append((src, graph))
 
 
@@ -444,12 +460,16 @@ def _stream_rdf(copy, src: Source, graph: str, report, force: bool) -> None:
     from kg.ingest import Batch
     from kg.validate import validate_graphs
 
+    from kg.ingest.rdf import check_file, check_loaded
+
     fmt = RdfFormat.from_suffix(src.path.suffix).oxigraph()
+    check_file(src.path)
     try:
         copy.raw.bulk_load(path=str(src.path), format=fmt, to_graph=ox.NamedNode(graph),
                            base_iri=src.path.resolve().as_uri())
     except SyntaxError as exc:
         raise ParseError(str(src.path), str(exc), getattr(exc, "lineno", None)) from None
+    check_loaded(copy.raw, graph, src.path)
     result = validate_graphs(copy, [graph])
     batch = Batch(graph=graph, triples=[], source=str(src.path), validated=True)
     batch.identity, batch.kind = src.identity, src.kind.value
@@ -480,11 +500,15 @@ def _stream_table(copy, src: Source, graph: str, options: dict, report) -> None:
     from kg.ingest.tabular import RejectsWriter, TabularResult, store_resolver, stream_file
     from kg.schema import DERIVED_GRAPH
 
-    opts = {**options, "graph": graph}
+    opts = {**{k: v for k, v in options.items() if k != "job"}, "graph": graph}
     result = TabularResult(source=str(src.path), graph=graph)
     rejects_path = options.get("rejects") or str(src.path.with_name(src.path.stem + ".rejects.csv"))
     rejects = RejectsWriter(rejects_path)
-    progress = options.get("progress")
+    job = options["job"]
+
+    def progress(done, total):
+        job("load", done, total)
+
     try:
         stream = stream_file(src.path, options=opts, result=result, rejects=rejects,
                              resolver=store_resolver(copy, [graph]), entities={},

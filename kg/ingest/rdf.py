@@ -127,3 +127,51 @@ def read(path: Path, *, store=None, options: dict) -> list:
     if not graphs:
         graphs[default] = []
     return [Batch(graph=g, triples=t, source=str(path)) for g, t in graphs.items()]
+
+
+def check_file(path: Path) -> None:
+    """Check a file that is about to be bulk-loaded without being parsed here first.
+
+    It must be a regular file, and its RDF 1.2 triple terms (if any) nested
+    at most :data:`kg.ingest.limits.MAX_TRIPLE_TERM_DEPTH` deep. Reads the
+    file once, in chunks (memory stays flat).
+
+    Raises:
+        ParseError: not a regular file, or triple terms nested too deeply.
+    """
+    from kg.ingest.limits import MAX_TRIPLE_TERM_DEPTH, max_triple_term_depth, open_regular
+
+    carry, depth = b"", 0
+    with open_regular(path) as fh:
+        while chunk := fh.read(1 << 24):
+            # A "<<" or ">>" split between two chunks is counted with the next one.
+            data = carry + chunk
+            cut = len(data.rstrip(b"<>"))
+            top, depth = max_triple_term_depth(data[:cut], start=depth)
+            if top > MAX_TRIPLE_TERM_DEPTH:
+                raise ParseError(str(path), f"RDF 1.2 triple terms nested more than {MAX_TRIPLE_TERM_DEPTH} levels deep")
+            carry = data[cut:]
+
+
+def check_loaded(raw, graph: str, path: Path) -> None:
+    """Check a graph just bulk-loaded into a working copy: no triple terms, valid values.
+
+    Args:
+        raw: the copy's ``pyoxigraph.Store``.
+        graph: the graph the file went to.
+        path: the file, for messages.
+
+    Raises:
+        ParseError: a triple term, or invalid values (see :func:`kg.ingest.values.graph_problems`).
+    """
+    import pyoxigraph as ox
+
+    from kg.ingest.values import graph_problems
+
+    g = ox.NamedNode(graph)
+    if raw.query(f"ASK {{ GRAPH {g} {{ ?s ?p ?o FILTER(isTRIPLE(?o) || isTRIPLE(?s)) }} }}"):
+        raise ParseError(str(path), "RDF 1.2 triple terms are not supported")
+    problems = graph_problems(raw, graph)
+    if problems:
+        more = f" (and {len(problems) - 1} more shown by kg validate)" if len(problems) > 1 else ""
+        raise ParseError(str(path), problems[0] + more)

@@ -31,6 +31,7 @@ _FOUNDER = re.compile(r"\b(?:co-?founders?|cofounders?|founders?)\b", re.I)
 _PAST_ROLE = re.compile(r"\b(?:former|ex-|outgoing|then|stepp?(?:ed|ing|s)? down|resign(?:s|ed|ing)?|quit(?:s|ting)?|"
                         r"ousted|ousts|fired|retired|retires|departed|departs|left)\b", re.I)
 _FORMER = re.compile(r"\b(?:former|ex-|outgoing|then-?|late)\s*$", re.I)
+_PART_WORDS = frozenset("business businesses operations assets".split())
 _GENERIC_KINDS = frozenset({"partner", "partners", "ally", "collaborator", "company", "firm", "player"})
 _CLAUSE = re.compile(r",? but |; |,? while |,? whereas |,? although |,? though |, and |, which is why ", re.I)
 _DETERMINERS = frozenset(
@@ -275,10 +276,10 @@ def _coordinated(text: str, lo: int, hi: int, slot_lo: int, slot_hi: int) -> lis
     """Extra names coordinated with a slot at the edge of a match ("A and B invested")."""
     extra = []
     if slot_hi == hi:
-        m = re.match(r"((?:, ⟨E\d+⟩)*,? (?:and|&) ⟨E\d+⟩)", text[hi:]) \
+        m = re.match(r"((?:, (?:the )?⟨E\d+⟩(?: \(⟨E\d+⟩\))?)*,? (?:and|&) (?:the )?⟨E\d+⟩)", text[hi:]) \
             or re.match(r"((?:, ⟨E\d+⟩)+)(?=[.;]?$)", text[hi:])  # headline lists: "from Nvidia, Microsoft, Jeff Bezos"
-        if m:
-            extra = [int(x) for x in re.findall(r"⟨E(\d+)⟩", m.group(1))]
+        if m:  # "(TIGR)" after a name is the same entity's short name, not another one
+            extra = [int(x) for x in re.findall(r"(?<!\()⟨E(\d+)⟩", m.group(1))]
     if slot_lo == lo:
         m = re.search(r"((?:⟨E\d+⟩, )*⟨E\d+⟩,? (?:and|&) )$", text[:lo])
         if m:
@@ -365,6 +366,12 @@ def _facts_from_match(doc, doc_id, masked, rule, m, quote) -> list[dict]:
         obj = _other_antecedent(doc, obj, subj, types.get("O"))  # "X will invest in the company": not X
         if obj is None:
             return []
+    if obj is not None and rule.relation in ("acquired", "investedIn") and groups.get("O") \
+            and masked.positions[("E", int(groups["O"]))] + len(f"⟨E{groups['O']}⟩") == hi:
+        obj = _described(masked, obj, int(groups["O"]))
+    if obj is not None and rule.relation in ("acquired", "investedIn") and \
+            obj.text.rsplit(None, 1)[-1].lower() in _PART_WORDS:
+        return []  # "Metro AG's India Business": a part of a company, not a company
     kind = None
     if obj is None:
         if not groups.get("K"):
@@ -445,6 +452,27 @@ def _other_antecedent(doc, anaphor, subj, want):
              and x.cluster != subj.cluster and _fits(x, want) and x.kind != "place"]
     kind = "person" if anaphor.kind == "person" else "org"
     return antecedent(kind, cands, anaphor.start, sentence=anaphor.sentence)
+
+
+_HEADS = frozenset(
+    "startup start-up company co firm maker provider platform site specialist developer publisher network service "
+    "app studio agency blog vendor team outfit supplier operator retailer manufacturer producer integrator "
+    "consultancy portal marketplace community engine tool software".split())
+_NEXT_NAME = re.compile(r"((?: [^\s⟨⟩]+){0,5}?)[:,]? ⟨E(\d+)⟩")
+
+
+def _described(masked: Masked, obj, index: int):
+    """The name that a description stands in front of: "acquires Android security startup Whisper Systems",
+    "buys Gene-Therapy Co. Ceregene" name Whisper Systems and Ceregene, not Android or the "Co."."""
+    end = masked.positions[("E", index)] + len(f"⟨E{index}⟩")
+    m = _NEXT_NAME.match(masked.text, end)
+    if not m:
+        return obj
+    words = m.group(1).split() or obj.text.split()
+    head = words[-1].lower().strip(".,:")
+    head = head[:-1] if head.endswith("s") and head[:-1] in _HEADS else head
+    nxt = masked.entities.get(int(m.group(2)))
+    return nxt if head in _HEADS and nxt is not None and nxt.kind != "person" else obj
 
 
 def _appositive_head(masked: Masked, subj, index: int):

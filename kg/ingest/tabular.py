@@ -28,7 +28,7 @@ on-disk store without holding them.
 from __future__ import annotations
 
 import csv
-import sys
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -202,13 +202,14 @@ def stream_file(path: Path, *, options: dict, result: TabularResult, rejects: Re
     """
     from kg.ingest.mapping import RowConverter, RowError
 
-    total = path.stat().st_size
+    from kg.ingest.limits import MAX_LINE_BYTES, open_regular
+
     strict = bool(options.get("strict"))
     delimiter = options.get("delimiter") or ("\t" if path.suffix.lower() == ".tsv" else ",")
-    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-    with open(path, "rb") as raw:
-        lines = (b.decode("utf-8-sig" if i == 0 else "utf-8") for i, b in enumerate(raw))
-        reader = csv.reader(lines, delimiter=delimiter)
+    csv.field_size_limit(MAX_LINE_BYTES)
+    with open_regular(path) as raw:
+        total = os.fstat(raw.fileno()).st_size
+        reader = csv.reader(_lines(raw, path), delimiter=delimiter)
         try:
             header = next(reader)
         except StopIteration:
@@ -270,10 +271,35 @@ def stream_file(path: Path, *, options: dict, result: TabularResult, rejects: Re
             raise ParseError(str(path), f"not UTF-8 text ({exc.reason})", line + 1) from None
         except csv.Error as exc:
             raise ParseError(str(path), f"bad CSV: {exc}", reader.line_num) from None
+        except UnicodeEncodeError as exc:
+            raise ParseError(str(path), f"a cell is not text ({exc.reason})", line) from None
         if chunk:
             yield "".join(chunk)
         if progress is not None:
             progress(total, total)
+
+
+def _lines(raw, path: Path):
+    """The decoded lines of a CSV file, each at most :data:`kg.ingest.limits.MAX_LINE_BYTES` long.
+
+    A bounded ``readline`` keeps a file without newlines (or ``/dev/zero``
+    behind a symlink) from being read into memory whole.
+
+    Raises:
+        ParseError: a line is too long.
+    """
+    from kg.ingest.limits import MAX_LINE_BYTES
+
+    n = 0
+    while True:
+        b = raw.readline(MAX_LINE_BYTES + 1)
+        if not b:
+            return
+        n += 1
+        if len(b) > MAX_LINE_BYTES:
+            raise ParseError(str(path), f"line longer than {MAX_LINE_BYTES // (1024 * 1024)} MiB; "
+                                        "is this a CSV file?", n)
+        yield b.decode("utf-8-sig" if n == 1 else "utf-8")
 
 
 def graph_for(path: Path, options: dict) -> str:

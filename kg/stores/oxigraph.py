@@ -58,6 +58,10 @@ class OxigraphStore:
         if not exists and (read_only or not create):
             raise StoreError(f"no store at {p}; build one first with 'kg build' or 'kg ingest'")
         self._lock = FileLock(p, exclusive=not read_only, timeout=lock_timeout(read_only))
+        if not read_only:
+            from kg.ingest.bulk import clean_stale
+
+            clean_stale(str(p))  # working copies of imports killed with kill -9
         try:
             self._store = ox.Store.read_only(str(p)) if read_only else ox.Store(str(p))
         except OSError as exc:

@@ -413,7 +413,10 @@ class RemoteStore:
         tid = uuid.uuid4().hex
         txn = f"<urn:kg:txn:{tid}>"
         pairs = [(f"<{STAGE_GRAPH}{tid}/{i}>", graph) for i, graph in enumerate(lines)]
-        self._send_update(_journal_text(txn, pairs, then))
+        try:
+            self._send_update(_journal_text(txn, pairs, then))
+        except StoreError as exc:
+            raise type(exc)(f"{exc}. The store's data is unchanged") from None
         try:
             for stage, graph in pairs:
                 self._stage(stage, lines[graph])
@@ -664,10 +667,28 @@ def parse_results(spool, content_type: str):
     _check_complete(spool, name)
     if content_type in _RESULT_FORMATS:
         try:
-            return ox.parse_query_results(spool, format=getattr(ox.QueryResultsFormat, name))
+            return _ask_answer(ox.parse_query_results(spool, format=getattr(ox.QueryResultsFormat, name)))
         except SyntaxError as exc:
             raise QueryError(f"cannot parse the endpoint's answer: {exc}") from None
     return RemoteTriples(ox.parse(spool, format=getattr(ox.RdfFormat, name)))
+
+
+def _ask_answer(results):
+    """A ``QueryBoolean`` for Virtuoso's answer to ASK: one row binding ``?__ASK_RETVAL`` to 1 or 0.
+
+    >>> import pyoxigraph as ox
+    >>> rows = ox.parse_query_results(
+    ...     b'{"head": {"vars": ["__ASK_RETVAL"]}, "results": {"bindings": []}}', format=ox.QueryResultsFormat.JSON)
+    >>> _ask_answer(rows)
+    <QueryBoolean false>
+    """
+    import pyoxigraph as ox
+
+    if not isinstance(results, ox.QuerySolutions) or [v.value for v in results.variables] != ["__ASK_RETVAL"]:
+        return results
+    value = any(row[0] is not None and row[0].value not in ("0", "false") for row in results)
+    return ox.parse_query_results(b'{"head": {}, "boolean": %s}' % (b"true" if value else b"false"),
+                                  format=ox.QueryResultsFormat.JSON)
 
 
 def _check_complete(spool, name: str) -> None:
@@ -736,14 +757,24 @@ def _graph_iri(graph: str) -> str:
 
 
 def _stage_line(line: str) -> str:
-    """An N-Triples line with its predicate wrapped as ``<urn:kg:staged:…>``.
+    """An N-Triples line with every IRI in it wrapped as ``<urn:kg:staged:…>``.
 
-    >>> _stage_line('<urn:a> <urn:p> "x" .\\n')
-    '<urn:a> <urn:kg:staged:urn:p> "x" .\\n'
+    Staged triples then share no IRI with the store's data, so no query that
+    names a subject, predicate or object IRI can see them.
+
+    >>> _stage_line('<urn:a> <urn:p> <urn:b> .\\n')
+    '<urn:kg:staged:urn:a> <urn:kg:staged:urn:p> <urn:kg:staged:urn:b> .\\n'
+    >>> _stage_line('_:b1 <urn:p> "x" .\\n')
+    '_:b1 <urn:kg:staged:urn:p> "x" .\\n'
     """
-    # Subjects (IRIs, blank nodes) hold no space, so the predicate starts after the first.
-    i = line.index(" ") + 2
-    return f"{line[:i]}{STAGED}{line[i:]}"
+    # Subjects and predicates (IRIs, blank nodes) hold no space.
+    subject, predicate, rest = line.split(" ", 2)
+    wrap = f"<{STAGED}"
+    if subject.startswith("<"):
+        subject = wrap + subject[1:]
+    if rest.startswith("<"):
+        rest = wrap + rest[1:]
+    return f"{subject} {wrap}{predicate[1:]} {rest}"
 
 
 def _batches(lines: list[str], limit: int, max_lines: int = 0):
@@ -771,10 +802,18 @@ def _replace_text(lines: Mapping[str, list[str]], then: str) -> str:
     return " ;\n".join(parts)
 
 
-def _unwrap(stage: str, graph: str) -> str:
-    """The WHERE clause reading a staged graph's triples back with their own predicates."""
-    return (f"GRAPH {stage} {{ ?s ?q ?o }} "
-            f"BIND(IRI(SUBSTR(STR(?q), {len(STAGED) + 1})) AS ?p)")
+def _unwrap(stage: str) -> str:
+    """The WHERE clause reading a staged graph's triples back as ``?s ?p ?o`` with their own IRIs.
+
+    The staged triple itself is ``?ws ?wp ?wo``.
+    """
+    n = len(STAGED) + 1
+
+    def back(wrapped: str) -> str:
+        return (f"IF(isIRI({wrapped}) && STRSTARTS(STR({wrapped}), \"{STAGED}\"), "
+                f"IRI(SUBSTR(STR({wrapped}), {n})), {wrapped})")
+
+    return (f"BIND({back('?ws')} AS ?s) BIND(IRI(SUBSTR(STR(?wp), {n})) AS ?p) BIND({back('?wo')} AS ?o)")
 
 
 def _journal_text(txn: str, pairs: list[tuple[str, str]], then: str) -> str:
@@ -804,7 +843,7 @@ def _commit_text(txn: str, pairs: list[tuple[str, str]], then: str) -> str:
     parts = []
     for stage, graph in pairs:
         parts.append(f"DROP SILENT GRAPH {graph}")
-        parts.append(f"INSERT {{ GRAPH {graph} {{ ?s ?p ?o }} }} WHERE {{ {_unwrap(stage, graph)} }}")
+        parts.append(f"INSERT {{ GRAPH {graph} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {stage} {{ ?ws ?wp ?wo }} {_unwrap(stage)} }}")
     if then:
         parts.append(then)
     parts.append(_rollback_text(txn, pairs))
@@ -813,9 +852,8 @@ def _commit_text(txn: str, pairs: list[tuple[str, str]], then: str) -> str:
 
 def _move_text(stage: str, graph: str, n: int) -> str:
     """One step of a swap by steps: move up to ``n`` staged triples into their graph."""
-    return (f"DELETE {{ GRAPH {stage} {{ ?s ?q ?o }} }} INSERT {{ GRAPH {graph} {{ ?s ?p ?o }} }} WHERE {{ "
-            f"{{ SELECT ?s ?q ?o WHERE {{ GRAPH {stage} {{ ?s ?q ?o }} }} LIMIT {n} }} "
-            f"BIND(IRI(SUBSTR(STR(?q), {len(STAGED) + 1})) AS ?p) }}")
+    return (f"DELETE {{ GRAPH {stage} {{ ?ws ?wp ?wo }} }} INSERT {{ GRAPH {graph} {{ ?s ?p ?o }} }} WHERE {{ "
+            f"{{ SELECT ?ws ?wp ?wo WHERE {{ GRAPH {stage} {{ ?ws ?wp ?wo }} }} LIMIT {n} }} {_unwrap(stage)} }}")
 
 
 def _read_journal(store: RemoteStore) -> dict[str, dict]:

@@ -1,21 +1,19 @@
-/* kg graph page. Every text that comes from the data is written with
- * textContent or as a canvas label, never parsed as HTML. */
+/* kg graph page: the controls every renderer shares (facts panel, search,
+ * filters, time slider, legend). The drawing is done by one of the renderers
+ * registered in window.kgRenderers (render-vis.js for small graphs,
+ * render-sigma.js with WebGL for large ones). Every text that comes from the
+ * data is written with textContent or as a canvas label, never parsed as HTML. */
 (function () {
   "use strict";
 
   var data = JSON.parse(document.getElementById("kg-data").textContent);
   performance.mark("kg-parsed");
-  var FONT = 'system-ui, "Segoe UI", "Noto Sans", "Noto Sans CJK SC", sans-serif';
-  var large = !data.physics;
-  var uncertain = new Set(data.uncertain);
-  var styles = {};
-  data.legend.forEach(function (l) { styles[l.type] = l; });
-  var relColor = {};
-  data.relations.forEach(function (r) { relColor[r.name] = r.color; });
+  var E = data.edges;
+  var nEdges = E.from.length;
   var byId = new Map();
-  data.nodes.forEach(function (n) { byId.set(n.id, n); });
-  var edgeById = new Map();
-  data.edges.forEach(function (e) { edgeById.set(e.id, e); });
+  data.nodes.forEach(function (n, i) { byId.set(n.id, i); });
+  var uncertain = new Set(data.uncertain);
+  var hlEdges = new Set(E.hl);
 
   function el(tag, text, cls) {
     var e = document.createElement(tag);
@@ -23,73 +21,120 @@
     if (cls) e.className = cls;
     return e;
   }
+  function str(v) { return typeof v === "number" ? data.strings[v] : v; }
 
-  /* ---- vis items ---------------------------------------------------- */
+  /* ---- the model the renderers draw ----------------------------------- */
 
-  /* Class styles live in vis groups, so each node item stays small. */
-  var groups = {};
-  data.legend.forEach(function (l) {
-    groups[l.type] = {
-      shape: l.shape,
-      color: { background: l.color, border: l.color,
-               highlight: { background: l.color, border: "#1a202c" },
-               hover: { background: l.color, border: "#1a202c" } }
-    };
-  });
+  var shownRel = new Set(data.relations.map(function (r, i) { return i; }));
+  var shownStatus = new Set(data.statuses.map(function (s, i) { return i; }));
+  var asOf = data.years ? data.years[1] : 0;
 
-  function visNode(n) {
-    var item = { id: n.id, label: n.label, group: n.type, size: n.size };
-    if (n.x !== undefined) { item.x = n.x; item.y = n.y; }
-    if (data.highlight) {
-      if (n.hl) {
-        item.borderWidth = 4;
-        item.color = { border: "#e53e3e" };
-        item.font = { bold: true, size: 16 };
-      } else {
-        item.opacity = 0.35;
+  var model = {
+    data: data,
+    nodeIndex: byId,
+    edgeCount: nEdges,
+    relation: function (i) { return data.relations[E.rel[i]]; },
+    status: function (i) { return E.status[i] < 0 ? null : data.statuses[E.status[i]]; },
+    uncertain: function (i) { return E.status[i] >= 0 && uncertain.has(data.statuses[E.status[i]]); },
+    highlighted: function (i) { return hlEdges.has(i); },
+    /* Whether edge i passes the relation, status and time filters. */
+    edgeShown: function (i) {
+      return shownRel.has(E.rel[i]) && (E.status[i] < 0 || shownStatus.has(E.status[i])) &&
+        (!E.year[i] || !asOf || E.year[i] <= asOf);
+    }
+  };
+
+  function nodeFacts(i) {
+    var n = data.nodes[i];
+    var facts = [["type", n.type]];
+    if (n.aliases.length) facts.push(["aliases", n.aliases.join(", ")]);
+    if (data.communities.length && n.c >= 0) facts.push(["community", data.communities[n.c] ? data.communities[n.c].label : String(n.c + 1)]);
+    if (data.sizeBy !== "none") facts.push([data.sizeBy, String(n.score)]);
+    facts.push(["IRI", n.id]);
+    return facts;
+  }
+  function edgeFacts(i) {
+    var facts = [["relation", model.relation(i).name]];
+    var s = model.status(i);
+    if (s) facts.push(["status", s]);
+    (E.facts[i] || []).forEach(function (f) { facts.push([f[0], str(f[1])]); });
+    return facts;
+  }
+
+  /* ---- facts panel ---------------------------------------------------- */
+
+  var info = document.getElementById("kg-info-body");
+  var pinned = null;
+
+  function showFacts(kind, id) {
+    info.replaceChildren();
+    delete info.dataset.kind;
+    delete info.dataset.id;
+    if (!kind) {
+      info.appendChild(el("p", "Hover or click a node or an edge to see its facts.", "kg-hint"));
+      return;
+    }
+    var heading, facts;
+    if (kind === "node") {
+      var i = byId.get(id);
+      if (i === undefined) return;
+      heading = data.nodes[i].label;
+      facts = nodeFacts(i);
+    } else {
+      var k = Number(String(id).slice(1));
+      heading = data.nodes[E.from[k]].label + " " + model.relation(k).name + " " + data.nodes[E.to[k]].label;
+      facts = edgeFacts(k);
+    }
+    info.dataset.kind = kind;
+    info.dataset.id = id;
+    info.appendChild(el("h3", heading));
+    var dl = el("dl");
+    var quote = null;
+    facts.forEach(function (f) {
+      if (f[0] === "quote") { quote = f[1]; return; }
+      dl.appendChild(el("dt", f[0]));
+      dl.appendChild(el("dd", f[1]));
+    });
+    info.appendChild(dl);
+    if (quote) info.appendChild(el("blockquote", quote, "kg-quote"));
+  }
+  function showPinned() {
+    if (pinned) showFacts(pinned.kind, pinned.id); else showFacts(null, null);
+  }
+
+  /* What the renderers call back. */
+  var ui = {
+    hover: function (kind, id) { showFacts(kind, id); },
+    blur: showPinned,
+    click: function (kind, id) {
+      if (kind === "node") {
+        var href = data.nodes[byId.get(id)].href;
+        // Only a page kg wrote beside this one (communities view): a plain file name.
+        if (href && /^[A-Za-z0-9._-]+\.html$/.test(href)) { window.location.assign(href); return; }
+        selectNode(id, false);
+        return;
       }
+      renderer.clearSelection();
+      pinned = kind ? { kind: kind, id: id } : null;
+      showPinned();
     }
-    return item;
+  };
+
+  /* ---- the renderer --------------------------------------------------- */
+
+  var container = document.getElementById("kg-network");
+  var renderer = window.kgRenderers[data.renderer](container, model, ui);
+  performance.mark("kg-drawn");
+
+  function selectNode(id, zoom) {
+    if (!byId.has(id)) return false;
+    pinned = { kind: "node", id: id };
+    showFacts("node", id);
+    renderer.select(id, zoom !== false);
+    return true;
   }
 
-  /* Large graphs draw no dashes and no edge labels up front: both cost
-   * seconds on thousands of edges and are unreadable zoomed out. Uncertain
-   * edges are paler instead, and a selected node's edges get their labels. */
-  function visEdge(e) {
-    var c = relColor[e.relation] || "#718096";
-    var doubt = e.status ? uncertain.has(e.status) : false;
-    var item = {
-      id: e.id, from: e.from, to: e.to,
-      relation: e.relation, status: e.status, arrows: e.arrows,
-      color: { color: c, highlight: c, hover: c, opacity: large && doubt ? 0.45 : 1 }
-    };
-    if (!large) {
-      item.label = e.relation;
-      item.dashes = doubt;
-    }
-    if (e.smooth) item.smooth = e.smooth;
-    if (data.highlight) {
-      if (e.hl) { item.width = 4; item.color = { color: "#e53e3e", highlight: "#e53e3e", hover: "#e53e3e", opacity: 1 }; }
-      else { item.color.opacity = 0.3; }
-    }
-    return item;
-  }
-
-  var baseNodes = data.nodes.map(visNode);
-  var baseEdges = data.edges.map(visEdge);
-  var nodes = new vis.DataSet(baseNodes);
-  var edges = new vis.DataSet(baseEdges);
-
-  /* ---- filters ------------------------------------------------------ */
-
-  var shownRel = new Set(data.relations.map(function (r) { return r.name; }));
-  var shownStatus = new Set(data.statuses);
-  performance.mark("kg-datasets");
-  var edgesView = new vis.DataView(edges, {
-    filter: function (e) {
-      return shownRel.has(e.relation) && (!e.status || shownStatus.has(e.status));
-    }
-  });
+  /* ---- filters -------------------------------------------------------- */
 
   function checkbox(parent, label, checked, onChange, swatch, count) {
     var lab = el("label", null, "kg-check");
@@ -110,31 +155,49 @@
   }
 
   var relBox = document.getElementById("kg-relations");
-  data.relations.forEach(function (r) {
+  data.relations.forEach(function (r, i) {
     checkbox(relBox, r.name, true, function (on) {
-      if (on) shownRel.add(r.name); else shownRel.delete(r.name);
-      edgesView.refresh();
+      if (on) shownRel.add(i); else shownRel.delete(i);
+      renderer.refresh();
     }, r.color, r.count);
   });
   var statusBoxes = {};
   var statBox = document.getElementById("kg-statuses");
   var hideRumours = document.getElementById("kg-hide-rumours");
-  function setStatus(s, on) {
-    if (on) shownStatus.add(s); else shownStatus.delete(s);
-    if (statusBoxes[s]) statusBoxes[s].checked = on;
-    if (s === "rumored") hideRumours.checked = !on;
-    edgesView.refresh();
+  var rumoured = data.statuses.indexOf("rumored");
+  function setStatus(i, on) {
+    if (on) shownStatus.add(i); else shownStatus.delete(i);
+    statusBoxes[i].checked = on;
+    if (i === rumoured) hideRumours.checked = !on;
+    renderer.refresh();
   }
-  data.statuses.forEach(function (s) {
-    statusBoxes[s] = checkbox(statBox, s, true, function (on) { setStatus(s, on); });
+  data.statuses.forEach(function (s, i) {
+    statusBoxes[i] = checkbox(statBox, s, true, function (on) { setStatus(i, on); });
   });
-  hideRumours.disabled = data.statuses.indexOf("rumored") < 0;
-  hideRumours.addEventListener("change", function () { setStatus("rumored", !hideRumours.checked); });
+  hideRumours.disabled = rumoured < 0;
+  hideRumours.addEventListener("change", function () { setStatus(rumoured, !hideRumours.checked); });
 
-  /* ---- legend ------------------------------------------------------- */
+  /* The time slider: facts dated after the chosen year are hidden; undated facts stay. */
+  var slider = document.getElementById("kg-time");
+  var sliderLabel = document.getElementById("kg-time-value");
+  if (data.years) {
+    slider.min = String(data.years[0]);
+    slider.max = String(data.years[1]);
+    slider.value = String(asOf);
+    sliderLabel.textContent = String(asOf);
+    slider.addEventListener("input", function () {
+      asOf = Number(slider.value);
+      sliderLabel.textContent = String(asOf);
+      renderer.refresh();
+    });
+  } else {
+    document.getElementById("kg-timebox").hidden = true;
+  }
+
+  /* ---- legend --------------------------------------------------------- */
 
   var SVG = "http://www.w3.org/2000/svg";
-  function shapeIcon(shape, color) {
+  function shapeIcon(shape, fill, outline) {
     var svg = document.createElementNS(SVG, "svg");
     svg.setAttribute("width", "18");
     svg.setAttribute("height", "18");
@@ -154,164 +217,33 @@
       s = document.createElementNS(SVG, "circle");
       s.setAttribute("cx", "9"); s.setAttribute("cy", "9"); s.setAttribute("r", "7");
     }
-    s.setAttribute("fill", color);
+    s.setAttribute("fill", fill);
+    if (outline) { s.setAttribute("stroke", outline); s.setAttribute("stroke-width", "3"); }
     svg.appendChild(s);
     return svg;
   }
   var legendList = document.getElementById("kg-legend-list");
+  var outlines = data.renderer !== "vis";
   data.legend.forEach(function (l) {
     var li = el("li");
-    li.appendChild(shapeIcon(l.shape, l.color));
+    // The entity type is the shape (vis) or the outline (WebGL); the fill is the community.
+    li.appendChild(outlines ? shapeIcon("dot", "#ffffff", l.color) : shapeIcon(l.shape, l.color));
     li.appendChild(el("span", l.type));
     li.appendChild(el("span", "(" + l.count + ")", "kg-count"));
     legendList.appendChild(li);
   });
+  var commList = document.getElementById("kg-communities-list");
+  data.communities.forEach(function (c) {
+    var li = el("li");
+    li.appendChild(shapeIcon("dot", c.color));
+    li.appendChild(el("span", c.label));
+    li.appendChild(el("span", "(" + c.size + ")", "kg-count"));
+    commList.appendChild(li);
+  });
+  document.getElementById("kg-communities").hidden = !data.communities.length;
   document.getElementById("kg-size-by").textContent = data.sizeBy === "none" ? "fixed" : data.sizeBy;
 
-  /* ---- facts panel -------------------------------------------------- */
-
-  var info = document.getElementById("kg-info-body");
-  var pinned = null;
-
-  function showFacts(kind, id) {
-    info.replaceChildren();
-    if (!id) {
-      info.appendChild(el("p", "Hover or click a node or an edge to see its facts.", "kg-hint"));
-      return;
-    }
-    var item, heading;
-    if (kind === "node") {
-      item = byId.get(id);
-      if (!item) return;
-      heading = item.label;
-    } else {
-      item = edgeById.get(id);
-      if (!item) return;
-      heading = byId.get(item.from).label + " " + item.relation + " " + byId.get(item.to).label;
-    }
-    info.dataset.kind = kind;
-    info.dataset.id = id;
-    info.appendChild(el("h3", heading));
-    var dl = el("dl");
-    var quote = null;
-    item.facts.forEach(function (f) {
-      if (f[0] === "quote") { quote = f[1]; return; }
-      dl.appendChild(el("dt", f[0]));
-      dl.appendChild(el("dd", f[1]));
-    });
-    info.appendChild(dl);
-    if (quote) info.appendChild(el("blockquote", quote, "kg-quote"));
-  }
-
-  function showPinned() {
-    if (pinned) showFacts(pinned.kind, pinned.id); else showFacts(null, null);
-  }
-
-  /* ---- network ------------------------------------------------------ */
-
-  var options = {
-    autoResize: true,
-    layout: { randomSeed: 7, improvedLayout: data.nodes.length <= 150 },
-    physics: data.physics ? {
-      enabled: true,
-      solver: "forceAtlas2Based",
-      forceAtlas2Based: { gravitationalConstant: -90, centralGravity: 0.01, springLength: 150, springConstant: 0.06, avoidOverlap: 0.6 },
-      stabilization: { enabled: true, iterations: 400, updateInterval: 100, fit: true }
-    } : { enabled: false },
-    interaction: {
-      hover: true, tooltipDelay: 200, hideEdgesOnDrag: large, hideEdgesOnZoom: large,
-      multiselect: false, navigationButtons: false, keyboard: false
-    },
-    groups: groups,
-    nodes: {
-      font: { face: FONT, size: 14, color: "#1a202c", strokeWidth: 3, strokeColor: "#ffffff" },
-      borderWidth: 1.5,
-      // Large graphs: labels too small to read are not drawn at all.
-      scaling: { label: { enabled: large, min: 14, max: 14, drawThreshold: 6 } }
-    },
-    edges: {
-      font: { face: FONT, size: 11, color: "#4a5568", strokeWidth: 3, strokeColor: "#ffffff", align: "middle" },
-      smooth: { enabled: false },
-      arrows: { to: { scaleFactor: 0.6 } },
-      arrowStrikethrough: false,
-      width: 1.5,
-      selectionWidth: 1.5,
-      hoverWidth: 1
-    }
-  };
-
-  var container = document.getElementById("kg-network");
-  var network = new vis.Network(container, {}, options);
-  window.kgNetwork = network;
-  window.kgReady = false;
-
-  var dimmed = false;
-  var labelled = [];
-  function neighbourhood(id) {
-    if (large) {
-      // Restyling thousands of items takes seconds: select the neighbourhood
-      // instead, and label only its edges.
-      var around = network.getConnectedEdges(id);
-      if (labelled.length) edges.update(labelled.map(function (e) { return { id: e, label: null }; }));
-      labelled = around.slice(0, 500);
-      edges.update(labelled.map(function (e) { return { id: e, label: edgeById.get(e).relation }; }));
-      network.setSelection({ nodes: [id].concat(network.getConnectedNodes(id)), edges: around },
-                           { unselectAll: true, highlightEdges: false });
-      return;
-    }
-    var keep = new Set(network.getConnectedNodes(id));
-    keep.add(id);
-    var keepEdges = new Set(network.getConnectedEdges(id));
-    nodes.update(baseNodes.map(function (n) {
-      return keep.has(n.id) ? n : { id: n.id, opacity: 0.12 };
-    }));
-    edges.update(baseEdges.map(function (e) {
-      if (keepEdges.has(e.id)) return e;
-      return { id: e.id, color: { color: e.color.color, highlight: e.color.highlight, hover: e.color.hover, opacity: 0.06 },
-               font: { color: "rgba(0,0,0,0)", strokeWidth: 0 } };
-    }));
-    dimmed = true;
-  }
-  function undim() {
-    if (!dimmed) return;
-    nodes.update(baseNodes.map(function (n) { return Object.assign({ opacity: 1 }, n); }));
-    edges.update(baseEdges.map(function (e) {
-      return Object.assign({}, e, { font: { color: "#4a5568", strokeWidth: 3 } });
-    }));
-    dimmed = false;
-  }
-
-  function selectNode(id, zoom) {
-    if (!byId.has(id)) return false;
-    if (!large) network.selectNodes([id]);
-    pinned = { kind: "node", id: id };
-    showFacts("node", id);
-    neighbourhood(id);
-    if (zoom !== false) {
-      network.focus(id, { scale: Math.max(network.getScale(), 1.0), animation: large ? false : { duration: 300, easingFunction: "easeInOutQuad" } });
-    }
-    return true;
-  }
-
-  network.on("hoverNode", function (p) { showFacts("node", p.node); });
-  network.on("hoverEdge", function (p) { showFacts("edge", p.edge); });
-  network.on("blurNode", showPinned);
-  network.on("blurEdge", showPinned);
-  network.on("click", function (p) {
-    if (p.nodes.length) {
-      selectNode(p.nodes[0], false);
-    } else if (p.edges.length) {
-      undim();
-      pinned = { kind: "edge", id: p.edges[0] };
-      showFacts("edge", p.edges[0]);
-    } else {
-      undim();
-      pinned = null;
-      showFacts(null, null);
-    }
-  });
-
-  /* ---- search ------------------------------------------------------- */
+  /* ---- search --------------------------------------------------------- */
 
   function norm(s) {
     return String(s).normalize("NFKC").toLowerCase().replace(/[\s\p{P}\p{S}]+/gu, " ").trim();
@@ -339,15 +271,15 @@
 
   var names = document.getElementById("kg-names");
   var seen = new Set();
-  index.forEach(function (e) {
-    [e.label].concat(byId.get(e.id).aliases).forEach(function (name) {
+  for (var i = 0; i < index.length && seen.size < 2000; i++) {
+    [index[i].label].concat(data.nodes[i].aliases).forEach(function (name) {
       if (seen.has(name) || seen.size >= 2000) return;
       seen.add(name);
       var opt = el("option");
       opt.value = name;
       names.appendChild(opt);
     });
-  });
+  }
 
   var statusLine = document.getElementById("kg-status");
   var resultsBox = document.getElementById("kg-results");
@@ -359,7 +291,7 @@
     resultsList.replaceChildren();
     resultsBox.hidden = ids.length < 2;
     ids.slice(0, 30).forEach(function (id) {
-      var n = byId.get(id);
+      var n = data.nodes[byId.get(id)];
       var b = el("button", n.label);
       b.type = "button";
       b.appendChild(el("small", n.type));
@@ -376,59 +308,42 @@
     }
   });
 
-  /* ---- ready -------------------------------------------------------- */
+  /* ---- ready ---------------------------------------------------------- */
 
-  function ready() {
-    if (window.kgReady) return;
+  window.kgReady = false;
+  renderer.whenDrawn(function () {
+    if (data.focus && byId.has(data.focus)) {
+      pinned = { kind: "node", id: data.focus };
+      showFacts("node", data.focus);
+      renderer.mark(data.focus);
+    }
     window.kgReadyAt = performance.now();
     window.kgReady = true;
     document.body.dataset.ready = "true";
-    statusLine.textContent = data.nodes.length + " nodes, " + data.edges.length + " edges";
-  }
-  function start() {
-    if (data.focus && byId.has(data.focus)) {
-      network.selectNodes([data.focus]);
-      pinned = { kind: "node", id: data.focus };
-      showFacts("node", data.focus);
-    }
-    network.once("afterDrawing", ready);
-    network.redraw();
-  }
-  if (data.physics && data.nodes.length > 1) {
-    network.once("stabilizationIterationsDone", function () {
-      // Freeze the layout: nodes stay where they are put, and hovering is steady.
-      network.setOptions({ physics: { enabled: false } });
-      network.fit();
-      start();
-    });
-  }
-  performance.mark("kg-controls");
-  network.setData({ nodes: nodes, edges: edgesView });
-  performance.mark("kg-setdata");
-  if (!(data.physics && data.nodes.length > 1)) {
-    network.fit({ animation: false });
-    start();
-  }
+    statusLine.textContent = data.nodes.length + " nodes, " + nEdges + " edges";
+  });
 
-  /* For scripts and tests: the page's own search and geometry. */
+  /* For scripts and tests: the page's own search, state and geometry. */
   window.kgView = {
     data: data,
+    renderer: data.renderer,
     search: search,
     select: selectNode,
-    drawnNodes: function () { return network.body.nodeIndices.length; },
-    drawnEdges: function () { return network.body.edgeIndices.length; },
-    edgePoint: function (id) {
-      var edge = network.body.edges[id];
-      var p = edge.edgeType.getPoint(0.5);
-      var d = network.canvasToDOM(p);
-      var r = container.getBoundingClientRect();
-      return { x: d.x + r.left, y: d.y + r.top };
+    edgeId: function (relation, a, b) {
+      var ia = byId.get(a), ib = byId.get(b);
+      for (var k = 0; k < nEdges; k++) {
+        if (model.relation(k).name === relation &&
+            ((E.from[k] === ia && E.to[k] === ib) || (E.from[k] === ib && E.to[k] === ia))) return "e" + k;
+      }
+      return null;
     },
-    nodePoint: function (id) {
-      var p = network.getPositions([id])[id];
-      var d = network.canvasToDOM(p);
-      var r = container.getBoundingClientRect();
-      return { x: d.x + r.left, y: d.y + r.top };
-    }
+    edgeFacts: function (id) { return edgeFacts(Number(String(id).slice(1))); },
+    drawnNodes: function () { return renderer.drawnNodes(); },
+    drawnEdges: function () { return renderer.drawnEdges(); },
+    selected: function () { return renderer.selected(); },
+    nodePoint: function (id) { return renderer.nodePoint(id); },
+    edgePoint: function (id) { return renderer.edgePoint(id); },
+    labelled: function () { return renderer.labelled(); },
+    drawnBox: function () { return renderer.drawnBox(); }
   };
 })();

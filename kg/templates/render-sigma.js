@@ -1,0 +1,170 @@
+/* kg graph page, large graphs: sigma.js draws a graphology graph with WebGL.
+ * Positions come precomputed from kg.layout; fill = community, outline =
+ * entity type. The most central nodes always carry their label; sigma's label
+ * grid adds more as the camera zooms in. The first view fits the largest
+ * connected component (data.box). */
+(function () {
+  "use strict";
+  window.kgRenderers = window.kgRenderers || {};
+
+  var FONT = 'system-ui, "Segoe UI", "Noto Sans", "Noto Sans CJK SC", sans-serif';
+  var HL = "#e53e3e";
+  var FADED = "#e2e8f0";
+  /* Above this many edges, edges are not hoverable (picking them costs a frame per move). */
+  var EDGE_EVENTS_MAX = 200000;
+
+  window.kgRenderers.sigma = function (container, model, ui) {
+    var data = model.data;
+    var E = data.edges;
+    var outline = {};
+    data.legend.forEach(function (l) { outline[l.type] = l.color; });
+    var forced = new Set(data.labels);
+
+    var graph = new graphology.MultiGraph();
+    data.nodes.forEach(function (n, i) {
+      var c = data.communities[n.c];
+      graph.addNode(n.id, {
+        x: n.x, y: -n.y, label: n.label, k: i,
+        // vis sizes are 8..38 pixels; on a map of thousands, 2..14 keeps regions visible.
+        size: 2 + (n.size - 8) * 0.4,
+        color: c ? c.color : data.otherColor,
+        borderColor: outline[n.type] || "#a0aec0",
+        forceLabel: forced.has(i)
+      });
+    });
+    for (var i = 0; i < model.edgeCount; i++) {
+      var rel = model.relation(i);
+      graph.addEdgeWithKey("e" + i, data.nodes[E.from[i]].id, data.nodes[E.to[i]].id, {
+        k: i, color: model.uncertain(i) ? rel.color + "66" : rel.color + "b0", size: 0.6
+      });
+    }
+
+    var selected = null;
+    var around = new Set();
+    function nodeReducer(node, attrs) {
+      var out = Object.assign({}, attrs);
+      if (selected !== null) {
+        if (node === selected || around.has(node)) { out.forceLabel = true; out.zIndex = 1; }
+        else { out.color = FADED; out.borderColor = FADED; out.label = ""; out.forceLabel = false; }
+      } else if (data.highlight) {
+        if (data.nodes[attrs.k].hl) { out.borderColor = HL; out.forceLabel = true; out.size = attrs.size + 3; }
+        else { out.color = FADED; out.forceLabel = false; }
+      }
+      if (node === selected) out.highlighted = true;
+      return out;
+    }
+    function edgeReducer(edge, attrs) {
+      var k = attrs.k;
+      if (!model.edgeShown(k)) return Object.assign({}, attrs, { hidden: true });
+      var out = Object.assign({}, attrs);
+      if (selected !== null) {
+        var src = graph.source(edge), dst = graph.target(edge);
+        if (src !== selected && dst !== selected) return Object.assign(out, { hidden: true });
+        out.size = 1.5;
+      } else if (data.highlight) {
+        if (model.highlighted(k)) { out.color = HL; out.size = 3; }
+        else out.color = FADED;
+      }
+      return out;
+    }
+
+    var BorderProgram = Sigma.rendering.createNodeBorderProgram({
+      borders: [
+        { size: { value: 0.25 }, color: { attribute: "borderColor" } },
+        { size: { fill: true }, color: { attribute: "color" } }
+      ]
+    });
+    var renderer = new Sigma(graph, container, {
+      defaultNodeType: "bordered",
+      nodeProgramClasses: { bordered: BorderProgram },
+      nodeReducer: nodeReducer,
+      edgeReducer: edgeReducer,
+      enableEdgeEvents: model.edgeCount <= EDGE_EVENTS_MAX,
+      hideEdgesOnMove: model.edgeCount > 100000,
+      labelFont: FONT,
+      labelSize: 13,
+      labelWeight: "600",
+      labelRenderedSizeThreshold: 7,
+      labelDensity: 0.4,
+      labelGridCellSize: 110,
+      zIndex: true,
+      minCameraRatio: 0.005,
+      maxCameraRatio: 20
+    });
+    window.kgSigma = renderer;
+    // Frame the largest component: the camera's default state shows this box.
+    if (data.box) renderer.setCustomBBox({ x: [data.box[0], data.box[2]], y: [-data.box[3], -data.box[1]] });
+
+    function setSelection(id) {
+      selected = id;
+      around = new Set(id === null ? [] : graph.neighbors(id));
+      renderer.refresh({ skipIndexation: true });
+    }
+
+    renderer.on("enterNode", function (e) { ui.hover("node", e.node); });
+    renderer.on("leaveNode", ui.blur);
+    renderer.on("enterEdge", function (e) { ui.hover("edge", e.edge); });
+    renderer.on("leaveEdge", ui.blur);
+    renderer.on("clickNode", function (e) { ui.click("node", e.node); });
+    renderer.on("clickEdge", function (e) { ui.click("edge", e.edge); });
+    renderer.on("clickStage", function () { ui.click(null, null); });
+
+    function viewport(id) {
+      var a = graph.getNodeAttributes(id);
+      return renderer.graphToViewport({ x: a.x, y: a.y });
+    }
+    function page(p) {
+      var r = container.getBoundingClientRect();
+      return { x: p.x + r.left, y: p.y + r.top };
+    }
+
+    var drawnCallbacks = [];
+    var drawn = false;
+    renderer.once("afterRender", function () {
+      drawn = true;
+      drawnCallbacks.splice(0).forEach(function (cb) { cb(); });
+    });
+    renderer.refresh();
+
+    return {
+      refresh: function () { renderer.refresh({ skipIndexation: true }); },
+      select: function (id, zoom) {
+        setSelection(id);
+        if (zoom) {
+          var d = renderer.getNodeDisplayData(id);
+          var cam = renderer.getCamera();
+          cam.animate({ x: d.x, y: d.y, ratio: Math.min(cam.ratio, 0.25) }, { duration: 300 });
+        }
+      },
+      mark: function (id) { setSelection(id); },
+      clearSelection: function () { if (selected !== null) setSelection(null); },
+      whenDrawn: function (cb) { if (drawn) cb(); else drawnCallbacks.push(cb); },
+      drawnNodes: function () { return graph.order; },
+      drawnEdges: function () {
+        var count = 0;
+        for (var k = 0; k < model.edgeCount; k++) if (model.edgeShown(k)) count++;
+        return count;
+      },
+      selected: function () { return selected === null ? [] : [selected]; },
+      nodePoint: function (id) { return page(viewport(id)); },
+      edgePoint: function (id) {
+        var a = viewport(graph.source(id)), b = viewport(graph.target(id));
+        return page({ x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 });
+      },
+      /* The nodes whose labels sigma drew in the last frame. */
+      labelled: function () { return Array.from(renderer.displayedNodeLabels || []); },
+      /* The box of the drawn nodes inside the canvas, in CSS pixels. */
+      drawnBox: function () {
+        var dims = renderer.getDimensions();
+        var box = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity, width: dims.width, height: dims.height };
+        graph.forEachNode(function (id) {
+          var p = viewport(id);
+          if (p.x < 0 || p.y < 0 || p.x > dims.width || p.y > dims.height) return;
+          box.x0 = Math.min(box.x0, p.x); box.y0 = Math.min(box.y0, p.y);
+          box.x1 = Math.max(box.x1, p.x); box.y1 = Math.max(box.y1, p.y);
+        });
+        return box;
+      }
+    };
+  };
+})();
