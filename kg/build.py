@@ -108,6 +108,8 @@ def build(store, root: Path | str = ".", *, views: bool = True, dump: bool = Tru
     # The project's own corpus keeps plain graph names (graph/source/<stem>).
     batches = read_sources(inputs, store=store, options={"names": {str(p): p.stem for p in inputs}})
     violations = check_batches(batches, store=None if clean else store, force=force)
+    # Checked before anything is written: a view naming an unknown entity fails the build, not half of it.
+    specs = plan_views(root / "graphs", batches, None if clean else store) if views else None
     graphs: dict[str, list] = ontology_graph()
     for b in batches:
         graphs.setdefault(b.graph, []).extend(b.triples)
@@ -149,26 +151,29 @@ def plan_views(graphs_dir: Path, batches, store=None) -> list[dict] | None:
         then come from the data, after the write).
 
     Raises:
-        VizError: ``views.yaml`` is malformed.
-        UnknownEntityError: a view names an entity the build does not have.
+        VizError: ``views.yaml`` is malformed, or a view names an entity the build does not have.
     """
     from kg.entities import find_entity
-    from kg.errors import UnknownEntityError
+    from kg.errors import UnknownEntityError, VizError
     from kg.ontology import RDFS, SKOS
     from kg.resolve import name_key
     from kg.viz.views import load_view_specs, view_names
 
     specs = load_view_specs(graphs_dir)
-    if not specs:
-        return specs
+    if not specs or any(getattr(b, "tabular", None) is not None and not b.triples for b in batches):
+        return specs  # rows are turned into triples while writing: names are checked then
     names = {RDFS + "label", SKOS + "altLabel"}
     known = {name_key(t.object.value) for b in batches for t in b.triples if t.predicate.value in names}
     for name in view_names(specs):
         if name_key(name) in known or "://" in name:
             continue
-        if store is None:
-            raise UnknownEntityError(name)
-        find_entity(store, name)
+        try:
+            if store is None:
+                raise UnknownEntityError(name)
+            find_entity(store, name)
+        except UnknownEntityError:
+            raise VizError(f"{graphs_dir / 'views.yaml'}: unknown entity {name!r}: no source of this build "
+                           "names it (fix the view or remove views.yaml to choose views from the data)") from None
     return specs
 
 

@@ -997,6 +997,10 @@ def extract_cmd(ctx, source, jsonl, min_confidence, observations, resolve, fmt, 
 @click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE", help="Bind ?KEY in --sparql/--name. Repeatable.")
 @click.option("--size-by", type=click.Choice(["degree", "pagerank", "betweenness", "eigenvector", "closeness", "none"]),
               default="degree", show_default=True, help="The centrality that sizes the nodes.")
+@click.option("--communities", is_flag=True, help="One node per community, sized by members; click one for its page.")
+@click.option("--as-of", "as_of", metavar="DATE", help="Leave out facts dated after DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--renderer", type=click.Choice(["auto", "vis", "sigma"]), default="auto", show_default=True,
+              help="vis-network (small graphs) or sigma.js on WebGL (large); auto picks by size.")
 @click.option("--title", help="Page title (default: describes the view).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default="graph.html", show_default=True,
               help="The HTML file to write.")
@@ -1004,15 +1008,18 @@ def extract_cmd(ctx, source, jsonl, min_confidence, observations, resolve, fmt, 
 @store_option
 @format_option()
 @click.pass_context
-def viz(ctx, focus, depth, path_ends, query, name, params, size_by, title, output, via, exclude_status, since, until,
-        include_declined, store_location, fmt):
+def viz(ctx, focus, depth, path_ends, query, name, params, size_by, communities, as_of, renderer, title, output, via,
+        exclude_status, since, until, include_declined, store_location, fmt):
     """Write one self-contained, offline HTML page of the graph.
 
-    Without a view option the whole graph is drawn. The page inlines
-    vis-network (from pyvis), so it opens with the network off. Hover or click
-    a node or edge for its facts; search names and aliases (any script);
-    filter by relation and status; click a node to highlight its
-    neighbourhood. Graphs over 20,000 nodes are refused: focus or filter.
+    Without a view option the whole graph is drawn. The page inlines its
+    drawing library (vis-network up to 250 nodes, sigma.js on WebGL above),
+    so it opens with the network off. Colours are communities; the most
+    central names are labelled, more as you zoom. Hover or click a node or
+    edge for its facts; search names and aliases (any script); filter by
+    relation, status and date (the slider); click a node to highlight its
+    neighbourhood. Graphs over 600,000 edges are refused: focus, filter or
+    use --communities.
 
     \b
     Examples:
@@ -1022,7 +1029,9 @@ def viz(ctx, focus, depth, path_ends, query, name, params, size_by, title, outpu
       kg viz --exclude-status rumored --size-by pagerank -o facts.html
       kg viz --sparql 'CONSTRUCT { ?a kg:investedIn ?b } WHERE { ?a kg:investedIn ?b }' -o inv.html
       kg viz --sparql 'SELECT ?subject ?object WHERE { ?subject kg:metWith ?object }' -o met.html
-      kg viz --name connections -o connections.html
+      kg viz --name investments -o investments.html
+      kg viz --communities -o communities.html
+      kg viz --as-of 2020 -o kg-2020.html
     """
     from kg.query import parse_params
     from kg.viz import write_view
@@ -1036,8 +1045,9 @@ def viz(ctx, focus, depth, path_ends, query, name, params, size_by, title, outpu
         filters = {}
     with _open(ctx, store_location, read_only=True) as store:
         summary = write_view(store, output, focus=focus, depth=depth, path=path_ends, sparql=query, name=name,
-                             params=parse_params(params), size_by=size_by, title=title, **filters)
+                             params=parse_params(params), communities=communities, as_of=as_of, size_by=size_by,
+                             renderer=renderer, title=title, **filters)
     if fmt == "json":
         emit_json(summary)
     else:
-        emit_rows([summary], fmt, ["file", "view", "nodes", "edges", "layout"])
+        emit_rows([summary], fmt, ["file", "view", "nodes", "edges", "renderer", "pages"])

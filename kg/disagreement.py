@@ -57,9 +57,26 @@ def flag_update(deals_values: str = "") -> str:
         parts.append(
             f"INSERT {{ GRAPH {d} {{ ?deal <{KG}conflictOn> <{KG}{prop}> }} }} WHERE {{ {deals_values} "
             f"{_value_pattern(prop, 'g1', 'v1')} {_value_pattern(prop, 'g2', 'v2')} "
-            f"FILTER(?g1 != ?g2 && ?g1 != {d} && ?g2 != {d} && STR(?v1) < STR(?v2)) }}"
+            f"FILTER(?g1 != ?g2 && ?g1 != {d} && ?g2 != {d} && STR(?v1) < STR(?v2)) {_compatible(prop)} }}"
         )
     return " ;\n".join(parts)
+
+
+def _compatible(prop: str) -> str:
+    """A FILTER that drops pairs of values that do not contradict each other.
+
+    Dates agree when one is a more precise form of the other (``2021`` and
+    ``2021-06-01``); statuses whose schema entry says ``conflicts = false``
+    (``Reported``) contradict nothing.
+    """
+    if prop == "date":
+        return "FILTER(!STRSTARTS(STR(?v1), STR(?v2)) && !STRSTARTS(STR(?v2), STR(?v1)))"
+    if prop == "status":
+        from kg.schema import load
+
+        quiet = " ".join(f"<{KG}{s.name}>" for s in load().statuses if not s.conflicts)
+        return f"FILTER(?v1 NOT IN ({quiet.replace(' ', ', ')}) && ?v2 NOT IN ({quiet.replace(' ', ', ')}))" if quiet else ""
+    return ""
 
 
 _LIST = """

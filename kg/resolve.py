@@ -132,43 +132,50 @@ _LEXICON_CACHE: dict = {}
 
 
 def lexicon() -> dict:
-    """The lexicon of known spellings (``kg/ingest/lexicon.yaml``), loaded once.
+    """The lexicon of declared spellings (``kg/ingest/lexicon.yaml``), loaded once.
 
     Returns:
-        ``{"variants": {key: canonical}, "contextual": [{"key", "canonical", "when": [keys]}]}``.
-
-    >>> lexicon()["variants"]["lee jun"]
-    'Lei Jun'
+        ``{"variants": {key: canonical}, "contextual": [{"key", "canonical", "when": [keys]}]}``
+        (see :func:`parse_lexicon`).
     """
     if not _LEXICON_CACHE:
         import yaml
 
-        data = yaml.safe_load(_lexicon_path().read_text(encoding="utf-8")) or {}
-        _LEXICON_CACHE["variants"] = {fold(k): v for k, v in (data.get("variants") or {}).items()}
-        _LEXICON_CACHE["contextual"] = [
-            {"key": fold(c["name"]), "canonical": c["canonical"], "when": [fold(w) for w in c.get("when", [])]}
-            for c in data.get("contextual") or []
-        ]
+        _LEXICON_CACHE.update(parse_lexicon(yaml.safe_load(_lexicon_path().read_text(encoding="utf-8")) or {}))
     return _LEXICON_CACHE
 
 
-def canonical_spelling(name: str, context_keys=()) -> str | None:
-    """The canonical spelling the lexicon gives for a name, if any.
+def parse_lexicon(data: dict) -> dict:
+    """A lexicon's YAML content with its keys folded.
+
+    >>> parse_lexicon({"variants": {"Big Blue": "IBM"}})["variants"]
+    {'big blue': 'IBM'}
+    """
+    return {
+        "variants": {fold(k): v for k, v in (data.get("variants") or {}).items()},
+        "contextual": [{"key": fold(c["name"]), "canonical": c["canonical"], "when": [fold(w) for w in c.get("when", [])]}
+                       for c in data.get("contextual") or []],
+    }
+
+
+def canonical_spelling(name: str, context_keys=(), lex: dict | None = None) -> str | None:
+    """The canonical spelling a lexicon declares for a name, if any.
 
     Args:
         name: a surface name.
         context_keys: folded names found in the same document, which enable
             the lexicon's contextual entries.
+        lex: a parsed lexicon (default: :func:`lexicon`).
 
     Returns:
         The canonical name, or None when the lexicon does not know the name.
 
-    >>> canonical_spelling("Lee Jun")
-    'Lei Jun'
-    >>> canonical_spelling("John") is None, canonical_spelling("John", {"xiaomi"})
-    (True, 'Lei Jun')
+    >>> lex = parse_lexicon({"variants": {"Big Blue": "IBM"},
+    ...                      "contextual": [{"name": "Ginni", "canonical": "Ginni Rometty", "when": ["IBM"]}]})
+    >>> canonical_spelling("big  blue", lex=lex), canonical_spelling("Ginni", lex=lex), canonical_spelling("Ginni", {"ibm"}, lex)
+    ('IBM', None, 'Ginni Rometty')
     """
-    lex = lexicon()
+    lex = lexicon() if lex is None else lex
     key = fold(name)
     if key in lex["variants"]:
         return lex["variants"][key]
@@ -177,6 +184,27 @@ def canonical_spelling(name: str, context_keys=()) -> str | None:
         if entry["key"] == key and context.intersection(entry["when"]):
             return entry["canonical"]
     return None
+
+
+def sound_key(word: str) -> str:
+    """A Soundex code: words that sound alike get one code ("Lee" and "Lei", "John" and "Jun").
+
+    >>> sound_key("Lee") == sound_key("Lei"), sound_key("John") == sound_key("Jun"), sound_key("Musk") == sound_key("Cook")
+    (True, True, False)
+    """
+    codes = {**dict.fromkeys("bfpv", "1"), **dict.fromkeys("cgjkqsxz", "2"), **dict.fromkeys("dt", "3"),
+             "l": "4", **dict.fromkeys("mn", "5"), "r": "6"}
+    w = "".join(c for c in fold(word) if c.isalpha() and c.isascii())
+    if not w:
+        return ""
+    out, last = w[0].upper(), codes.get(w[0], "")
+    for c in w[1:]:
+        code = codes.get(c, "")
+        if code and code != last:
+            out += code
+        if c not in "hw":
+            last = code
+    return (out + "000")[:4]
 
 
 @dataclass

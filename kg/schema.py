@@ -382,12 +382,15 @@ class Status(_Term):
         weight: how much a hop with this status counts in a path's evidence score.
         uncertain: not (yet) a fact; drawn dashed.
         derives: false when the status takes a deal's derived edges away (``Declined``).
+        conflicts: false when a source giving this status does not contradict
+            another source's (``Reported`` says only that someone reported it).
     """
 
     name: str
     weight: float
     uncertain: bool = False
     derives: bool = True
+    conflicts: bool = True
 
     @property
     def key(self) -> str:
@@ -425,6 +428,12 @@ class Schema:
     relations: tuple[Relation, ...]
     unstated_weight: float
     unknown_weight: float
+    #: Source kinds (``rdf``, ``table``, ``text``), most trusted first: whose value a view shows first.
+    source_ranks: tuple[str, ...] = ("rdf", "table", "text")
+
+    def source_rank(self, kind: str | None) -> int:
+        """The rank of a source kind (0 is the most trusted); unknown kinds come last."""
+        return self.source_ranks.index(kind) if kind in self.source_ranks else len(self.source_ranks)
 
     @cached_property
     def entity_class_names(self) -> tuple[str, ...]:
@@ -564,10 +573,11 @@ class _Ontology:
 
 
 _KEYS = {
-    "schema": {"entity_classes", "deal_classes", "statuses", "relations"},
+    "schema": {"entity_classes", "deal_classes", "statuses", "relations", "sources"},
+    "sources": {"rank"},
     "entity class": {"name", "kind"},
     "statuses": {"unstated_weight", "unknown_weight", "values"},
-    "status": {"name", "weight", "uncertain", "derives"},
+    "status": {"name", "weight", "uncertain", "derives", "conflicts"},
     "relation": {"name", "deal", "subject", "object", "symmetric", "role"},
 }
 
@@ -602,8 +612,14 @@ def _build(data: dict, onto: _Ontology) -> Schema:
     for i, r in enumerate(_get(data, "relations", "schema")):
         relations += _relations(r, f"relations[{i}]", roles_of, onto)
     table = data["statuses"]
+    sources = data.get("sources", {})
+    _known_keys(sources, "sources", "[sources]")
+    ranks = tuple(sources.get("rank", ("rdf", "table", "text")))
+    unknown = sorted(set(ranks) - {"rdf", "table", "text"})
+    if unknown:
+        raise SchemaError(f"[sources] rank names {unknown[0]!r}; source kinds are rdf, table and text")
     return Schema(tuple(classes), tuple(deals), statuses, tuple(relations),
-                  float(table.get("unstated_weight", 1.0)), float(table.get("unknown_weight", 1.0)))
+                  float(table.get("unstated_weight", 1.0)), float(table.get("unknown_weight", 1.0)), ranks)
 
 
 _AGENT_RANGES = {KG + "Agent", KG + "Person", KG + "Organization", KG + "Company"}
@@ -634,7 +650,7 @@ def _statuses(table: dict, onto: _Ontology) -> tuple[Status, ...]:
         if KG + "StatusScheme" not in onto.values(KG + name, SKOS + "inScheme"):
             raise SchemaError(f"status kg:{name} is not a concept of kg:StatusScheme in ontology/kg.ttl")
         out.append(Status(name, float(_get(s, "weight", f"status {name}")), bool(s.get("uncertain", False)),
-                          bool(s.get("derives", True))))
+                          bool(s.get("derives", True)), bool(s.get("conflicts", True))))
     declared = {t for (t, p), o in onto.props.items() if p == SKOS + "inScheme" and KG + "StatusScheme" in o}
     missing = sorted(declared - {s.iri for s in out})
     if missing:

@@ -1,29 +1,31 @@
 """``kg serve``: the store over the SPARQL 1.1 Protocol, with an explorer page.
 
-Oxigraph's own server (the ``oxigraph`` binary of the ``oxigraph`` PyPI
-package) runs the queries, on the store's directory, bound to a private
-loopback port. In front of it a thin proxy, written with the standard
-library's ``ThreadingHTTPServer``, adds what Oxigraph's server lacks:
+A guard written with the standard library's ``ThreadingHTTPServer`` answers
+HTTP; the queries run in engine processes (:mod:`kg.serve.engine`, pyoxigraph
+on the store) that listen on nothing: the guard reaches each through a socket
+pair only it holds, so it is the only way in. The guard adds:
 
 * read-only by default; updates (``/update``, and ``PUT``/``POST``/``DELETE``
   on ``/store``) only with ``allow_update`` *and* ``Authorization: Bearer <token>``
   (403 otherwise);
-* a per-query timeout (503; Oxigraph also cancels the query) and a cap on
-  the size of an answer (507);
-* no federated ``SERVICE`` and no ``LOAD`` unless enabled (403);
+* a check of each query's size and nesting before any engine sees it (400);
+* a per-query timeout (503): the engine running it is killed, which gives its
+  memory back, and replaced; a cap on each engine's memory, and on the size
+  of an answer (507);
+* supervision: an engine that dies is logged and replaced, and requests
+  meanwhile wait for another one (503 if none comes in time);
+* no federated ``SERVICE`` and no ``LOAD`` unless enabled (403; the engines
+  refuse them too);
 * a limit on the request body (413), and 408 for a client too slow to send it;
-* content negotiation done here, with pyoxigraph's serializers: SPARQL JSON,
-  XML, CSV and TSV for SELECT/ASK; Turtle, N-Triples, JSON-LD, RDF/XML and
-  N-Quads for CONSTRUCT/DESCRIBE. The proxy asks Oxigraph for JSON or
-  N-Triples, and parses the whole answer before sending anything, so a query
-  that fails half-way (Oxigraph's timeout, say) is an error status, never a
-  truncated 200;
-* the explorer page at ``/``, and the HTML views of ``kg build`` at ``/graphs/``.
+* content negotiation: SPARQL JSON, XML, CSV and TSV for SELECT/ASK; Turtle,
+  N-Triples, JSON-LD, RDF/XML and N-Quads for CONSTRUCT/DESCRIBE, written by
+  pyoxigraph in the engine after the whole answer is computed, so a query
+  that fails half-way is an error status, never a truncated 200;
+* the explorer page at ``/`` (YASGUI, bundled), and the HTML views of
+  ``kg build`` at ``/graphs/``.
 
-While it runs, ``kg serve`` holds the store's lock file (shared when
-read-only, exclusive with ``allow_update``), and hands it to the Oxigraph
-process too, so other kg writers are refused with a plain message even if
-``kg serve`` itself is killed.
+While it runs, ``kg serve`` holds the store's lock shared, like any reader;
+with ``allow_update`` it turns exclusive only while a write commits.
 
 >>> negotiate("text/csv;q=0.5, application/sparql-results+xml", None, "results")
 ('application/sparql-results+xml', 'XML')
@@ -33,25 +35,22 @@ from __future__ import annotations
 
 import hmac
 import html
-import http.client
+import json
 import os
 import re
 import secrets
 import shutil
 import signal
 import socket
-import subprocess
 import sys
 import sysconfig
 import threading
-import time
 import urllib.parse
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from kg.errors import QueryError, ServerError
-from kg.sparqltext import one_line_prologue, user_position
 
 SERVER_NAME = "kg-serve"
 
@@ -71,12 +70,11 @@ class ServeOptions:
         allow_load: allow ``LOAD`` (reads any URL) in updates.
         views: the folder with the HTML views (``graphs/*.html``).
         cors: send ``Access-Control-Allow-Origin: *`` (for YASGUI on another origin).
-        max_concurrent: queries run at once; the others wait (up to ``timeout``).
-        timer_budget: queries sent to Oxigraph per ``timeout`` window. Oxigraph
-            0.5's server starts one thread per query that sleeps for its
-            timeout, so rate x timeout threads are alive at once; past about
-            10k the process fails (EAGAIN) and dies. This caps the rate at
-            ``timer_budget / timeout`` queries per second.
+        max_concurrent: engine processes, hence queries run at once; the
+            others wait (up to ``timeout``).
+        max_memory: bytes of address space each engine may use (0: no cap);
+            an engine that passes it ends and is replaced.
+        max_query_bytes: the largest query or update text accepted.
     """
 
     host: str = "127.0.0.1"
@@ -91,8 +89,8 @@ class ServeOptions:
     views: str | None = "graphs"
     cors: bool = False
     max_concurrent: int = 8
-    timer_budget: int = 4000
-    oxigraph: str | None = None
+    max_memory: int = 4 << 30
+    max_query_bytes: int = 1 << 20
 
 
 # -- content negotiation --------------------------------------------------
@@ -172,36 +170,6 @@ def negotiate(accept: str | None, format_param: str | None, kind: str) -> tuple[
     return mime, table[mime]
 
 
-def transcode(body: bytes, upstream_type: str, mime: str, fmt: str) -> bytes:
-    """Parse Oxigraph's answer and write it in the negotiated format.
-
-    Args:
-        body: the whole answer, SPARQL JSON or N-Triples.
-        upstream_type: its media type.
-        mime, fmt: from :func:`negotiate`.
-
-    Returns:
-        The serialization.
-
-    Raises:
-        SyntaxError: the answer is incomplete (the query failed half-way).
-    """
-    import pyoxigraph as ox
-
-    from kg.ontology import PREFIXES
-
-    if upstream_type == "application/sparql-results+json":
-        results = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-        return results.serialize(format=getattr(ox.QueryResultsFormat, fmt))
-    triples = [q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
-    rdf = getattr(ox.RdfFormat, fmt)
-    if rdf == ox.RdfFormat.N_QUADS:
-        return ox.serialize(triples, format=rdf)
-    # id: and graph: would need escapes (id:company\/xiaomi); full IRIs read better.
-    used = {p: ns for p, ns in PREFIXES.items() if p not in ("id", "graph")} if fmt != "N_TRIPLES" else None
-    return ox.serialize(triples, format=rdf, prefixes=used)
-
-
 # -- safety checks --------------------------------------------------------
 
 
@@ -225,7 +193,7 @@ def forbidden(text: str, *, update: bool, allow_service: bool, allow_load: bool)
     return None
 
 
-# -- the Oxigraph process -------------------------------------------------
+# -- Oxigraph's own server (for comparisons and the tests) -----------------
 
 
 def oxigraph_binary(explicit: str | None = None) -> str:
@@ -250,59 +218,6 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
-def _die_with_parent() -> None:
-    # Linux: the Oxigraph process gets SIGTERM when kg serve dies, even by SIGKILL.
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
-def start_oxigraph(store: Path, *, read_write: bool, timeout: float, keep_fds=(), binary: str | None = None):
-    """Start Oxigraph's server on a private loopback port and wait until it answers.
-
-    Args:
-        store: the store directory.
-        read_write: ``oxigraph serve`` rather than ``serve-read-only``.
-        timeout: Oxigraph's own per-query timeout, in seconds.
-        keep_fds: file descriptors the process inherits (the store's lock).
-
-    Returns:
-        ``(process, port)``.
-
-    Raises:
-        ServerError: it did not start; the message has its last output line.
-    """
-    exe = oxigraph_binary(binary)
-    for _attempt in range(3):
-        port = free_port()
-        cmd = [exe, "serve" if read_write else "serve-read-only", "--location", str(store),
-               "--bind", f"127.0.0.1:{port}", "--union-default-graph", "--timeout-s", str(max(1, int(timeout)))]
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                pass_fds=tuple(keep_fds), preexec_fn=_die_with_parent)  # noqa: PLW1509
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                break
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/query?query=ASK%7B%7D", headers={"Accept": "application/sparql-results+json"})
-                ok = conn.getresponse().status == 200
-                conn.close()
-                if ok:
-                    return proc, port
-            except OSError:
-                time.sleep(0.05)
-        if proc.poll() is None:
-            proc.terminate()
-        err = (proc.communicate(timeout=5)[1] or b"").decode("utf-8", "replace").strip().splitlines()
-        if not any("in use" in line for line in err):
-            raise ServerError(f"Oxigraph's server did not start: {err[-1] if err else 'no output'}")
-    raise ServerError("Oxigraph's server did not start: no free port")
-
-
 # -- the HTTP front ---------------------------------------------------------
 
 
@@ -314,87 +229,40 @@ class HttpError(Exception):
         self.status, self.message, self.headers = status, message, headers or {}
 
 
-class Upstream:
-    """Keep-alive HTTP connections to the Oxigraph process, one per thread."""
 
-    def __init__(self, port: int, timeout: float):
-        self.port, self.timeout = port, timeout
-        self._local = threading.local()
+class Backend:
+    """What the handler needs beyond the request: the settings, the engines, the lock and the views."""
 
-    def request(self, method: str, path: str, body: bytes | None, headers: dict, limit: int):
-        """Send one request; return ``(status, media type, body, headers)``.
+    def __init__(self, opts: ServeOptions, pool, lock, views: Path | None):
+        self.opts, self.pool, self.lock, self.views = opts, pool, lock, views
 
-        Raises:
-            HttpError: 503 when Oxigraph does not answer in time, 507 when the
-                answer is larger than ``limit`` bytes, 502 when it breaks off.
-        """
-        for attempt in (0, 1):
-            conn = getattr(self._local, "conn", None)
-            if conn is None:
-                conn = self._local.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
-            try:
-                conn.request(method, path, body=body, headers=headers)
-                resp = conn.getresponse()
-                data = resp.read(limit + 1)
-                if len(data) > limit:
-                    self._drop()
-                    raise HttpError(507, f"the answer is larger than the server's cap of {limit} bytes; "
-                                         "add a LIMIT, or start kg serve with a larger --max-result-bytes")
-                if not resp.isclosed():
-                    resp.read()
-                ctype = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
-                return resp.status, ctype, data, resp.headers
-            except TimeoutError:
-                self._drop()
-                raise HttpError(503, f"the query did not finish within {self.timeout:g} s",
+    def run(self, header: dict, body: bytes = b"", *, write: bool = False) -> tuple[dict, bytes]:
+        """Run one engine request, a read or a write; engine failures become :class:`HttpError`."""
+        from kg.serve.pool import EngineGone
+
+        try:
+            if write:
+                return self.pool.write(header, body, self.lock, self.opts.timeout)
+            return self.pool.call(header, body, self.opts.timeout, wait=self.opts.timeout)
+        except EngineGone as gone:
+            if gone.timed_out:
+                raise HttpError(503, f"the query did not finish within {self.opts.timeout:g} s",
                                 {"Retry-After": "1"}) from None
-            except (http.client.HTTPException, ConnectionError) as exc:
-                self._drop()
-                if attempt:
-                    raise HttpError(502, f"the SPARQL engine broke off: {exc}") from None
-        raise AssertionError("unreachable")
-
-    def _drop(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-        self._local.conn = None
+            raise HttpError(500, f"the engine stopped while running this request ({gone.reason}: out of memory, "
+                                 "or too deep); it has been restarted") from None
 
 
-def make_handler(opts: ServeOptions, upstream: Upstream, views: Path | None):
-    """The request handler class for :class:`ThreadingHTTPServer`, bound to these settings.
+def check_answer(reply: dict) -> None:
+    """Raise the engine's refusal or failure as an :class:`HttpError`."""
+    status = reply.get("status", 500)
+    if status >= 300:
+        headers = {"Retry-After": "1"} if status == 503 else None
+        raise HttpError(status, reply.get("message") or "no details", headers)
 
-    Args:
-        opts: the settings.
-        upstream: connections to Oxigraph.
-        views: the folder of HTML views, or None.
 
-    Returns:
-        A ``BaseHTTPRequestHandler`` subclass.
-    """
-    slots = threading.BoundedSemaphore(opts.max_concurrent)
-    # A token bucket: at most timer_budget Oxigraph timer threads alive at once
-    # (a burst of a quarter of them, the rest spread over the timeout window).
-    burst = max(1, opts.timer_budget // 4)
-    rate = (opts.timer_budget - burst) / (opts.timeout + 1)
-    bucket = {"tokens": float(burst), "at": time.monotonic()}
-    bucket_lock = threading.Lock()
-
-    def throttle() -> None:
-        """Wait for a token; 503 when none comes within the timeout."""
-        give_up = time.monotonic() + opts.timeout
-        while True:
-            with bucket_lock:
-                now = time.monotonic()
-                bucket["tokens"] = min(burst, bucket["tokens"] + (now - bucket["at"]) * rate)
-                bucket["at"] = now
-                if bucket["tokens"] >= 1:
-                    bucket["tokens"] -= 1
-                    return
-                wait = (1 - bucket["tokens"]) / rate
-            if now + wait > give_up:
-                raise HttpError(503, "the server is busy; try again", {"Retry-After": "1"})
-            time.sleep(wait)
+def make_handler(backend: Backend):
+    """The request handler class for :class:`ThreadingHTTPServer`, bound to one :class:`Backend`."""
+    opts, views = backend.opts, backend.views
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -409,8 +277,6 @@ def make_handler(opts: ServeOptions, upstream: Upstream, views: Path | None):
         def log_message(self, format, *args):  # noqa: A002 (the stdlib's name)
             if os.environ.get("KG_SERVE_LOG"):
                 super().log_message(format, *args)
-
-        # -- dispatch ---------------------------------------------------
 
         def do_GET(self):
             self._dispatch("GET")
@@ -435,23 +301,30 @@ def make_handler(opts: ServeOptions, upstream: Upstream, views: Path | None):
         def _dispatch(self, method: str) -> None:
             url = urllib.parse.urlsplit(self.path)
             try:
-                if url.path in ("/query", "/sparql"):
-                    self._query(method, url)
-                elif url.path == "/update":
-                    self._update(method, url)
-                elif url.path == "/store":
-                    self._store(method, url)
-                elif url.path in ("/", "/index.html") and method in ("GET", "HEAD"):
-                    self._send(200, explorer_page(list_views(views), allow_update=opts.allow_update), "text/html; charset=utf-8",
-                               {"Content-Security-Policy": EXPLORER_CSP})
-                elif url.path.startswith("/graphs/") and method in ("GET", "HEAD"):
-                    self._view(url.path[len("/graphs/"):])
-                else:
-                    raise HttpError(404, f"no such page: {url.path}; the SPARQL endpoint is /query")
+                self._route(method, url)
             except HttpError as exc:
                 self._send(exc.status, (exc.message + "\n").encode(), "text/plain; charset=utf-8", exc.headers)
             except (BrokenPipeError, ConnectionResetError):
                 self.close_connection = True
+
+        def _route(self, method: str, url) -> None:
+            page = method in ("GET", "HEAD")
+            if url.path in ("/query", "/sparql"):
+                self._query(method, url)
+            elif url.path == "/update":
+                self._update(method, url)
+            elif url.path == "/store":
+                self._store(method, url)
+            elif url.path in ("/", "/index.html") and page:
+                body = explorer_page(list_views(views), allow_update=opts.allow_update)
+                self._send(200, body, "text/html; charset=utf-8", {"Content-Security-Policy": EXPLORER_CSP},
+                           head_only=method == "HEAD")
+            elif url.path.startswith("/lib/") and page:
+                self._asset(url.path[len("/lib/"):], head_only=method == "HEAD")
+            elif url.path.startswith("/graphs/") and page:
+                self._view(url.path[len("/graphs/"):])
+            else:
+                raise HttpError(404, f"no such page: {url.path[:200]}; the SPARQL endpoint is /query")
 
         # -- SPARQL query -----------------------------------------------
 
@@ -513,51 +386,15 @@ def make_handler(opts: ServeOptions, upstream: Upstream, views: Path | None):
                 if len(params.get("query", [])) != 1:
                     raise HttpError(400, "give exactly one 'query' parameter (or POST application/sparql-query)")
                 text = params["query"][0]
-            why = forbidden(text, update=False, allow_service=opts.allow_service, allow_load=opts.allow_load)
-            if why:
-                raise HttpError(403, why)
-            # kg's prefixes (kg:, id:, rdfs: …) are predeclared, as Wikidata's service does for
-            # wd:; they go on the first line so the user's line numbers stay right.
-            sent = one_line_prologue(text)
-            form = [("query", sent)] + [(k, v) for k in ("default-graph-uri", "named-graph-uri")
-                                        for v in params.get(k, [])]
-            throttle()
-            started = time.monotonic()
-            status, ctype, body = self._upstream("POST", "/query", urllib.parse.urlencode(form).encode(), {
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Accept": "application/sparql-results+json, application/n-triples",
-            })
-            if status != 200:
-                msg = _text(body)
-                if status == 400:
-                    msg = str(user_position(QueryError(msg), len(sent) - len(text)))
-                raise HttpError(400 if status == 400 else 502, msg)
-            kind = "results" if ctype == "application/sparql-results+json" else "graph"
-            fmt_param = (params.get("format") or params.get("output") or [None])[0]
-            mime, fmt = negotiate(self.headers.get("Accept"), fmt_param, kind)
-            try:
-                out = transcode(body, ctype, mime, fmt)
-            except SyntaxError:
-                # Oxigraph had started its answer, then stopped: a timeout or an evaluation error.
-                tail = _text(body[-300:]).splitlines()[-1:] or [""]
-                if time.monotonic() - started >= opts.timeout * 0.9 or "cancel" in tail[0]:
-                    raise HttpError(503, f"the query did not finish within {opts.timeout:g} s",
-                                    {"Retry-After": "1"}) from None
-                raise HttpError(500, f"the query failed: {tail[0][-200:]}") from None
-            if len(out) > opts.max_result_bytes:
-                raise HttpError(507, f"the answer is larger than the server's cap of {opts.max_result_bytes} "
-                                     "bytes; add a LIMIT, or start kg serve with a larger --max-result-bytes")
+            guard(text, opts, update=False)
+            reply, out = backend.run({
+                "op": "query", "text": text, "accept": self.headers.get("Accept"),
+                "format": (params.get("format") or params.get("output") or [None])[0],
+                "default": params.get("default-graph-uri", []), "named": params.get("named-graph-uri", [])})
+            check_answer(reply)
+            mime = reply["type"]
             charset = "; charset=utf-8" if mime.startswith("text/") else ""
             self._send(200, out, mime + charset, {"Vary": "Accept"}, head_only=method == "HEAD")
-
-        def _upstream(self, method, path, body, headers):
-            if not slots.acquire(timeout=opts.timeout):
-                raise HttpError(503, "the server is busy; try again", {"Retry-After": "1"})
-            try:
-                status, ctype, data, _ = upstream.request(method, path, body, headers, opts.max_result_bytes)
-            finally:
-                slots.release()
-            return status, ctype, data
 
         # -- updates and the graph store ---------------------------------
 
@@ -581,15 +418,11 @@ def make_handler(opts: ServeOptions, upstream: Upstream, views: Path | None):
 
         def _do_update(self, text: str, params: dict) -> None:
             self._authorize()
-            why = forbidden(text, update=True, allow_service=opts.allow_service, allow_load=opts.allow_load)
-            if why:
-                raise HttpError(403, why)
-            form = [("update", text)] + [(k, v) for k in ("using-graph-uri", "using-named-graph-uri")
-                                         for v in params.get(k, [])]
-            status, _, body = self._upstream("POST", "/update", urllib.parse.urlencode(form).encode(),
-                                             {"Content-Type": "application/x-www-form-urlencoded"})
-            if status >= 300:
-                raise HttpError(400 if status == 400 else 500, _text(body))
+            guard(text, opts, update=True)
+            if params.get("using-graph-uri") or params.get("using-named-graph-uri"):
+                raise HttpError(400, "using-graph-uri is not supported; write USING in the update")
+            reply, _ = backend.run({"op": "update", "text": text}, write=True)
+            check_answer(reply)
             self._send(204, b"", "text/plain")
 
         def _store(self, method: str, url) -> None:
@@ -597,24 +430,35 @@ def make_handler(opts: ServeOptions, upstream: Upstream, views: Path | None):
                 self._authorize()
             elif method not in ("GET", "HEAD"):
                 raise HttpError(405, "use GET, PUT, POST or DELETE")
-            body = self._body() if method in ("PUT", "POST") else None
-            headers = {"Accept": self.headers.get("Accept", "application/n-triples")}
-            if body is not None:
-                headers["Content-Type"] = self.headers.get("Content-Type", "application/n-triples")
-            status, ctype, data = self._upstream(method, "/store?" + url.query, body, headers)
-            if status >= 400:
-                raise HttpError(status, _text(data))
-            self._send(status, data, ctype or "text/plain", head_only=method == "HEAD")
+            params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+            graph = (params.get("graph") or [None])[0]
+            if graph is None and "default" not in params:
+                raise HttpError(400, "name a graph: ?graph=IRI (or ?default)")
+            body = self._body() if method in ("PUT", "POST") else b""
+            header = {"op": "gsp", "method": "GET" if method == "HEAD" else method, "graph": graph,
+                      "accept": self.headers.get("Accept"),
+                      "content_type": self.headers.get("Content-Type", "application/n-triples").split(";")[0]}
+            reply, out = backend.run(header, body, write=method in ("PUT", "POST", "DELETE"))
+            check_answer(reply)
+            self._send(reply["status"], out, reply.get("type", "text/plain"), head_only=method == "HEAD")
 
         # -- pages --------------------------------------------------------
 
         def _view(self, name: str) -> None:
-            if views is None or not re.fullmatch(r"[\w.-]+\.html", name) or name.startswith("."):
+            # A name longer than a file name can be is no view (and would make the OS complain).
+            if views is None or len(name) > 200 or not re.fullmatch(r"[\w.-]+\.html", name) or name.startswith("."):
                 raise HttpError(404, "no such view")
             path = views / name
             if not path.is_file():
                 raise HttpError(404, f"no such view: {name}")
             self._send(200, path.read_bytes(), "text/html; charset=utf-8", {"Content-Security-Policy": VIEW_CSP})
+
+        def _asset(self, name: str, head_only: bool) -> None:
+            found = asset(name)
+            if found is None:
+                raise HttpError(404, "no such file")
+            body, ctype = found
+            self._send(200, body, ctype, {"Cache-Control": "max-age=86400"}, head_only=head_only)
 
         def _send(self, status: int, body: bytes, ctype: str, headers: dict | None = None, head_only=False):
             self.send_response(status)
@@ -634,16 +478,43 @@ def make_handler(opts: ServeOptions, upstream: Upstream, views: Path | None):
     return Handler
 
 
-def _text(body: bytes) -> str:
-    return body.decode("utf-8", "replace").strip()[:2000] or "no details"
+def guard(text: str, opts: ServeOptions, *, update: bool) -> None:
+    """Refuse, before any engine sees it, a query or update that is too large or deep, or forbidden.
+
+    Raises:
+        HttpError: 400 (too large or deep) or 403 (SERVICE, LOAD).
+    """
+    from kg.sparqltext import check_query
+
+    try:
+        check_query(text, max_bytes=opts.max_query_bytes)
+    except QueryError as exc:
+        raise HttpError(400, str(exc)) from None
+    why = forbidden(text, update=update, allow_service=opts.allow_service, allow_load=opts.allow_load)
+    if why:
+        raise HttpError(403, why)
 
 
 # -- the explorer page -----------------------------------------------------
 
-EXPLORER_CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-                "connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'")
+TEMPLATES = Path(__file__).parent / "templates"
+# YASGUI is served from here (/lib/…); its own scripts are inline, nothing loads from elsewhere.
+EXPLORER_CSP = ("default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+                "connect-src 'self'; img-src 'self' data:; font-src 'self' data:; base-uri 'none'; "
+                "form-action 'none'")
 # The views carry their own inlined scripts; nothing may load from elsewhere.
 VIEW_CSP = "default-src 'self' 'unsafe-inline' data: blob:; base-uri 'none'; form-action 'none'"
+ASSET_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".txt": "text/plain"}
+
+
+def asset(name: str) -> tuple[bytes, str] | None:
+    """A bundled file under ``kg/templates/lib/`` by its path there, with its media type; None if none."""
+    if len(name) > 200 or not re.fullmatch(r"[\w-]+(/[\w-]+)*\.(js|css|txt)", name):
+        return None
+    path = TEMPLATES / "lib" / name
+    if not path.is_file():
+        return None
+    return path.read_bytes(), ASSET_TYPES[path.suffix]
 
 
 def list_views(views: Path | None) -> list[str]:
@@ -653,93 +524,28 @@ def list_views(views: Path | None) -> list[str]:
     return sorted(p.name for p in views.glob("*.html") if re.fullmatch(r"[\w.-]+\.html", p.name))
 
 
-EXAMPLE_QUERY = """PREFIX kg: <https://kg.example.org/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?investorName ?investeeName WHERE {
-  ?investor kg:investedIn ?investee .
-  ?investor rdfs:label ?investorName .
-  ?investee rdfs:label ?investeeName .
-} LIMIT 100"""
-
-_PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>kg explorer</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body{font:15px/1.4 system-ui,sans-serif;margin:2em auto;max-width:70em;padding:0 1em;color:#222}
-textarea{width:100%;height:12em;font:13px monospace}
-table{border-collapse:collapse;margin-top:1em}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top}
-th{background:#f3f3f3}#status{margin-left:1em;color:#555}pre{background:#f7f7f7;padding:1em;overflow:auto}
-.err{color:#b00}
-</style></head><body>
-<h1>kg explorer</h1>
-<p>SPARQL endpoint: <code>/query</code> (GET or POST, SPARQL 1.1 Protocol). __MODE__</p>
-<h2>Graph views</h2>
-__VIEWS__
-<h2>Query</h2>
-<form id="f"><textarea id="q" name="query" spellcheck="false">__QUERY__</textarea><br>
-<button type="submit">Run</button><span id="status"></span></form>
-<div id="out"></div>
-<script>
-"use strict";
-const out = document.getElementById("out"), status = document.getElementById("status");
-function cell(term) {
-  const td = document.createElement("td");
-  if (term) {
-    td.textContent = term.type === "uri" ? term.value : term.type === "bnode" ? "_:" + term.value : term.value;
-    if (term["xml:lang"]) td.title = "@" + term["xml:lang"];
-    else if (term.datatype) td.title = term.datatype;
-  }
-  return td;
-}
-document.getElementById("f").addEventListener("submit", async (ev) => {
-  ev.preventDefault();
-  out.replaceChildren();
-  status.textContent = "running…";
-  const t0 = performance.now();
-  try {
-    const resp = await fetch("query", {method: "POST",
-      headers: {"Content-Type": "application/sparql-query",
-                "Accept": "application/sparql-results+json, text/turtle;q=0.9"},
-      body: document.getElementById("q").value});
-    const text = await resp.text();
-    const ms = Math.round(performance.now() - t0);
-    if (!resp.ok) {
-      const p = document.createElement("pre"); p.className = "err"; p.textContent = resp.status + ": " + text;
-      out.append(p); status.textContent = "failed"; return;
-    }
-    if ((resp.headers.get("Content-Type") || "").startsWith("application/sparql-results+json")) {
-      const data = JSON.parse(text);
-      if ("boolean" in data) { status.textContent = "ASK: " + data.boolean + " (" + ms + " ms)"; return; }
-      const vars = data.head.vars, rows = data.results.bindings;
-      const table = document.createElement("table"), head = table.insertRow();
-      for (const v of vars) { const th = document.createElement("th"); th.textContent = v; head.append(th); }
-      for (const row of rows) { const tr = table.insertRow(); for (const v of vars) tr.append(cell(row[v])); }
-      out.append(table);
-      status.textContent = rows.length + " row(s), " + ms + " ms";
-    } else {
-      const p = document.createElement("pre"); p.textContent = text; out.append(p);
-      status.textContent = ms + " ms";
-    }
-  } catch (e) { status.textContent = "error: " + e; }
-});
-</script></body></html>
-"""
-
-
 def explorer_page(views: list[str], *, allow_update: bool = False) -> bytes:
-    """The explorer page: links to the HTML views and a query box. Every value is escaped.
+    """The explorer page: YASGUI with kg's named queries as examples, and links to the views.
+
+    Every value is escaped; the named queries go in as JSON that cannot end the script.
 
     >>> b"&lt;script&gt;" in explorer_page(["<script>.html"])
     True
     """
+    from kg.ontology import PREFIXES
+    from kg.query import named_queries
+
     if views:
         items = "".join(f'<li><a href="graphs/{urllib.parse.quote(v)}">{html.escape(v)}</a></li>' for v in views)
         listing = f"<ul>{items}</ul>"
     else:
         listing = "<p>No views yet: <code>kg build</code> writes them to <code>graphs/*.html</code>.</p>"
     mode = "Updates need a token at <code>/update</code>." if allow_update else "Read-only."
-    page = _PAGE.replace("__VIEWS__", listing).replace("__MODE__", mode)
-    return page.replace("__QUERY__", html.escape(EXAMPLE_QUERY)).encode("utf-8")
+    examples = [{"name": q.name, "description": q.description, "query": q.text} for q in named_queries()]
+    data = json.dumps({"examples": examples, "prefixes": PREFIXES})
+    data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    page = (TEMPLATES / "explorer.html").read_text(encoding="utf-8")
+    return page.replace("__VIEWS__", listing).replace("__MODE__", mode).replace("__DATA__", data).encode("utf-8")
 
 
 # -- running it -------------------------------------------------------------
@@ -751,18 +557,17 @@ def serve(location: str, opts: ServeOptions, *, announce=print) -> None:
     Args:
         location: an on-disk store directory.
         opts: the settings (a token is generated if updates are allowed without one).
-        announce: called with one line once the server is ready (the URL), and
-            with the token when one was generated.
+        announce: called with one line once the server is ready (the URL),
+            with the token when one was generated, and with each engine restart.
 
     Raises:
         ServerError: the store is not a local directory, does not exist, or a
             server cannot start.
-        StoreLockedError: another process writes the store (or, with
-            ``allow_update``, reads it).
+        StoreLockedError: another process writes the store.
     """
-    from kg.stores.lock import FileLock
+    from kg.serve.pool import EnginePool
     from kg.stores import is_remote
-    from kg.stores.lock import lock_timeout
+    from kg.stores.lock import FileLock, lock_timeout
 
     if is_remote(location) or location == "memory:":
         raise ServerError(f"kg serve serves an on-disk store, not {location}")
@@ -772,45 +577,45 @@ def serve(location: str, opts: ServeOptions, *, announce=print) -> None:
     if opts.allow_update and not opts.token:
         opts.token = secrets.token_urlsafe(24)
         announce(f"update token (send as 'Authorization: Bearer …'): {opts.token}")
-    views = Path(opts.views).resolve() if opts.views else None
-    lock = FileLock(store, exclusive=opts.allow_update, timeout=lock_timeout(not opts.allow_update))
-    proc = None
+    lock = FileLock(store, exclusive=False, timeout=lock_timeout(True))
+    pool = None
     try:
-        proc, port = start_oxigraph(store, read_write=opts.allow_update, timeout=opts.timeout,
-                                    keep_fds=(lock._fd,), binary=opts.oxigraph)
-        upstream = Upstream(port, opts.timeout + 5)
-        handler = make_handler(opts, upstream, views)
-        try:
-            httpd = ThreadingHTTPServer((opts.host, opts.port), handler)
-        except OSError as exc:
-            raise ServerError(f"cannot listen on {opts.host}:{opts.port}: {exc.strerror or exc}") from None
-        httpd.daemon_threads = True
-        host, port_used = httpd.server_address[:2]
-        shown = f"[{host}]" if ":" in host else host
-        mode = "read-write, updates need the token" if opts.allow_update else "read-only"
-        announce(f"kg serve: SPARQL endpoint http://{shown}:{port_used}/query ({mode}; store {store}); "
-                 "explorer at / ; stop with Ctrl-C")
-
-        def stop(signum, frame):
-            raise KeyboardInterrupt
-
-        previous = signal.signal(signal.SIGTERM, stop)
-        try:
-            httpd.serve_forever(poll_interval=0.2)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            signal.signal(signal.SIGTERM, previous)
-            httpd.server_close()
+        settings = {"allow_service": opts.allow_service, "allow_load": opts.allow_load,
+                    "max_result_bytes": opts.max_result_bytes, "max_memory": opts.max_memory}
+        # The engines inherit the lock: it stays held while any of them runs.
+        pool = EnginePool(str(store), opts.max_concurrent, settings, announce, keep_fds=(lock._fd,))
+        backend = Backend(opts, pool, lock, Path(opts.views).resolve() if opts.views else None)
+        _run_http(opts, backend, store, announce)
     finally:
-        if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        if pool is not None:
+            pool.close()
         lock.release()
+
+
+def _run_http(opts: ServeOptions, backend: Backend, store: Path, announce) -> None:
+    """Listen until SIGINT or SIGTERM."""
+    try:
+        httpd = ThreadingHTTPServer((opts.host, opts.port), make_handler(backend))
+    except OSError as exc:
+        raise ServerError(f"cannot listen on {opts.host}:{opts.port}: {exc.strerror or exc}") from None
+    httpd.daemon_threads = True
+    host, port_used = httpd.server_address[:2]
+    shown = f"[{host}]" if ":" in host else host
+    mode = "read-write, updates need the token" if opts.allow_update else "read-only"
+    announce(f"kg serve: SPARQL endpoint http://{shown}:{port_used}/query ({mode}; store {store}); "
+             "explorer at / ; stop with Ctrl-C")
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        httpd.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        httpd.server_close()
 
 
 def main_args(argv=None) -> None:  # pragma: no cover - a debugging entry point

@@ -143,7 +143,7 @@ def one_line_prologue(text: str) -> str:
 MAX_QUERY_COST = 1000
 MAX_QUERY_BYTES = 16 << 20
 _BRACKET_COST = 3
-_KEYWORD_COST = {"OPTIONAL": 6, "MINUS": 6, "UNION": 1, "FILTER": 1, "BIND": 1}
+_KEYWORD_COST = {"OPTIONAL": 6, "MINUS": 6, "UNION": 1, "FILTER": 1, "BIND": 2}
 _PATH_COST = 4  # / | ^ outside expressions, and ! before a property
 _OPERATOR_COST = 1  # + - * / ! && || inside parentheses
 _GUARD_TOKENS = re.compile(_TOKENS.pattern + r"|&&|\|\||[()\[\]!^/|+*-]", re.S)
@@ -172,13 +172,25 @@ flatten it (fewer nested groups, parentheses, OPTIONALs or path steps)
     """
     if max_bytes is not None and len(sparql) > max_bytes // 4 and len(sparql.encode("utf-8", "replace")) > max_bytes:
         raise QueryError(f"the query is larger than the limit of {max_bytes} bytes")
+    # findall and a plain loop: about twice as fast as finditer on a large INSERT DATA.
+    tokens = _GUARD_TOKENS.findall(sparql)
+    at = _too_deep(tokens, max_cost)
+    if at is not None:
+        offset = next(m.start() for i, m in enumerate(_GUARD_TOKENS.finditer(sparql)) if i == at)
+        line = sparql.count("\n", 0, offset) + 1
+        col = offset - (sparql.rfind("\n", 0, offset) + 1) + 1
+        raise QueryError(f"the query is nested too deeply for the engine (cost over {max_cost} at line {line}, "
+                         f"column {col}); flatten it (fewer nested groups, parentheses, OPTIONALs or path steps)")
+
+
+def _too_deep(tokens: list[str], max_cost: int) -> int | None:
+    """The index of the token where the nesting cost first passes ``max_cost``, or None."""
     stack: list[list] = []  # per open bracket: [bracket, its cost + the costs of what stands in it]
     total = 0
-    for m in _GUARD_TOKENS.finditer(sparql):
-        tok = m.group()
+    for i, tok in enumerate(tokens):
         head = tok[0]
-        if head in "\"'<#?$" and len(tok) > 1:
-            continue  # a string, IRI, comment or variable
+        if head in "\"'<#?$:" and len(tok) > 1:
+            continue  # a string, IRI, comment, variable or prefixed name
         if tok in ("{", "(", "["):
             stack.append([tok, _BRACKET_COST])
             total += _BRACKET_COST
@@ -187,22 +199,22 @@ flatten it (fewer nested groups, parentheses, OPTIONALs or path steps)
                 total -= stack.pop()[1]
             continue
         else:
-            in_parens = bool(stack) and stack[-1][0] == "("
+            if not stack:
+                continue
+            in_parens = stack[-1][0] == "("
             if head.isalpha() or head == "_":
-                cost = _KEYWORD_COST.get(tok.upper(), 0)
+                cost = _KEYWORD_COST.get(tok.upper(), 0) if ":" not in tok else 0
             elif tok in ("/", "|", "^", "!"):
                 cost = _OPERATOR_COST if in_parens else _PATH_COST
             else:
                 cost = _OPERATOR_COST if in_parens else 0
-            if not cost or not stack:
+            if not cost:
                 continue
             total += cost
             stack[-1][1] += cost
         if total > max_cost:
-            line = sparql.count("\n", 0, m.start()) + 1
-            col = m.start() - (sparql.rfind("\n", 0, m.start()) + 1) + 1
-            raise QueryError(f"the query is nested too deeply for the engine (cost over {max_cost} at line {line}, "
-                             f"column {col}); flatten it (fewer nested groups, parentheses, OPTIONALs or path steps)")
+            return i
+    return None
 
 
 POSITION = re.compile(r"error at (\d+):(\d+): ")

@@ -274,8 +274,10 @@ def _count_checks(c: _Compiler, shape, target: str, prop, p: str, path: str, own
         where = f"{target} MINUS {{ {{ SELECT ?f WHERE {{ ?f {p} ?w }}{having} }} }}"
         checks.append(Check(shape.value, path, own or _default_message("minCount", lo), where, False))
     if hi is not None:
-        where = (f"{target} {{ SELECT ?f (COUNT(DISTINCT ?w) AS ?v) WHERE {{ ?f {p} ?w }} "
-                 f"GROUP BY ?f HAVING (COUNT(DISTINCT ?w) > {int(hi.value)}) }}")
+        # Counted per source graph: two sources may give a deal different
+        # amounts (a conflict, kept and flagged), but one source may not.
+        where = (f"{target} {{ SELECT ?f (COUNT(DISTINCT ?w) AS ?v) WHERE {{ GRAPH ?src {{ ?f {p} ?w }} }} "
+                 f"GROUP BY ?f ?src HAVING (COUNT(DISTINCT ?w) > {int(hi.value)}) }}")
         checks.append(Check(shape.value, path, own or _default_message("maxCount", hi), where, False))
     return checks
 
@@ -395,13 +397,24 @@ def _run(query, focus: str = "", progress=None) -> ValidationReport:
 
 
 def _scratch(new, context=()):
-    """An in-memory store holding ``new`` in :data:`NEW_GRAPH` and ``context`` in :data:`CONTEXT_GRAPH`."""
+    """An in-memory store holding ``new`` in :data:`NEW_GRAPH` and ``context`` in :data:`CONTEXT_GRAPH`.
+
+    ``new`` may also be a list of triple lists, one per source: each goes to a
+    graph of its own under :data:`NEW_GRAPH`, and ``context`` may hold quads,
+    which keep their graphs under :data:`CONTEXT_GRAPH`, so that per-source
+    counts stay per source.
+    """
     import pyoxigraph as ox
 
     s = ox.Store()
-    for graph, triples in ((NEW_GRAPH, new), (CONTEXT_GRAPH, context)):
-        g = ox.NamedNode(graph)
+    groups = new if new and isinstance(new[0], list) else [new]
+    for i, triples in enumerate(groups):
+        g = ox.NamedNode(NEW_GRAPH if len(groups) == 1 else f"{NEW_GRAPH}/{i}")
         s.extend(ox.Quad(t.subject, t.predicate, t.object, g) for t in triples)
+    for t in context:
+        where = getattr(t, "graph_name", None)
+        g = ox.NamedNode(f"{CONTEXT_GRAPH}/{where.value}" if where is not None else CONTEXT_GRAPH)
+        s.add(ox.Quad(t.subject, t.predicate, t.object, g))
     return s
 
 
@@ -411,7 +424,8 @@ def _union_query(store):
     return query
 
 
-_NEW_FOCUS = f"FILTER EXISTS {{ GRAPH <{NEW_GRAPH}> {{ ?f ?fp ?fo }} }}"
+_NEW_FOCUS = (f"FILTER EXISTS {{ GRAPH ?newGraph {{ ?f ?fp ?fo }} "
+              f"FILTER(STRSTARTS(STR(?newGraph), \"{NEW_GRAPH}\")) }}")
 
 
 def validate_triples(triples) -> ValidationReport:
@@ -454,6 +468,26 @@ def _context(store, triples) -> list:
     return [ox.Triple(t.subject, t.predicate, t.object) for t in out]
 
 
+def _context_quads(store, triples) -> list:
+    """:func:`_context`, each statement with the graph it is in (types of linked nodes: any graph)."""
+    import pyoxigraph as ox
+
+    if store is None:
+        return []
+    subjects = list({t.subject for t in triples if type(t.subject).__name__ == "NamedNode"})
+    out = []
+    for i in range(0, len(subjects), _CHUNK):
+        values = " ".join(str(n) for n in subjects[i:i + _CHUNK])
+        rows = store.query(f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} "
+                           f"FILTER(?g != <{DERIVED_GRAPH}>) }}")
+        out += [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows]
+    linked = list({t.object for t in [*triples, *out] if type(t.object).__name__ == "NamedNode"})
+    out += [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(CONTEXT_GRAPH))
+            for t in _chunked(store, linked, f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ %s }} ?s ?p ?o "
+                                              f"VALUES ?p {{ <{RDF}type> }} }}")]
+    return out
+
+
 def _chunked(store, nodes: list, template: str) -> list:
     import pyoxigraph as ox
 
@@ -486,7 +520,9 @@ def check_batches(batches, *, store=None, force: bool = False) -> list[str]:
     triples = [t for b in batches for t in b.triples]
     if not triples:
         return []
-    scratch = _scratch(triples, _context(store, triples))
+    replaced = {b.graph for b in batches}
+    context = [q for q in _context_quads(store, triples) if q.graph_name.value not in replaced]
+    scratch = _scratch([list(b.triples) for b in batches if b.triples], context)
     report = _run(_union_query(scratch), _NEW_FOCUS)
     if report.violations and not force:
         raise ValidationError(report.violations, source=", ".join(sorted({b.source for b in batches})))

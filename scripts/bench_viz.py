@@ -35,8 +35,39 @@ RELATIONS = ("investedIn", "acquired", "partnerOf", "metWith", "ceoOf", "founder
 STATUSES = ("completed", "reported", "rumored", "planned", None)
 
 
+def clustered_graph(n: int, m: int = 2, seed: int = 1, group: int = 250, bridges: float = 0.08):
+    """An undirected graph with communities, as business graphs have: Barabási–Albert
+    groups of about ``group`` nodes, then a share ``bridges`` of edges rewired between groups.
+
+    >>> G = clustered_graph(600)
+    >>> G.number_of_nodes(), G.number_of_edges() > 1000
+    (600, True)
+    """
+    import random
+
+    import networkx as nx
+
+    rng = random.Random(seed)
+    G = nx.Graph()
+    G.add_nodes_from(range(n))
+    starts = list(range(0, n, group))
+    for i, start in enumerate(starts):
+        size = min(group, n - start)
+        if size <= m:
+            continue
+        part = nx.barabasi_albert_graph(size, m, seed=seed + i)
+        G.add_edges_from((start + u, start + v) for u, v in part.edges())
+    for u, v in sorted(G.edges()):
+        if len(starts) > 1 and rng.random() < bridges:
+            w = rng.randrange(n)
+            if w // group != u // group and not G.has_edge(u, w):
+                G.remove_edge(u, v)
+                G.add_edge(u, w)
+    return G
+
+
 def synthetic_graph(n: int, seed: int = 1, m: int = 2):
-    """An entity-view-shaped MultiDiGraph of ``n`` nodes and about ``m·n`` edges.
+    """An entity-view-shaped MultiDiGraph of ``n`` nodes and about ``m·n`` edges, with communities.
 
     >>> G = synthetic_graph(50)
     >>> G.number_of_nodes(), G.nodes["https://kg.example.org/id/n/0"]["type"]
@@ -47,7 +78,7 @@ def synthetic_graph(n: int, seed: int = 1, m: int = 2):
     import networkx as nx
 
     rng = random.Random(seed)
-    base = nx.barabasi_albert_graph(n, m, seed=seed)
+    base = clustered_graph(n, m, seed=seed)
     G = nx.MultiDiGraph()
     iri = "https://kg.example.org/id/n/{}".format
     for v in base:

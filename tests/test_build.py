@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
 from conftest import ROOT
 from kg.build import build, plan_inputs
-from kg.errors import KgError
+from kg.errors import KgError, VizError
 from kg.stores import open_store
 
 
@@ -52,3 +53,66 @@ def test_clean_build_drops_other_graphs(tmp_path, article_store):
         store.update("INSERT DATA { GRAPH <urn:extra> { <urn:a> <urn:b> <urn:c> } }")
         build(store, ROOT, views=False, dump=False, clean=True)
         assert "urn:extra" not in store.named_graphs()
+
+
+NORDIC = """@prefix kg:   <https://kg.example.org/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd:  <http://www.w3.org/2001/XMLSchema#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix id: <https://kg.example.org/id/> .
+
+id:source/nordic a kg:Source ; dcterms:title "Nordic deals" .
+id:company/fjord-energy a kg:Company ; rdfs:label "Fjord Energy" .
+id:company/birch-robotics a kg:Company ; rdfs:label "Birch Robotics" .
+id:company/aurora-labs a kg:Company ; rdfs:label "Aurora Labs" .
+id:company/lone-pine a kg:Company ; rdfs:label "Lone Pine" .
+"""
+DEAL = """
+id:deal/{a}-{b} a kg:Investment ; rdfs:label "{a} invests in {b}" ;
+    kg:investor id:company/{a} ; kg:investee id:company/{b} ; kg:date "{year}"^^xsd:gYear ;
+    kg:status kg:Completed ; kg:evidence id:evidence/{a}-{b} .
+id:evidence/{a}-{b} a kg:Evidence ; kg:quote "{a} put money into {b}." ; kg:source id:source/nordic ;
+    kg:confidence 1.0 ; kg:rule "curated" .
+"""
+
+
+def nordic_project(root, views_yaml: str | None = None):
+    """A corpus that shares no entity with the article: three companies in a chain, one alone."""
+    (root / "graphs" / "sources").mkdir(parents=True)
+    text = NORDIC + DEAL.format(a="fjord-energy", b="birch-robotics", year=2021) + \
+        DEAL.format(a="birch-robotics", b="aurora-labs", year=2023)
+    (root / "graphs" / "sources" / "nordic.ttl").write_text(text, encoding="utf-8")
+    if views_yaml is not None:
+        (root / "graphs" / "views.yaml").write_text(views_yaml, encoding="utf-8")
+    return root
+
+
+def test_build_any_corpus_chooses_views_from_the_data(tmp_path):
+    project = nordic_project(tmp_path / "p")
+    with open_store("memory:", read_only=False) as store:
+        report = build(store, project, dump=False)
+    names = sorted(Path(p).name for p in report.written)
+    # The whole graph, the most central entity (Birch Robotics, degree 2) and the path between the top two.
+    assert names == ["birch-robotics-aurora-labs.html", "birch-robotics.html", "kg.html"]
+    page = (project / "graphs" / "birch-robotics-aurora-labs.html").read_text(encoding="utf-8")
+    assert "Aurora Labs" in page and "Xiaomi" not in page
+
+
+def test_build_views_from_views_yaml(tmp_path):
+    project = nordic_project(tmp_path / "p", "views:\n  - file: fjord.html\n    view: focus\n    entity: Fjord Energy\n"
+                                             "  - file: chain.html\n    view: path\n    from: Fjord Energy\n"
+                                             "    to: Aurora Labs\n")
+    with open_store("memory:", read_only=False) as store:
+        report = build(store, project, dump=False)
+    assert [Path(p).name for p in report.written] == ["fjord.html", "chain.html"]
+
+
+def test_views_yaml_with_unknown_entity_fails_before_writing(tmp_path):
+    project = nordic_project(tmp_path / "p", "views:\n  - file: x.html\n    view: focus\n    entity: Xiaomi\n")
+    with open_store("memory:", read_only=False) as store:
+        with pytest.raises(VizError, match=r"views.yaml: unknown entity 'Xiaomi'"):
+            build(store, project, dump=False)
+        assert len(store) == 0  # nothing was written
+    bad = nordic_project(tmp_path / "q", "views:\n  - file: ../x.html\n    view: whole\n")
+    with open_store("memory:", read_only=False) as store, pytest.raises(VizError, match="view 1: 'file' must be"):
+        build(store, bad, dump=False)

@@ -483,6 +483,7 @@ def test_killing_oxigraph_during_writes_leaves_before_or_after(tmp_path, monkeyp
         seen = kill_during_writes(server, kills, seed=kills, monkeypatch=monkeypatch)
     finally:
         server.stop()
+    print(f"outcomes after {kills} kills: {seen}")
     assert sum(seen.values()) == kills
 
 
@@ -490,4 +491,5 @@ def test_killing_oxigraph_during_writes_leaves_before_or_after(tmp_path, monkeyp
 @pytest.mark.parametrize("kills", [1, pytest.param(20, marks=pytest.mark.slow)])
 def test_killing_virtuoso_during_writes_leaves_before_or_after(small_log_virtuoso, monkeypatch, kills):
     seen = kill_during_writes(small_log_virtuoso, kills, seed=kills, monkeypatch=monkeypatch)
+    print(f"outcomes after {kills} kills: {seen}")
     assert sum(seen.values()) == kills

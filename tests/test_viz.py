@@ -24,6 +24,19 @@ def page_data(page: str) -> dict:
     return json.loads(block)
 
 
+def edge_rows(data: dict) -> list[dict]:
+    """The page's edge columns as one dict per edge, with node ids and facts resolved."""
+    E, ids = data["edges"], [n["id"] for n in data["nodes"]]
+    rows = []
+    for i in range(len(E["from"])):
+        rel = data["relations"][E["rel"][i]]
+        facts = {k: data["strings"][v] if isinstance(v, int) else v for k, v in E["facts"][i]}
+        rows.append({"from": ids[E["from"][i]], "to": ids[E["to"][i]], "relation": rel["name"],
+                     "symmetric": rel["symmetric"], "status": data["statuses"][E["status"][i]] if E["status"][i] >= 0 else None,
+                     "facts": facts, "hl": i in E["hl"], "curve": E["curves"].get(str(i))})
+    return rows
+
+
 @pytest.fixture
 def small():
     """A hand-made entity view with parallel edges, a symmetric edge, a rumour and non-Latin names."""
@@ -50,10 +63,13 @@ def test_page_is_self_contained_and_offline(small):
     page = viz.render_html(small, title="demo")
     assert page.startswith("<!DOCTYPE html>")
     assert "vis-network" in page and "new vis.Network" in page
-    # No external resources of any kind: no CDN, no src/href to a URL, no <link>.
-    assert not re.search(r'(src|href)\s*=\s*["\']?(https?:)?//', page)
-    assert "<link" not in page and "cdn" not in page.lower() and "bootstrap" not in page.lower()
+    # No external resources of any kind: no src/href to a URL, no <link>.
+    assert not re.search(r'<[^>]+(src|href)\s*=\s*["\']?(https?:)?//', page)
+    assert "<link" not in page and "bootstrap" not in page.lower()
     assert "default-src 'none'" in page
+    # Every script of the page is allowed by its hash, and nothing else is.
+    scripts = re.findall(r"<script>(.*?)</script>", page, re.S)
+    assert len(scripts) == 3 and page.count("'sha256-") == 3
 
 
 def test_data_is_escaped_and_labels_survive(small):
@@ -70,18 +86,19 @@ def test_data_is_escaped_and_labels_survive(small):
 
 def test_edges_labelled_directed_and_parallel_edges_distinct(small):
     data = page_data(viz.render_html(small))
-    edges = data["edges"]
+    edges = edge_rows(data)
     assert len(edges) == 5
     met = next(e for e in edges if e["relation"] == "metWith")
-    assert met["arrows"] == ""  # symmetric: no arrow
+    assert met["symmetric"] is True  # drawn without an arrow
     ceo = [e for e in edges if e["from"].endswith("lei-jun") and e["to"].endswith("xiaomi")]
     assert len(ceo) == 2 and {e["relation"] for e in ceo} == {"ceoOf", "founderOf"}
-    assert all(e["arrows"] == "to" for e in ceo)
-    curves = {json.dumps(e["smooth"], sort_keys=True) for e in ceo}
+    assert not any(e["symmetric"] for e in ceo)
+    curves = {json.dumps(e["curve"], sort_keys=True) for e in ceo}
     assert len(curves) == 2  # two different curves
-    facts = dict(next(e for e in edges if e["relation"] == "investedIn")["facts"])
-    assert facts["amount"] == "≈ 400,000,000 USD" and facts["status"] == "rumored" and facts["quote"] == XSS
-    assert dict(met["facts"])["source"] == "Article (https://kg.example.org/id/source/a)"
+    inv = next(e for e in edges if e["relation"] == "investedIn")
+    assert inv["facts"]["amount"] == "≈ 400,000,000 USD" and inv["status"] == "rumored" and inv["facts"]["quote"] == XSS
+    assert met["facts"]["source"] == "Article (https://kg.example.org/id/source/a)"
+    assert met["facts"]["date"] == "2013" and data["edges"]["year"][edges.index(met)] == 2013
     assert data["statuses"] == ["completed", "reported", "rumored"]
     assert [r["name"] for r in data["relations"]] == ["ceoOf", "founderOf", "investedIn", "metWith"]
 
@@ -115,39 +132,71 @@ def test_highlight_path_dict(small):
     data = page_data(viz.render_html(small, highlight=path, focus=ID + "person/lei-jun"))
     assert data["highlight"] is True and data["focus"] == ID + "person/lei-jun"
     assert {n["label"] for n in data["nodes"] if n.get("hl")} == {"Lei Jun", "Elon Musk", "Tesla"}
-    assert sorted(e["relation"] for e in data["edges"] if e.get("hl")) == ["ceoOf", "metWith"]
+    assert sorted(e["relation"] for e in edge_rows(data) if e["hl"]) == ["ceoOf", "metWith"]
     with pytest.raises(VizError, match="not in the graph"):
         viz.render_html(small, focus="urn:nowhere")
 
 
-def test_large_graph_gets_python_layout_and_no_physics(monkeypatch):
+def test_large_graph_gets_webgl_renderer_and_python_layout(monkeypatch):
+    from kg.viz import page
+
     G = nx.MultiDiGraph(nx.path_graph(30))
-    monkeypatch.setattr(viz, "LAYOUT_THRESHOLD", 10)
+    G.add_edge(100, 101)  # a second component
+    monkeypatch.setattr(page, "WEBGL_THRESHOLD", 10)
     data = page_data(viz.render_html(G))
-    assert data["physics"] is False
+    assert data["renderer"] == "sigma" and data["physics"] is False
     assert all(isinstance(n["x"], int) and isinstance(n["y"], int) for n in data["nodes"])
+    assert "new Sigma(" in viz.render_html(G) and "new vis.Network" not in viz.render_html(G)
+    # The first view frames the largest component: the path, not the pair beside it.
+    xs = {n["id"]: n["x"] for n in data["nodes"]}
+    assert data["box"][0] == min(xs[str(i)] for i in range(30)) and data["box"][2] == max(xs[str(i)] for i in range(30))
+    ys = {n["id"]: n["y"] for n in data["nodes"]}
+    assert xs["100"] > data["box"][2] or ys["100"] > data["box"][3]  # packed beside, outside the first view
+    assert len(data["labels"]) == 20
     small = page_data(viz.render_html(nx.MultiDiGraph(nx.path_graph(5))))
-    assert small["physics"] is True and "x" not in small["nodes"][0]
+    assert small["renderer"] == "vis" and small["physics"] is True and "x" not in small["nodes"][0]
+    with pytest.raises(VizError, match="unknown renderer"):
+        viz.render_html(G, renderer="canvas3d")
 
 
-def test_spread_layout_is_seeded_and_spreads_nodes():
-    G = nx.barabasi_albert_graph(400, 2, seed=1)
-    a, b = viz.spread_layout(G), viz.spread_layout(G)
-    assert a == b and len(a) == 400
-    assert len(set(a.values())) > 390  # nodes do not pile up on each other
-    u, v = 0, 1
-    assert a[u] != a[v]
+def test_communities_colour_the_nodes():
+    G = nx.MultiDiGraph()
+    for a in range(2):  # two cliques tied by one edge
+        G.add_edges_from((f"{a}-{i}", f"{a}-{j}") for i in range(5) for j in range(i + 1, 5))
+    G.add_edge("0-0", "1-0")
+    data = page_data(viz.render_html(G))
+    by = {n["id"]: n["c"] for n in data["nodes"]}
+    assert len({by[f"0-{i}"] for i in range(5)}) == 1 and len({by[f"1-{i}"] for i in range(5)}) == 1
+    assert by["0-1"] != by["1-1"] and [c["size"] for c in data["communities"]] == [5, 5]
+    assert data["communities"][0]["color"] != data["communities"][1]["color"]
 
 
 def test_hard_cap(monkeypatch, small):
-    monkeypatch.setattr(viz, "NODE_CAP", 3)
+    from kg.viz import page
+
+    monkeypatch.setattr(page, "NODE_CAP", 3)
     with pytest.raises(VizError, match="--focus ENTITY --depth N"):
         viz.render_html(small)
+    assert page.EDGE_CAP >= 500_000
 
 
-def test_vis_network_comes_from_pyvis():
-    js = viz.vis_network_js()
-    assert js.lstrip().startswith("/**") and "@version 9.1.2" in js[:400]
+def test_libraries_are_vendored_with_their_licences():
+    lib = ROOT / "kg" / "templates" / "lib"
+    assert viz.vis_network_js().lstrip().startswith("/**") and "@version 9.1.2" in viz.vis_network_js()[:400]
+    for folder, licence in (("vis-network", "LICENSE-MIT"), ("sigma", "LICENSE.txt"), ("graphology", "LICENSE.txt")):
+        assert "Permission is hereby granted" in (lib / folder / licence).read_text(encoding="utf-8")
+    versions = (lib / "README.md").read_text(encoding="utf-8")
+    assert "| 9.1.2 |" in versions and "| 3.0.3 |" in versions and "| 0.26.0 |" in versions
+    page = viz.render_html(nx.MultiDiGraph([("a", "b")]), renderer="sigma")
+    assert "sourceMappingURL" not in page and "graphology" in page
+
+
+def test_as_of_drops_later_facts(small):
+    data = page_data(viz.render_html(viz.as_of_view(small, "2012")))
+    assert "metWith" not in {e["relation"] for e in edge_rows(data)}  # dated 2013
+    assert len(edge_rows(data)) == 4 and data["title"].endswith("as of 2012")
+    with pytest.raises(VizError, match="not a date"):
+        viz.as_of_view(small, "yesterday")
 
 
 def test_json_for_script_escapes_everything_dangerous():
@@ -199,13 +248,18 @@ def test_sparql_view_construct_and_select(store):
     assert (ID + "person/lei-jun", ID + "company/xiaomi") in set(S.edges())
     with pytest.raises(VizError, match="ASK"):
         viz.sparql_view(store, "ASK { ?s ?p ?o }")
-    with pytest.raises(VizError, match=r"\?subject and \?object"):
-        viz.sparql_view(store, "SELECT ?x WHERE { ?x a kg:Company }")
+    # A SELECT of entities draws them (and their ties); one of literals has nothing to draw.
+    C = viz.sparql_view(store, "SELECT ?x WHERE { ?x a kg:Company }")
+    assert ID + "company/xiaomi" in C and all(C.nodes[n]["type"] == "Company" for n in C)
+    with pytest.raises(VizError, match="no entity"):
+        viz.sparql_view(store, "SELECT ?l WHERE { ?x rdfs:label ?l }")
 
 
 def test_committed_views_are_up_to_date(store, tmp_path):
     """graphs/*.html must be what kg build writes now (run 'kg build' to refresh them)."""
-    written = viz.write_standard_views(store, tmp_path)
+    from kg.viz.views import load_view_specs
+
+    written = viz.write_standard_views(store, tmp_path, load_view_specs(ROOT / "graphs"))
     assert [p.name for p in written] == ["kg.html", "xiaomi.html", "lei-jun-tesla.html"]
     for p in written:
         committed = ROOT / "graphs" / p.name
@@ -221,7 +275,7 @@ def test_cli_viz_focus(runner, article_store, tmp_path):
 
     out = tmp_path / "x.html"
     summary = cli_json(runner, "viz", "--focus", "Xiaomi", "--depth", "2", "-o", str(out), store=article_store)
-    assert summary["view"] == "focus" and summary["layout"] == "browser"
+    assert summary["view"] == "focus" and summary["renderer"] == "vis"
     data = page_data(out.read_text(encoding="utf-8"))
     assert summary["nodes"] == len(data["nodes"]) and data["focus"] == ID + "company/xiaomi"
 
@@ -242,9 +296,61 @@ def test_cli_viz_errors_are_one_line(runner, article_store, tmp_path, monkeypatc
 
     res = run_cli(runner, "viz", "--focus", "Nobody at all", "-o", str(tmp_path / "n.html"), store=article_store, ok=False)
     assert res.exit_code != 0 and "unknown entity" in res.output and "Traceback" not in res.output
-    monkeypatch.setattr(viz, "NODE_CAP", 3)
+    from kg.viz import page
+
+    monkeypatch.setattr(page, "NODE_CAP", 3)
     res = run_cli(runner, "viz", "-o", str(tmp_path / "big.html"), store=article_store, ok=False)
     assert res.exit_code != 0 and "--focus" in res.output and not (tmp_path / "big.html").exists()
     res = run_cli(runner, "viz", "--sparql", "ASK { ?s ?p ?o }", "-o", str(tmp_path / "a.html"), store=article_store,
                   ok=False)
     assert res.exit_code != 0 and "ASK" in res.output
+
+
+@pytest.mark.parametrize("name", ["investments", "meetings", "people", "aliases", "partner-searches",
+                                  "deal-value-by-investor", "observations"])
+def test_named_queries_that_return_entities_draw(store, name):
+    G = viz.sparql_view(store, name=name)
+    assert G.number_of_nodes() > 0
+    assert all(G.nodes[n].get("label") for n in G)
+
+
+def test_named_query_returning_deals_keeps_only_their_edges(store):
+    G = viz.sparql_view(store, name="investments")
+    assert {d for _u, _v, d in G.edges(data="relation")} == {"investedIn"}
+
+
+def test_named_query_without_entities_is_refused(store):
+    with pytest.raises(VizError, match="no entity"):
+        viz.sparql_view(store, name="graphs")
+
+
+def test_communities_view(store):
+    overview, members = viz.communities_view(store, pages="x-c{n}.html")
+    assert overview.number_of_nodes() == len(members) > 1
+    assert sum(d["members"] for _n, d in overview.nodes(data=True)) == sum(len(H) for H in members.values())
+    assert all(d["href"].startswith("x-c") for _n, d in overview.nodes(data=True))
+    data = page_data(viz.render_html(overview))
+    sizes = {n["label"]: n["size"] for n in data["nodes"]}
+    assert max(sizes.values()) > min(sizes.values())  # sized by members
+    assert {e["relation"] for e in edge_rows(data)} <= {"ties"}
+
+
+def test_cli_viz_communities_and_as_of(runner, article_store, tmp_path):
+    from tests.conftest import cli_json
+
+    out = tmp_path / "c.html"
+    summary = cli_json(runner, "viz", "--communities", "-o", str(out), store=article_store)
+    assert summary["view"] == "communities" and summary["pages"] == summary["nodes"]
+    assert (tmp_path / "c-c1.html").is_file()
+    old = tmp_path / "old.html"
+    cli_json(runner, "viz", "--as-of", "2000", "-o", str(old), store=article_store)
+    years = [y for y in page_data(old.read_text(encoding="utf-8"))["edges"]["year"] if y]
+    assert years == [] or max(years) <= 2000
+
+
+def test_cli_viz_name(runner, article_store, tmp_path):
+    from tests.conftest import cli_json
+
+    out = tmp_path / "inv.html"
+    summary = cli_json(runner, "viz", "--name", "investments", "-o", str(out), store=article_store)
+    assert summary["view"] == "sparql" and summary["nodes"] >= 2

@@ -24,8 +24,8 @@ the store's lock file for the whole import, as for any write.
 from __future__ import annotations
 
 import ctypes
-import itertools
 import io
+import itertools
 import os
 import re
 import shutil

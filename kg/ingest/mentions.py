@@ -566,11 +566,15 @@ def _cluster(mentions: list[Mention], clusters: list[Cluster], context: set) -> 
         if idx is None and len(name.split()) == 1 and m.kind in ("person", "unknown"):
             idx = persons.get(fold(name))
         if idx is None and len(key) >= 5:
-            for c, cl in enumerate(clusters):
+            # the nearest clusters only, so a long document stays linear
+            for c in range(max(0, len(clusters) - 300), len(clusters)):
+                cl = clusters[c]
                 if (cl.kind == "person") == (m.kind == "person") and _may_be_alike(core_key(cl.name), key) \
                         and similarity(cl.name, name) >= 0.9:
                     idx = c
                     break
+        if idx is None and (m.kind == "person" or fold(name) in word_lists()["first_names"]):
+            idx = _sounds_like(name, clusters)
         if idx is None:
             idx = len(clusters)
             clusters.append(Cluster(name, m.kind, [], m.known))
@@ -592,6 +596,40 @@ def _cluster(mentions: list[Mention], clusters: list[Cluster], context: set) -> 
     for m in mentions:
         if not m.anaphor and m.cluster >= 0:
             m.kind = clusters[m.cluster].kind
+    for cl in clusters:
+        if cl.known is None and canonical_spelling(cl.name, context) is None and cl.surfaces:
+            cl.name = _usual_spelling(cl.surfaces, cl.name)
+
+
+def _usual_spelling(surfaces: list[str], current: str) -> str:
+    """The name a document uses most for an entity, among its fullest spellings ("Lei Jun" over one "Lee Jun").
+
+    >>> _usual_spelling(["Lee Jun", "Lei Jun", "Lei Jun", "Jun"], "Lee Jun")
+    'Lei Jun'
+    """
+    longest = max(len(s.split()) for s in surfaces)
+    full = [s for s in surfaces if len(s.split()) == longest]
+    best = max(full, key=lambda s: (full.count(s), len(s), -full.index(s)))
+    return best if len(best) >= len(current) or full.count(best) > 1 else current
+
+
+def _sounds_like(name: str, clusters: list[Cluster]) -> int | None:
+    """The one person cluster a name sounds like, word for word ("Lee Jun" and "Lei Jun"), or whose
+    given or family name a lone name sounds like ("John" for a "Jun" of the same document).
+
+    A match holds only inside the document, and only when it is unambiguous.
+    """
+    from kg.resolve import sound_key
+
+    words = [sound_key(w) for w in name.split()]
+    hits = []
+    for c, cl in enumerate(clusters):
+        if cl.kind != "person":
+            continue
+        theirs = [sound_key(w) for w in cl.name.split()]
+        if (len(words) > 1 and words == theirs) or (len(words) == 1 and len(theirs) > 1 and words[0] in theirs):
+            hits.append(c)
+    return hits[0] if len(hits) == 1 else None
 
 
 _ANAPHOR_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, ANAPHORS), key=len, reverse=True)) + r")\b",

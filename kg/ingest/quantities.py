@@ -74,7 +74,7 @@ COUNT_RE = re.compile(
     rf"(?:(?P<approx>{_APPROX})\s+(?:a total of\s+)?)?"
     rf"(?:(?P<words>half a million|half a billion|a quarter of a million|a million|one million|a billion|one billion)"
     rf"|(?P<num>{_NUM})(?:\s?(?P<scale>million|billion|thousand|mln|bln|bn|m|k)\b)?)"
-    r"(?P<pct>\s?(?:%|percent\b|per cent\b))?",
+    r"(?P<pct>\s?(?:%|percent\b|per cent\b|pct\b))?",
     re.IGNORECASE,
 )
 

@@ -41,7 +41,7 @@ class FileLock:
                     os.close(self._fd)
                     if exclusive:
                         raise StoreLockedError(
-                            f"store {store_path} is open in another process (a reader or 'kg serve'); "
+                            f"store {store_path} is open in {holder}; "
                             "stop it, or write through --store http://… while it serves"
                         ) from None
                     raise StoreLockedError(
@@ -53,11 +53,41 @@ class FileLock:
             os.write(self._fd, str(os.getpid()).encode())
 
     def _holder(self) -> str:
+        named = lock_holders(self.path)
+        if named:
+            return ", ".join(named)
         try:
             pid = Path(self.path).read_text().strip()
         except OSError:
             pid = ""
         return f"PID {pid}" if pid else "another process"
+
+    def switch(self, exclusive: bool, timeout: float | None) -> str | None:
+        """Turn a held lock exclusive or back to shared (``kg serve`` does, around each write).
+
+        Args:
+            exclusive: the mode wanted.
+            timeout: seconds to wait; None waits as long as it takes.
+
+        Returns:
+            None when done; else why not (the lock is shared again then).
+        """
+        mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+        deadline = time.monotonic() + (timeout or 0)
+        while True:
+            try:
+                fcntl.flock(self._fd, mode | (fcntl.LOCK_NB if timeout is not None else 0))
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    # Linux drops the old lock when a conversion fails: take the shared one back.
+                    fcntl.flock(self._fd, fcntl.LOCK_SH)
+                    return f"store {self.path.with_suffix('')} is open in {self._holder()}; try again when it closes"
+                time.sleep(0.02)
+        if exclusive:
+            os.ftruncate(self._fd, 0)
+            os.write(self._fd, str(os.getpid()).encode())
+        return None
 
     def release(self) -> None:
         if self._fd is not None:
@@ -65,6 +95,37 @@ class FileLock:
             os.close(self._fd)
             self._fd = None
 
+
+
+def lock_holders(path: Path) -> list[str]:
+    """Who holds a ``flock`` on ``path``, from ``/proc/locks`` (Linux): ``["'kg serve' (PID 12)"]``.
+
+    Empty where ``/proc/locks`` is missing, or no other process holds one.
+    """
+    try:
+        st = os.stat(path)
+        lines = Path("/proc/locks").read_text().splitlines()
+    except OSError:
+        return []
+    dev = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+    pids = []
+    for line in lines:
+        fields = line.split()
+        if len(fields) > 5 and fields[1] == "FLOCK" and fields[5] == dev and fields[4] != str(os.getpid()):
+            pids.append(fields[4])
+    return [_describe(pid) for pid in dict.fromkeys(pids)]
+
+
+def _describe(pid: str) -> str:
+    """A process by its command: ``'kg serve' (PID 12)``."""
+    try:
+        args = [a.decode("utf-8", "replace") for a in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0") if a]
+    except OSError:
+        return f"PID {pid}"
+    text = " ".join(args)
+    if "kg" in text and "serve" in args:
+        return f"'kg serve' (PID {pid})"
+    return f"PID {pid} ({text[:80]})"
 
 
 def lock_timeout(read_only: bool) -> float:

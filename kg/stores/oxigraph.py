@@ -17,7 +17,7 @@ from typing import Any
 from kg.errors import QueryError, ReadOnlyStoreError, StoreError
 from kg.formats import rdf_format
 from kg.ontology import PREFIXES
-from kg.sparqltext import prologue
+from kg.sparqltext import check_query, prologue
 from kg.stores.base import MEMORY
 from kg.stores.lock import FileLock, lock_timeout
 
@@ -98,6 +98,7 @@ class OxigraphStore:
         """
         import pyoxigraph as ox
 
+        check_query(sparql)  # a too deep query would abort the process (stack overflow)
         subs = {ox.Variable(k): v for k, v in (params or {}).items()}
         try:
             return self._store.query(
@@ -169,6 +170,7 @@ class OxigraphStore:
             QueryError: the update is invalid or failed.
         """
         self._check_writable()
+        check_query(sparql, max_bytes=None)  # a too deep update would abort the process
         text = prologue(sparql) if prefixes else sparql
         try:
             self._store.update(text)

@@ -65,6 +65,7 @@ from __future__ import annotations
 import http.client
 import logging
 import os
+import re
 import tempfile
 import urllib.error
 import urllib.parse
@@ -578,7 +579,10 @@ def _opener(root: str, user: str | None, password: str):
 def _http_error(exc: urllib.error.HTTPError, where: str) -> StoreError:
     """The kg error for an HTTP error status; ``status`` is kept on it."""
     detail = _error_text(exc)
-    if exc.code in (400, 422):
+    syntax = _VIRTUOSO_SYNTAX.search(detail)
+    if exc.code in (400, 422) and syntax:
+        err = QueryError(f"invalid SPARQL: error at line {syntax.group(1)}: {syntax.group(2)}")
+    elif exc.code in (400, 422):
         err = QueryError(f"the endpoint rejected the request: {detail}")
     elif exc.code in (401, 403):
         err = StoreError(f"{where} refused the request ({exc.code}): {detail}; "
@@ -590,6 +594,10 @@ def _http_error(exc: urllib.error.HTTPError, where: str) -> StoreError:
         err = StoreError(f"{where} answered {exc.code}: {detail}")
     err.status = exc.code
     return err
+
+
+# Virtuoso's parse errors: "… SP030: SPARQL compiler, line 1: syntax error at '}' before '}'".
+_VIRTUOSO_SYNTAX = re.compile(r"SP030: SPARQL compiler, line (\d+): (.*)")
 
 
 def _error_text(exc: urllib.error.HTTPError) -> str:
@@ -802,7 +810,7 @@ def _replace_text(lines: Mapping[str, list[str]], then: str) -> str:
     return " ;\n".join(parts)
 
 
-def _unwrap(stage: str) -> str:
+def _unwrap() -> str:
     """The WHERE clause reading a staged graph's triples back as ``?s ?p ?o`` with their own IRIs.
 
     The staged triple itself is ``?ws ?wp ?wo``.
@@ -843,7 +851,7 @@ def _commit_text(txn: str, pairs: list[tuple[str, str]], then: str) -> str:
     parts = []
     for stage, graph in pairs:
         parts.append(f"DROP SILENT GRAPH {graph}")
-        parts.append(f"INSERT {{ GRAPH {graph} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {stage} {{ ?ws ?wp ?wo }} {_unwrap(stage)} }}")
+        parts.append(f"INSERT {{ GRAPH {graph} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {stage} {{ ?ws ?wp ?wo }} {_unwrap()} }}")
     if then:
         parts.append(then)
     parts.append(_rollback_text(txn, pairs))
@@ -853,7 +861,7 @@ def _commit_text(txn: str, pairs: list[tuple[str, str]], then: str) -> str:
 def _move_text(stage: str, graph: str, n: int) -> str:
     """One step of a swap by steps: move up to ``n`` staged triples into their graph."""
     return (f"DELETE {{ GRAPH {stage} {{ ?ws ?wp ?wo }} }} INSERT {{ GRAPH {graph} {{ ?s ?p ?o }} }} WHERE {{ "
-            f"{{ SELECT ?ws ?wp ?wo WHERE {{ GRAPH {stage} {{ ?ws ?wp ?wo }} }} LIMIT {n} }} {_unwrap(stage)} }}")
+            f"{{ SELECT ?ws ?wp ?wo WHERE {{ GRAPH {stage} {{ ?ws ?wp ?wo }} }} LIMIT {n} }} {_unwrap()} }}")
 
 
 def _read_journal(store: RemoteStore) -> dict[str, dict]:

@@ -298,15 +298,14 @@ def _legend(nodes: list[dict]) -> list[dict]:
 
 
 def _main_box(G, pos: dict) -> list[int]:
-    """The box around the largest connected component, padded, for the first view."""
+    """The box around the largest connected component, for the first view."""
     import networkx as nx
 
     U = G.to_undirected(as_view=True) if G.is_directed() else G
     comps = sorted(nx.connected_components(U), key=lambda c: (-len(c), min(map(str, c))))
     main = comps[0] if comps else set()
-    x0, y0, x1, y1 = bounding_box(pos, main)
-    pad = max(40, (x1 - x0) // 20, (y1 - y0) // 20)
-    return [x0 - pad, y0 - pad, x1 + pad, y1 + pad]
+    # No padding here: the renderer keeps its own margin around the box.
+    return bounding_box(pos, main)
 
 
 def _year_range(years: list[int]) -> list[int] | None:

@@ -1,0 +1,243 @@
+"""The engine process of ``kg serve``: pyoxigraph on the store, behind a socket pair.
+
+It listens on nothing. The guard (:mod:`kg.serve.pool`) starts it with one end
+of a Unix socket pair and sends it framed requests; so nothing but the guard
+can reach the store, and the engine itself refuses SERVICE, LOAD and, unless
+it was started as the writer, updates. Its memory is capped with
+``RLIMIT_AS``; a query that overflows it, or the stack, ends this process
+only, and the guard starts another.
+
+A frame is ``!II`` (header length, body length), a JSON header, then the body.
+
+>>> a, b = __import__("socket").socketpair()
+>>> send_frame(a, {"op": "ping"}, b"x"); recv_frame(b)
+({'op': 'ping'}, b'x')
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import struct
+import sys
+import threading
+import time
+
+_FRAME = struct.Struct("!II")
+
+
+def send_frame(sock: socket.socket, header: dict, body: bytes = b"") -> None:
+    """Send one frame: a JSON header and a body."""
+    head = json.dumps(header).encode()
+    sock.sendall(_FRAME.pack(len(head), len(body)) + head + body)
+
+
+def _recv_exact(sock: socket.socket, n: int) -> bytes:
+    chunks, left = [], n
+    while left:
+        chunk = sock.recv(min(left, 1 << 20))
+        if not chunk:
+            raise EOFError("the other end closed the socket")
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def recv_frame(sock: socket.socket) -> tuple[dict, bytes]:
+    """Receive one frame; ``(header, body)``.
+
+    Raises:
+        EOFError: the other end is gone.
+    """
+    head_len, body_len = _FRAME.unpack(_recv_exact(sock, _FRAME.size))
+    return json.loads(_recv_exact(sock, head_len)), _recv_exact(sock, body_len)
+
+
+class Engine:
+    """One store, opened read-only or read-write on demand, answering framed requests.
+
+    Args:
+        location: the store directory.
+        settings: ``allow_service``, ``allow_load``, ``max_result_bytes``.
+    """
+
+    def __init__(self, location: str, settings: dict):
+        self.location, self.settings = location, settings
+        self.store, self.mode = None, None
+
+    def open(self, mode: str):
+        """The store, opened in ``mode`` (``"ro"`` or ``"rw"``), reopened if it was open otherwise."""
+        import pyoxigraph as ox
+
+        if self.mode != mode:
+            self.close()
+            self.store = ox.Store(self.location) if mode == "rw" else ox.Store.read_only(self.location)
+            self.mode = mode
+        return self.store
+
+    def close(self) -> None:
+        """Close the store (flushed first when writable), so the guard may hand it to a writer."""
+        if self.store is not None and self.mode == "rw":
+            self.store.flush()
+        self.store, self.mode = None, None
+
+    def handle(self, header: dict, body: bytes) -> tuple[dict, bytes]:
+        """Answer one request; ``({"status": …, "type": …}, body)``. Never raises for bad input."""
+        from kg.errors import KgError
+
+        op = header.get("op")
+        try:
+            if op == "close":
+                self.close()
+                return {"status": 204}, b""
+            if op == "query":
+                return self.query(header)
+            if op == "update":
+                return self.update(header)
+            if op == "gsp":
+                return self.graph_store(header, body)
+        except KgError as exc:
+            return {"status": 400, "message": str(exc)}, b""
+        except SyntaxError as exc:
+            return {"status": 400, "message": f"invalid SPARQL: {exc}"}, b""
+        except (OSError, RuntimeError, ValueError) as exc:
+            return {"status": 500, "message": f"the query failed: {exc}"}, b""
+        return {"status": 400, "message": f"unknown operation {op!r}"}, b""
+
+    def _refuse(self, text: str, update: bool) -> dict | None:
+        from kg.server import forbidden
+        from kg.sparqltext import check_query
+
+        check_query(text, max_bytes=None)
+        why = forbidden(text, update=update, allow_service=self.settings.get("allow_service", False),
+                        allow_load=self.settings.get("allow_load", False))
+        return {"status": 403, "message": why} if why else None
+
+    def query(self, header: dict) -> tuple[dict, bytes]:
+        """Run a query and serialize the answer in the negotiated format."""
+        import pyoxigraph as ox
+
+        from kg.ontology import PREFIXES
+        from kg.server import negotiate
+
+        text = header["text"]
+        refused = self._refuse(text, update=False)
+        if refused:
+            return refused, b""
+        default = [ox.NamedNode(g) for g in header.get("default", [])]
+        named = [ox.NamedNode(g) for g in header.get("named", [])]
+        results = self.open(header.get("mode", "ro")).query(
+            text, prefixes=PREFIXES, use_default_graph_as_union=not default,
+            default_graph=default or None, named_graphs=named or None)
+        kind = "graph" if isinstance(results, ox.QueryTriples) else "results"
+        mime, fmt = negotiate(header.get("accept"), header.get("format"), kind)
+        if kind == "results":
+            out = results.serialize(format=getattr(ox.QueryResultsFormat, fmt))
+        else:
+            out = results.serialize(format=getattr(ox.RdfFormat, fmt), **_graph_prefixes(fmt))
+        cap = self.settings.get("max_result_bytes", 64 << 20)
+        if len(out) > cap:
+            return {"status": 507, "message": f"the answer is larger than the server's cap of {cap} bytes; "
+                                              "add a LIMIT, or start kg serve with a larger --max-result-bytes"}, b""
+        return {"status": 200, "type": mime}, out
+
+    def update(self, header: dict) -> tuple[dict, bytes]:
+        """Run an update; only in a writer (``mode`` ``"rw"``)."""
+        if header.get("mode") != "rw":
+            return {"status": 403, "message": "this engine is read-only"}, b""
+        text = header["text"]
+        refused = self._refuse(text, update=True)
+        if refused:
+            return refused, b""
+        self.open("rw").update(text)
+        return {"status": 204}, b""
+
+    def graph_store(self, header: dict, body: bytes) -> tuple[dict, bytes]:
+        """The SPARQL 1.1 Graph Store Protocol on one graph (GET, PUT, POST, DELETE)."""
+        import pyoxigraph as ox
+
+        from kg.server import negotiate
+        from kg.stores.oxigraph import replace_graphs_update
+
+        method, graph = header["method"], header.get("graph")
+        target = ox.NamedNode(graph) if graph else ox.DefaultGraph()
+        if method == "GET":
+            store = self.open("ro" if header.get("mode") != "rw" else "rw")
+            if graph and target not in set(store.named_graphs()):
+                return {"status": 404, "message": f"no graph <{graph}>"}, b""
+            mime, fmt = negotiate(header.get("accept"), None, "graph")
+            if fmt == "N_QUADS":
+                mime, fmt = "application/n-triples", "N_TRIPLES"
+            return {"status": 200, "type": mime}, store.dump(format=getattr(ox.RdfFormat, fmt), from_graph=target)
+        if header.get("mode") != "rw":
+            return {"status": 403, "message": "this engine is read-only"}, b""
+        if not graph:
+            return {"status": 400, "message": "name a graph: ?graph=IRI"}, b""
+        store = self.open("rw")
+        if method == "DELETE":
+            if target not in set(store.named_graphs()):
+                return {"status": 404, "message": f"no graph <{graph}>"}, b""
+            store.update(f"DROP GRAPH {target}")
+            return {"status": 204}, b""
+        fmt = ox.RdfFormat.from_media_type(header.get("content_type") or "application/n-triples")
+        if fmt is None:
+            return {"status": 415, "message": f"cannot read {header.get('content_type')}"}, b""
+        triples = [q.triple for q in ox.parse(body, format=fmt, base_iri=graph)]
+        if method == "PUT":
+            store.update(replace_graphs_update({graph: triples}))
+        else:
+            body_nt = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
+            store.update(f"INSERT DATA {{ GRAPH {target} {{\n{body_nt}\n}} }}")
+        return {"status": 204 if method == "POST" else 201}, b""
+
+
+def _graph_prefixes(fmt: str) -> dict:
+    from kg.ontology import PREFIXES
+
+    if fmt in ("N_TRIPLES", "N_QUADS"):
+        return {}
+    # id: and graph: would need escapes (id:company\/xiaomi); full IRIs read better.
+    return {"prefixes": {p: ns for p, ns in PREFIXES.items() if p not in ("id", "graph")}}
+
+
+def _watch_parent(parent: int) -> None:
+    # The guard may be killed with SIGKILL; an engine must not outlive it.
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+
+
+def _serve(sock: socket.socket, engine: Engine) -> None:
+    while True:
+        try:
+            header, body = recv_frame(sock)
+        except (EOFError, OSError):
+            os._exit(0)
+        reply, out = engine.handle(header, body)
+        try:
+            send_frame(sock, reply, out)
+        except OSError:
+            os._exit(0)
+
+
+def main(argv: list[str]) -> None:
+    """``python -m kg.serve.engine FD LOCATION SETTINGS_JSON``: serve requests on socket FD."""
+    import resource
+
+    fd, location, settings = int(argv[0]), argv[1], json.loads(argv[2])
+    limit = settings.get("max_memory")
+    if limit:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    sock = socket.socket(fileno=fd)
+    engine = Engine(location, settings)
+    # Oxigraph recurses once per nested construct; a large stack is a second line
+    # of defence behind kg.sparqltext.check_query.
+    threading.stack_size(256 << 20)
+    worker = threading.Thread(target=_serve, args=(sock, engine), daemon=True)
+    worker.start()
+    _watch_parent(os.getppid())
+
+
+if __name__ == "__main__":  # pragma: no cover - started by kg.serve.pool
+    main(sys.argv[1:])
