@@ -16,7 +16,6 @@ import click
 from kg.formats import RdfFormat, RowFormat
 
 
-
 class KgGroup(click.Group):
     """A click group that reports kg errors as one line and lists commands in definition order."""
 
@@ -188,11 +187,15 @@ def build(ctx, root, views, clean, force, store_location, fmt):
 @click.option("--layout", type=click.Choice(["investments", "acquisitions", "people"]),
               help="CSV: a built-in layout (default: detected from the header).")
 @click.option("--strict", is_flag=True, help="CSV: abort at the first bad row and write nothing.")
+@click.option("--input-format", "input_format", metavar="SUFFIX",
+              help="What '-' (standard input) holds, as a file suffix: ttl, nt, nq, trig, jsonld, txt, md, html, "
+              "jsonl, csv … (default: txt).")
 @click.option("--rejects", type=click.Path(dir_okay=False), help="CSV: write bad rows here (default: FILE.rejects.csv).")
 @store_option
 @format_option(["turtle"])
 @click.pass_context
-def ingest(ctx, paths, dry_run, force, graph, replace, min_confidence, mapping, layout, strict, rejects, store_location, fmt):
+def ingest(ctx, paths, dry_run, force, graph, replace, min_confidence, mapping, layout, strict, input_format, rejects,
+           store_location, fmt):
     """Add files to the store: RDF (.ttl .nt .nq .trig .jsonld), news text, CSV.
 
     Each source has its own named graph, keyed by its path, so ingesting a
@@ -212,6 +215,7 @@ def ingest(ctx, paths, dry_run, force, graph, replace, min_confidence, mapping, 
       kg ingest investments.csv                 # layout detected from the header
       kg ingest acq.csv --layout acquisitions --rejects bad.csv
       kg ingest deals.csv --mapping deals.yaml --strict
+      echo 'Acme Corp agreed to acquire Foo Inc in 2019.' | kg ingest - --dry-run
     """
     from kg.ingest import ingest as run_ingest
     from kg.schema import expand
@@ -219,7 +223,8 @@ def ingest(ctx, paths, dry_run, force, graph, replace, min_confidence, mapping, 
     options = {k: v for k, v in {"graph": expand(graph) if graph else None, "min_confidence": min_confidence, "mapping": mapping,
                                  "layout": layout, "strict": strict or None, "rejects": rejects}.items()
                if v is not None}
-    with _open(ctx, store_location, read_only=dry_run) as store, _bar("ingest") as progress:
+    with _stdin_as_file(paths, input_format, options) as paths, \
+            _open(ctx, store_location, read_only=dry_run) as store, _bar("ingest") as progress:
         if progress is not None:
             options["progress"] = progress
         report = run_ingest(store, paths, dry_run=dry_run, force=force, replace=replace, options=options)
@@ -255,6 +260,33 @@ def ingest(ctx, paths, dry_run, force, graph, replace, min_confidence, mapping, 
         reasons = ", ".join(f"{n} {why}" for why, n in sorted(t["reasons"].items()))
         click.echo(f"{t['source']}: {t['loaded']} of {t['rows']} rows loaded ({t['layout']}); "
                    f"{t['rejected']} rejected" + (f" ({reasons}) -> {t['rejects_file']}" if t["rejected"] else ""))
+
+
+def _stdin_as_file(paths, input_format: str | None, options: dict):
+    """A context giving ``paths`` with ``-`` replaced by a temporary file of standard input.
+
+    The source's identity is its content's hash, so feeding the same text
+    twice replaces its graph, and different texts never collide.
+    """
+    import contextlib
+    import hashlib
+    import tempfile
+    from pathlib import Path
+
+    @contextlib.contextmanager
+    def swap():
+        if "-" not in paths:
+            yield list(paths)
+            return
+        data = click.get_binary_stream("stdin").read()
+        digest = hashlib.sha256(data).hexdigest()
+        with tempfile.TemporaryDirectory(prefix="kg-stdin-") as tmp:
+            path = Path(tmp) / f"stdin-{digest[:8]}.{(input_format or 'txt').lstrip('.')}"
+            path.write_bytes(data)
+            options.setdefault("identities", {})[str(path)] = f"urn:sha256:{digest}"
+            yield [str(path) if p == "-" else p for p in paths]
+
+    return swap()
 
 
 def _bar(label: str):
@@ -297,10 +329,11 @@ def validate(ctx, store_location, fmt):
       kg validate
       kg validate --format json
     """
-    from kg.validate import validate_store
+    from kg.validate import compile_shapes, validate_store
 
-    with _open(ctx, store_location, read_only=True) as store:
-        report = validate_store(store)
+    with _open(ctx, store_location, read_only=True) as store, _bar("validate") as bar:
+        total = len(compile_shapes())
+        report = validate_store(store, progress=(lambda n: bar(n, total, "shapes")) if bar else None)
     cols = ["severity", "focus", "path", "value", "message"]
     if fmt == "json":
         emit_json({"conforms": report.conforms, "results": report.rows})
@@ -882,18 +915,21 @@ def stats(ctx, types, via, exclude_status, since, until, include_declined, store
               help="Address to listen on. Anything but loopback exposes the store to the network.")
 @click.option("--port", type=int, default=7878, show_default=True, help="Port to listen on (0 picks a free one).")
 @click.option("--allow-update", is_flag=True,
-              help="Accept SPARQL Update and Graph Store writes, with the token. Locks out other kg writers.")
+              help="Accept SPARQL Update and Graph Store writes, with the token. Readers are excluded only "
+              "while a write commits.")
 @click.option("--token", envvar="KG_SERVE_TOKEN", metavar="TOKEN",
               help="Bearer token updates must carry (default: $KG_SERVE_TOKEN, else a new one is printed).")
 @click.option("--timeout", type=click.FloatRange(min=1), default=10, show_default=True,
-              help="Seconds a query may run (then 503). Oxigraph keeps a thread per query for this long, so "
-              "kg serve sends at most 4000 queries per timeout window.")
+              help="Seconds a query may run (then 503; its engine is stopped, which frees its memory, and "
+              "replaced).")
 @click.option("--max-result-bytes", type=click.IntRange(min=1), default=64 << 20, show_default=True,
               help="Largest answer sent (then 507).")
 @click.option("--max-body-bytes", type=click.IntRange(min=1), default=8 << 20, show_default=True,
               help="Largest request body accepted (then 413).")
 @click.option("--max-concurrent", type=click.IntRange(min=1), default=8, show_default=True,
-              help="Queries run at once; others wait.")
+              help="Engine processes, so queries run at once; others wait.")
+@click.option("--max-memory", type=click.IntRange(min=0), default=4096, show_default=True, metavar="MIB",
+              help="Memory each engine may use, in MiB (0: no cap); one that needs more is replaced.")
 @click.option("--allow-service", is_flag=True, help="Allow federated SERVICE calls to other endpoints.")
 @click.option("--allow-load", is_flag=True, help="Allow LOAD <url> in updates.")
 @click.option("--views", type=click.Path(file_okay=False), default="graphs", show_default=True,
@@ -902,14 +938,16 @@ def stats(ctx, types, via, exclude_status, since, until, include_declined, store
 @store_option
 @click.pass_context
 def serve(ctx, host, port, allow_update, token, timeout, max_result_bytes, max_body_bytes, max_concurrent,
-          allow_service, allow_load, views, cors, store_location):
+          max_memory, allow_service, allow_load, views, cors, store_location):
     """Serve the store over the SPARQL 1.1 Protocol, with an explorer page at /.
 
-    Runs Oxigraph's server on the store and puts a guard in front of it:
-    read-only unless --allow-update (then updates need the token), a query
-    timeout, caps on answer and request sizes, and no SERVICE or LOAD unless
-    allowed. While it runs, other kg commands can read the store; writers are
-    refused (write through --store http://…/query with --allow-update).
+    Runs Oxigraph engines on the store, reachable only through a guard:
+    read-only unless --allow-update (then updates need the token), a check
+    of each query's size and nesting, a query timeout, caps on engine
+    memory and on answer and request sizes, and no SERVICE or LOAD unless
+    allowed; an engine that dies is replaced. While it runs, other kg
+    commands can read the store; writers are refused (write through
+    --store http://…/query with --allow-update).
 
     \b
     Endpoints: /query (GET, POST), /update (POST, with --allow-update),
@@ -929,8 +967,8 @@ def serve(ctx, host, port, allow_update, token, timeout, max_result_bytes, max_b
 
     opts = ServeOptions(host=host, port=port, allow_update=allow_update, token=token or "", timeout=timeout,
                         max_result_bytes=max_result_bytes, max_body_bytes=max_body_bytes,
-                        max_concurrent=max_concurrent, allow_service=allow_service, allow_load=allow_load,
-                        views=views, cors=cors)
+                        max_concurrent=max_concurrent, max_memory=max_memory << 20, allow_service=allow_service,
+                        allow_load=allow_load, views=views, cors=cors)
     run_server(resolve_location(_location(ctx, store_location)), opts,
                announce=lambda line: click.echo(line, err=True))
 

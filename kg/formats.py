@@ -23,7 +23,6 @@ from typing import Any
 from kg.errors import FormatError
 from kg.ontology import XSD, compact
 
-
 _INTEGER_TYPES = {XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger")}
 _FLOAT_TYPES = {XSD + "double", XSD + "float"}
 
@@ -43,26 +42,34 @@ def to_python(value: Any) -> Any:
     if kind == "BlankNode":
         return f"_:{value.value}"
     if kind == "Literal":
-        dt = value.datatype.value
-        text = value.value
-        try:
-            if dt in _INTEGER_TYPES:
-                return int(text)
-            if dt == XSD + "decimal":
-                num = Decimal(text)
-                return int(num) if num == num.to_integral_value() else float(num)
-            if dt in _FLOAT_TYPES:
-                return float(text)
-            if dt == XSD + "boolean":
-                return text in ("true", "1")
-        except (ValueError, ArithmeticError):
-            return text
-        return text
+        return _literal_value(value)
     if kind == "Triple":
         return [to_python(value.subject), to_python(value.predicate), to_python(value.object)]
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        return _number(value)
     return value
+
+
+def _number(num: Decimal) -> int | float:
+    return int(num) if num == num.to_integral_value() else float(num)
+
+
+#: Datatype → how its lexical form becomes a Python value.
+_CONVERT = {
+    **dict.fromkeys(_INTEGER_TYPES, int),
+    XSD + "decimal": lambda text: _number(Decimal(text)),
+    **dict.fromkeys(_FLOAT_TYPES, float),
+    XSD + "boolean": lambda text: text in ("true", "1"),
+}
+
+
+def _literal_value(literal) -> Any:
+    """The Python value of a literal; its text when the datatype has none or the form is invalid."""
+    convert = _CONVERT.get(literal.datatype.value)
+    try:
+        return convert(literal.value) if convert else literal.value
+    except (ValueError, ArithmeticError):
+        return literal.value
 
 
 def to_text(value: Any) -> str:
@@ -156,21 +163,45 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
+def _width(text: str) -> int:
+    """Columns a string takes on a terminal: CJK characters take two (wcwidth)."""
+    from wcwidth import wcswidth
+
+    w = wcswidth(text)
+    return w if w >= 0 else len(text)
+
+
+def _cut(text: str, max_width: int) -> str:
+    """``text`` shortened with "…" to at most ``max_width`` terminal columns."""
+    if _width(text) <= max_width:
+        return text
+    out, used = [], 0
+    for ch in text:
+        used += _width(ch)
+        if used > max_width - 1:
+            break
+        out.append(ch)
+    return "".join(out) + "…"
+
+
 def _table(rows: list[dict], cols: list[str], max_width: int) -> str:
+    """Aligned columns for people, measured in terminal columns so Chinese names line up.
+
+    >>> print(_table([{"name": "小米", "n": 1}, {"name": "Xiaomi", "n": 2}], ["name", "n"], 60), end="")
+    name    n
+    ------  -
+    小米    1
+    Xiaomi  2
+    """
     if not rows:
         return "(no rows)\n"
+    body = [[_cut(to_text(r.get(c)).replace("\n", " "), max_width) for c in cols] for r in rows]
+    widths = [max(_width(c), *(_width(b[i]) for b in body)) for i, c in enumerate(cols)]
 
-    def cell(v: Any) -> str:
-        text = to_text(v).replace("\n", " ")
-        return text if len(text) <= max_width else text[: max_width - 1] + "…"
+    def line(cells) -> str:
+        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(cells, widths, strict=True)).rstrip()
 
-    body = [[cell(r.get(c)) for c in cols] for r in rows]
-    widths = [max(len(c), *(len(b[i]) for b in body)) for i, c in enumerate(cols)]
-    line = "  ".join(c.ljust(w) for c, w in zip(cols, widths)).rstrip()
-    rule = "  ".join("-" * w for w in widths)
-    out = [line, rule]
-    out += ["  ".join(v.ljust(w) for v, w in zip(b, widths)).rstrip() for b in body]
-    return "\n".join(out) + "\n"
+    return "\n".join([line(cols), "  ".join("-" * w for w in widths), *(line(b) for b in body)]) + "\n"
 
 
 class RdfFormat(StrEnum):

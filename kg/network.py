@@ -43,11 +43,6 @@ from kg.schema import load as load_schema
 
 #: The extra, non-deal relation of the entity view: an organization's industry.
 INDUSTRY = "industry"
-#: A type filter naming a class also keeps its subclasses.
-SUBTYPES: dict[str, frozenset[str]] = {
-    "Agent": frozenset({"Person", "Organization", "Company"}),
-    "Organization": frozenset({"Organization", "Company"}),
-}
 
 
 def all_relations() -> tuple[str, ...]:
@@ -86,7 +81,7 @@ def _check_types(types: Iterable[str] | None) -> frozenset[str] | None:
         name = known.get(t.strip().lower())
         if name is None:
             raise KgError(f"unknown entity type {t!r}; use: {', '.join(known.values())}")
-        wanted |= SUBTYPES.get(name, {name})
+        wanted |= load_schema().subtypes(name)  # a class keeps its subclasses
     return frozenset(wanted)
 
 

@@ -4,6 +4,11 @@ A named query is a ``.rq`` file whose header comments describe it::
 
     # description: Investments with amounts and dates.
     # param: investor entity  Only this investor (a name, alias or IRI).
+    # order: date investorLabel
+
+A list query has no ``ORDER BY``: the store streams its rows, so the first
+page (:data:`DEFAULT_LIMIT` rows) comes at once whatever the store's size.
+The ``# order:`` columns sort the rows returned instead.
 
 Parameters are bound by substitution into the parsed query (never pasted into
 its text), so no value can change a query's structure. A parameter of kind
@@ -38,27 +43,31 @@ class NamedQuery:
         description: one line for ``kg sparql --list``.
         params: ``{name: (kind, help)}`` declared by ``# param:`` lines.
         text: the SPARQL text.
+        order: columns the returned rows are sorted by (``# order:``).
     """
 
     name: str
     description: str
     text: str
     params: dict = field(default_factory=dict)
+    order: tuple = ()
 
 
 def _parse_header(name: str, text: str) -> NamedQuery:
-    description, params = "", {}
+    description, params, order = "", {}, ()
     for line in text.splitlines():
         if not line.startswith("#"):
             break
         body = line.lstrip("#").strip()
         if body.startswith("description:"):
             description = body.split(":", 1)[1].strip()
+        elif body.startswith("order:"):
+            order = tuple(body.split(":", 1)[1].split())
         elif body.startswith("param:"):
             parts = body.split(":", 1)[1].split(None, 2)
             if parts:
                 params[parts[0]] = (parts[1] if len(parts) > 1 else "value", parts[2] if len(parts) > 2 else "")
-    return NamedQuery(name=name, description=description, text=text, params=params)
+    return NamedQuery(name=name, description=description, text=text, params=params, order=order)
 
 
 def named_queries() -> list[NamedQuery]:
@@ -320,7 +329,23 @@ def run_named(store, name: str, params: dict | None = None, *, limit: int | None
             raise ParameterError(f"query {name!r} has no parameter {key!r}; it takes: {declared}")
     bound = {k: to_term(v, q.params[k][0], store) for k, v in (params or {}).items()}
     text = bind_values(q.text, bound) if bound else q.text
-    return run_query(store, text, limit=limit)
+    result = run_query(store, text, limit=limit)
+    if q.order:
+        result.rows.sort(key=lambda row: tuple(_sort_key(row.get(c)) for c in q.order))
+    return result
+
+
+def _sort_key(term) -> tuple:
+    """Order terms as ORDER BY would: unbound last, numbers by value, the rest by their text."""
+    if term is None:
+        return (1, 0, 0.0, "")
+    kind = getattr(getattr(term, "datatype", None), "value", "")
+    if kind.startswith(XSD) and kind[len(XSD):] in ("integer", "decimal", "double", "float", "long", "int"):
+        try:
+            return (0, 0, float(term.value), "")
+        except ValueError:
+            pass
+    return (0, 1, 0.0, term.value)
 
 
 def status_iri(name: str) -> str:

@@ -349,11 +349,13 @@ class _Term:
 
 @dataclass(frozen=True)
 class EntityClass(_Term):
-    """A class of the entity view. ``rank``: 0 is shown first; ``kind``: its IRI segment."""
+    """A class of the entity view. ``rank``: 0 is shown first; ``kind``: its IRI segment;
+    ``supers``: the local names of its kg superclasses in the ontology (``Agent`` …)."""
 
     name: str
     kind: str
     rank: int
+    supers: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -450,6 +452,13 @@ class Schema:
             if c.name == class_name:
                 return c.rank
         return len(self.entity_classes) + 50
+
+    def subtypes(self, class_name: str) -> frozenset[str]:
+        """The entity classes a type filter naming ``class_name`` keeps: it and its subclasses.
+
+        ``Agent`` keeps people, organizations and companies; ``Organization`` also companies.
+        """
+        return frozenset(c.name for c in self.entity_classes if class_name == c.name or class_name in c.supers)
 
     def best_class(self, class_names) -> str | None:
         """The entity class a node with these classes is shown as, or None."""
@@ -604,7 +613,8 @@ def _build(data: dict, onto: _Ontology) -> Schema:
         name = _get(c, "name", f"entity_classes[{i}]")
         _known_keys(c, "entity class", f"entity class {name}")
         onto.require(name, OWL + "Class", "entity class")
-        classes.append(EntityClass(name, c.get("kind", name.lower()), i))
+        supers = frozenset(term_label(x) for x in onto.superclasses(KG + name) if x.startswith(KG))
+        classes.append(EntityClass(name, c.get("kind", name.lower()), i, supers))
     deals = [_deal_class(name, roles, onto) for name, roles in _get(data, "deal_classes", "schema").items()]
     statuses = _statuses(_get(data, "statuses", "schema"), onto)
     roles_of = {d.name: {r.name for r in d.roles} for d in deals}

@@ -44,7 +44,6 @@ import signal
 import socket
 import sys
 import sysconfig
-import threading
 import urllib.parse
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -243,7 +242,7 @@ class Backend:
         try:
             if write:
                 return self.pool.write(header, body, self.lock, self.opts.timeout)
-            return self.pool.call(header, body, self.opts.timeout, wait=self.opts.timeout)
+            return self.pool.call(header, body, self.opts.timeout, wait=self.opts.timeout + 5)
         except EngineGone as gone:
             if gone.timed_out:
                 raise HttpError(503, f"the query did not finish within {self.opts.timeout:g} s",
@@ -481,6 +480,8 @@ def make_handler(backend: Backend):
 def guard(text: str, opts: ServeOptions, *, update: bool) -> None:
     """Refuse, before any engine sees it, a query or update that is too large or deep, or forbidden.
 
+    (The engines refuse SERVICE and LOAD again, and updates unless they write.)
+
     Raises:
         HttpError: 400 (too large or deep) or 403 (SERVICE, LOAD).
     """
@@ -509,7 +510,7 @@ ASSET_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; chars
 
 def asset(name: str) -> tuple[bytes, str] | None:
     """A bundled file under ``kg/templates/lib/`` by its path there, with its media type; None if none."""
-    if len(name) > 200 or not re.fullmatch(r"[\w-]+(/[\w-]+)*\.(js|css|txt)", name):
+    if len(name) > 200 or ".." in name or not re.fullmatch(r"[\w-]+(/[\w-][\w.-]*)*\.(js|css|txt)", name):
         return None
     path = TEMPLATES / "lib" / name
     if not path.is_file():

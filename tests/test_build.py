@@ -59,19 +59,18 @@ NORDIC = """@prefix kg:   <https://kg.example.org/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix xsd:  <http://www.w3.org/2001/XMLSchema#> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
-@prefix id: <https://kg.example.org/id/> .
 
-id:source/nordic a kg:Source ; dcterms:title "Nordic deals" .
-id:company/fjord-energy a kg:Company ; rdfs:label "Fjord Energy" .
-id:company/birch-robotics a kg:Company ; rdfs:label "Birch Robotics" .
-id:company/aurora-labs a kg:Company ; rdfs:label "Aurora Labs" .
-id:company/lone-pine a kg:Company ; rdfs:label "Lone Pine" .
+<https://kg.example.org/id/source/nordic> a kg:Source ; dcterms:title "Nordic deals" .
+<https://kg.example.org/id/company/fjord-energy> a kg:Company ; rdfs:label "Fjord Energy" .
+<https://kg.example.org/id/company/birch-robotics> a kg:Company ; rdfs:label "Birch Robotics" .
+<https://kg.example.org/id/company/aurora-labs> a kg:Company ; rdfs:label "Aurora Labs" .
+<https://kg.example.org/id/company/lone-pine> a kg:Company ; rdfs:label "Lone Pine" .
 """
 DEAL = """
-id:deal/{a}-{b} a kg:Investment ; rdfs:label "{a} invests in {b}" ;
-    kg:investor id:company/{a} ; kg:investee id:company/{b} ; kg:date "{year}"^^xsd:gYear ;
-    kg:status kg:Completed ; kg:evidence id:evidence/{a}-{b} .
-id:evidence/{a}-{b} a kg:Evidence ; kg:quote "{a} put money into {b}." ; kg:source id:source/nordic ;
+<https://kg.example.org/id/deal/{a}-{b}> a kg:Investment ; rdfs:label "{a} invests in {b}" ;
+    kg:investor <https://kg.example.org/id/company/{a}> ; kg:investee <https://kg.example.org/id/company/{b}> ; kg:date "{year}"^^xsd:gYear ;
+    kg:status kg:Completed ; kg:evidence <https://kg.example.org/id/evidence/{a}-{b}> .
+<https://kg.example.org/id/evidence/{a}-{b}> a kg:Evidence ; kg:quote "{a} put money into {b}." ; kg:source <https://kg.example.org/id/source/nordic> ;
     kg:confidence 1.0 ; kg:rule "curated" .
 """
 

@@ -13,8 +13,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import DATA, ROOT
+
 from kg.cli import main
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

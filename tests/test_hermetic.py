@@ -7,7 +7,6 @@ from pathlib import Path
 
 from conftest import ROOT, cli_json, run_cli
 
-
 TINY = """@prefix kg: <https://kg.example.org/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 <https://kg.example.org/id/company/acme> a kg:Company ; rdfs:label "Acme" .

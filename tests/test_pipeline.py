@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 from conftest import DATA, ROOT, cli_json, run_cli
+
 from kg.errors import ReplaceRefusedError
 from kg.ingest import ingest
 from kg.rules import derive_update

@@ -320,7 +320,18 @@ NETWORK_COMMANDS = [
 @needs_virtuoso
 @pytest.mark.parametrize("args", NETWORK_COMMANDS, ids=" ".join)
 def test_network_commands_answer_on_virtuoso_as_on_the_embedded_store(args, runner, virtuoso_article, article_store):
-    assert cli_json(runner, *args, store=virtuoso_article) == cli_json(runner, *args, store=article_store)
+    on_virtuoso, embedded = (cli_json(runner, *args, store=s) for s in (virtuoso_article, article_store))
+    if args[0] == "search":
+        # Which of two equally good names "matched" follows the store's row order.
+        for hit in on_virtuoso + embedded:
+            hit.pop("matched")
+    assert on_virtuoso == embedded
+
+
+def unordered(rows: list[dict]) -> list[str]:
+    """Rows as sorted JSON, each GROUP_CONCAT (" | ") sorted: SPARQL leaves both orders to the engine."""
+    return sorted(json.dumps({k: " | ".join(sorted(v.split(" | "))) if isinstance(v, str) else v
+                              for k, v in row.items()}, sort_keys=True) for row in rows)
 
 
 @needs_virtuoso
@@ -330,7 +341,7 @@ def test_named_queries_answer_on_virtuoso_as_on_the_embedded_store(runner, virtu
     for q in named_queries():
         on_virtuoso = cli_json(runner, "sparql", "--name", q.name, store=virtuoso_article)
         embedded = cli_json(runner, "sparql", "--name", q.name, store=article_store)
-        assert sorted(map(json.dumps, on_virtuoso)) == sorted(map(json.dumps, embedded)), q.name
+        assert unordered(on_virtuoso) == unordered(embedded), q.name
 
 
 @needs_virtuoso

@@ -40,6 +40,8 @@ def test_shipped_schema_matches_the_ontology():
     assert s.blocking_statuses == ("Declined",)
     assert "soughtPartnerKind" in s.role_names and "soughtPartnerKind" not in s.agent_roles
     assert s.symmetric_relations == {"partnerOf", "metWith"}
+    assert s.subtypes("Agent") == {"Person", "Company", "Organization"} and s.subtypes("Organization") == {
+        "Company", "Organization"}
     assert load() is s  # cached
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import cli_json, run_cli
 
 import kg
-from conftest import cli_json, run_cli
 
 TEXTS = {
     "a.txt": "Acme Ventures invested $5 million in Blue River Robotics in 2021.",

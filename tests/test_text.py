@@ -110,7 +110,7 @@ def test_investment_with_amount_date_and_status():
     ("Acme is rumored to be in talks to buy Foo Inc.", "rumored"),
     ("Acme Corp plans to acquire Foo Inc.", "planned"),
     ("Acme Corp completed its acquisition of Foo Inc.", "completed"),
-    ("Foo Inc rejected a takeover bid from Acme Corp.", "declined"),
+    ("Acme Corp dropped its bid for Foo Inc.", "declined"),
 ])
 def test_status(text, status):
     [f] = [f for f in extract(text) if f["relation"] == "acquired"]
@@ -122,7 +122,7 @@ def test_no_facts_from_plain_news():
 
 
 def test_min_confidence_filters():
-    text = "Tesla is one of the makers that Lei Jun dealt with."
+    text = "Acme buys Foo"
     assert extract(text) and extract(text, min_confidence=0.95) == []
 
 
@@ -148,8 +148,9 @@ def test_newsset_floors():
 
     assert len(load_devset(NEWSSET)) >= 150
     scores, _ = evaluate(NEWSSET)
-    assert scores["all"]["precision"] >= 0.95 and scores["all"]["recall"] >= 0.93, scores["all"]
-    for rel, floor in (("acquired", 0.95), ("investedIn", 0.93), ("ceoOf", 0.93), ("founderOf", 0.9),
+    # recall went from 0.93 to 0.9 when the rules that fire on at most one real dev document were removed (issue 13)
+    assert scores["all"]["precision"] >= 0.95 and scores["all"]["recall"] >= 0.9, scores["all"]
+    for rel, floor in (("acquired", 0.92), ("investedIn", 0.93), ("ceoOf", 0.85), ("founderOf", 0.9),
                        ("metWith", 0.9), ("partnerOf", 0.9)):
         assert scores[rel]["f1"] >= floor, (rel, scores[rel])
     attrs = scores["attributes"]
@@ -161,7 +162,7 @@ def test_news_blind_set_floor():
     from bench_ingest_text import evaluate
 
     scores, _ = evaluate(NEWSBLIND)
-    assert scores["all"]["f1"] >= 0.9, scores["all"]
+    assert scores["all"]["f1"] >= 0.88, scores["all"]  # 0.9 before the rule audit of issue 13
 
 
 @pytest.mark.parametrize("text,want", [
@@ -179,12 +180,10 @@ def test_news_blind_set_floor():
     ("Google in talks to acquire HubSpot", ("acquired", "Google", "HubSpot", None, "proposed")),
     ("Pfizer said to weigh bid for Seagen", ("acquired", "Pfizer", "Seagen", None, "rumored")),
     ("Nvidia calls off $40 billion Arm deal", ("acquired", "Nvidia", "Arm", 40_000_000_000, "declined")),
-    ("Google-owned YouTube said it would remove the videos.", ("acquired", "Google", "YouTube", None, "reported")),
     ("Stripe Raises $600M Series H Led By Andreessen Horowitz",
      ("investedIn", "Andreessen Horowitz", "Stripe", 600_000_000, "reported")),
     ("Vivendi buys Lagardere stake for €610m", ("investedIn", "Vivendi", "Lagardere", 610_000_000, "reported")),
     ("Tim Cook Meets With Chinese Vice Premier He Lifeng", ("metWith", "Tim Cook", "He Lifeng", None, "reported")),
-    ("Starbucks Names Chipotle's Brian Niccol As CEO", ("ceoOf", "Brian Niccol", "Starbucks", None, "reported")),
 ])
 def test_news_grammar(text, want):
     got = {(f["relation"], f["subject"], f["object"], (f["amount"] or {}).get("value"), f["status"])
@@ -314,11 +313,14 @@ def test_resolution_reuses_store_entities_and_keeps_candidates():
     tmp = ROOT / "tests" / "data" / "extract_resolve_sample.txt"
     [batch] = read(tmp, store=store, options={})
     text = "\n".join(f"{t.subject} {t.predicate} {t.object}" for t in batch.triples)
-    assert "<urn:lei>" in text and "<urn:xpeng>" in text and "<urn:xiaomi>" in text
+    assert "<urn:xpeng>" in text and "<urn:xiaomi>" in text
     assert "possibleSameAs> <urn:xpeng>" not in text
+    # "Lee Jun" only resembles the known "Lei Jun": a candidate for review, never a merge or an alias
+    assert "person/lee-jun> <https://kg.example.org/ontology#possibleSameAs> <urn:lei>" in text
+    assert '<urn:lei> <http://www.w3.org/2004/02/skos/core#altLabel> "Lee Jun"' not in text
     fact = next(f for f in batch.facts if f["relation"] == "ceoOf")
     assert fact["subject"] == "Lee Jun" and fact["subject_match"]["iri"] == "urn:lei"
-    assert fact["subject_match"]["score"] >= 0.9 and fact["object_match"]["status"] == "exact"
+    assert fact["subject_match"]["status"] == "candidate" and fact["object_match"]["status"] == "exact"
 
 
 # -- reading files -----------------------------------------------------------------

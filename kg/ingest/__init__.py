@@ -26,7 +26,6 @@ from pathlib import Path
 from kg.rules import derived_count  # noqa: F401  (re-exported for callers)
 
 
-
 @dataclass
 class Batch:
     """The new content of one named graph, read from one source.

@@ -144,7 +144,9 @@ def in_a_copy(store, load, exchange) -> None:
         Interrupted: Ctrl-C; its ``committed`` says whether the swap had happened.
     """
     location = store.location
-    work = f"{location}.import-{os.getpid()}"
+    # A new name for each import: a copy whose RocksDB handle an earlier failed
+    # import still holds (through its traceback) is never reused.
+    work = f"{location}.import-{os.getpid()}-{next(_COPIES)}"
     pending: list = []
     try:
         try:

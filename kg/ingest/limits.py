@@ -42,9 +42,6 @@ MAX_ENTITY_EXPANSION = 16 * 1024 * 1024
 #: Most YAML aliases (``*name``) in one mapping file.
 MAX_YAML_ALIASES = 100
 
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-_PAIR = re.compile(r"\[\]|\{\}")
 _ENTITY_REF = re.compile(r"&([A-Za-z_:][\w.:-]*);")
 
 
@@ -112,25 +109,28 @@ def _size(n: int) -> str:
     return f"{n // (1024 * 1024)} MiB" if n >= 1024 * 1024 else f"{n // 1024} KiB"
 
 
-def max_bracket_depth(text: str, stop: int = MAX_JSON_DEPTH + 1) -> int:
-    """The nesting depth of ``[]`` and ``{}`` in JSON text, counted up to ``stop``.
+def max_bracket_depth(text: str | bytes) -> int:
+    """The nesting depth of ``[]`` and ``{}`` in JSON text; brackets inside strings do not count.
 
-    Strings are skipped. Linear time: each pass (in C) removes the innermost
-    pairs, and there are at most ``stop`` passes. Text whose brackets do not
-    balance gives the depth reached before they stop pairing up (the parser
-    then reports the syntax error).
+    Vectorised with numpy (a few passes over the bytes), so a 100 MB document
+    takes a fraction of a second. Escaped backslashes and quotes are removed
+    first; then every byte after an odd number of quotes is inside a string.
     """
-    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
-    depth = 0
-    while brackets and depth < stop:
-        shorter = _PAIR.sub("", brackets)
-        if len(shorter) == len(brackets):
-            break
-        brackets, depth = shorter, depth + 1
-    return depth
+    import numpy as np
+
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+    if not data:
+        return 0
+    b = np.frombuffer(data, dtype=np.uint8)
+    inside = np.bitwise_xor.accumulate((b == ord('"')).view(np.uint8)).view(bool)
+    opens = ((b == ord("[")) | (b == ord("{"))) & ~inside
+    closes = ((b == ord("]")) | (b == ord("}"))) & ~inside
+    steps = opens.view(np.int8) - closes.view(np.int8)
+    return int(np.cumsum(steps, dtype=np.int32).max())
 
 
-def check_json_depth(text: str, where: str, error=ParseError, line: int | None = None) -> None:
+def check_json_depth(text: str | bytes, where: str, error=ParseError, line: int | None = None) -> None:
     """Refuse JSON nested deeper than :data:`MAX_JSON_DEPTH`.
 
     Raises:
@@ -344,7 +344,7 @@ def check_rdf_text(data: bytes, fmt_name: str, where: str) -> None:
     if fmt_name == "RDF/XML":
         check_xml(data, where)
     elif fmt_name.startswith("JSON-LD"):
-        check_json_depth(data.decode("utf-8", "replace"), where)
+        check_json_depth(data, where)
     elif max_triple_term_depth(data)[0] > MAX_TRIPLE_TERM_DEPTH:
         raise ParseError(where, f"RDF 1.2 triple terms nested more than {MAX_TRIPLE_TERM_DEPTH} levels deep")
 

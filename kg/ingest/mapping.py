@@ -52,7 +52,6 @@ from kg.schema import load as load_schema
 LAYOUT_DIR = Path(__file__).resolve().parent / "layouts"
 LAYOUTS = ("investments", "acquisitions", "people")
 
-_ENTITY_CLASSES = {"Agent", "Organization", "Company", "Person"}
 _DATE_PROPS = {"date", "startDate", "endDate"}
 _DEFAULT_FORMATS = ["%Y-%m-%d", "%m/%d/%y", "%m/%d/%Y", "%Y-%m", "%Y"]
 _KEYS = {"name", "description", "class", "roles", "date", "dates", "amount", "fields", "constants", "iri",
@@ -236,8 +235,9 @@ def parse_mapping(data: dict, origin: str = "mapping") -> Mapping:
         where = f"{origin}: roles.{role}"
         _check_keys(spec, {"column", "class", "kind", "required"}, where)
         rcls = spec.get("class", "Organization")
-        if rcls not in _ENTITY_CLASSES:
-            raise MappingError(f"{where}: 'class' must be one of {', '.join(sorted(_ENTITY_CLASSES))}, got {rcls!r}")
+        agents = schema.subtypes("Agent") | {"Agent"}  # a role is filled by an agent
+        if rcls not in agents:
+            raise MappingError(f"{where}: 'class' must be one of {', '.join(sorted(agents))}, got {rcls!r}")
         roles.append(RoleSpec(role, _columns(spec.get("column"), where), rcls,
                               str(spec.get("kind", rcls.lower())), bool(spec.get("required", True))))
     dates = []
@@ -367,17 +367,20 @@ def load_yaml(text: str, where: str):
             finally:
                 self.depth -= 1
 
-    loader = Loader(text)
+    loader = None
     try:
+        loader = Loader(text)
         return loader.get_single_data()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f"{where}:{mark.line + 1}" if mark else where
-        raise MappingError(f"{at}: not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
+        why = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc).splitlines()[0]
+        raise MappingError(f"{at}: not valid YAML: {why}") from None
     except RecursionError:
         raise MappingError(f"{where}: YAML nested too deeply") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def builtin_layout(name: str) -> Mapping:

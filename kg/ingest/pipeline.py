@@ -88,19 +88,22 @@ def plan_sources(paths, options: dict) -> list[Source]:
     Args:
         paths: files or folders.
         options: ``names`` maps a path (as given) to a fixed graph key
-            (``kg build`` uses the file stems of its own corpus).
+            (``kg build`` uses the file stems of its own corpus);
+            ``identities`` maps a path to the identity to use instead of its
+            location (standard input is known by its content's hash).
 
     Raises:
         KgError: a path does not exist.
         FormatError: kg cannot read files of that suffix.
     """
     names = options.get("names") or {}
+    identities = options.get("identities") or {}
     out = []
     for raw in paths:
         path = Path(raw)
         if not path.exists():
             raise KgError(f"{path}: no such file or directory")
-        identity = path.resolve().as_uri()
+        identity = identities.get(str(raw)) or path.resolve().as_uri()
         out.append(Source(path, SourceKind.of(path), identity, names.get(str(raw)) or source_name(path, identity)))
     return out
 
@@ -287,7 +290,7 @@ def read_source(src: Source, store, options: dict) -> list:
 
     opts = {k: v for k, v in options.items() if k != "job"}
     opts.setdefault("graph", src.graph)
-    opts["source_name"] = src.name
+    opts["source_name"], opts["source_identity"] = src.name, src.identity
     batches = reader_for(src.path).read(src.path, store=store, options=opts)
     for b in batches:
         if b.identity is None:
@@ -458,12 +461,11 @@ def _stream_rdf(copy, src: Source, graph: str, report, force: bool) -> None:
     from kg.errors import ParseError, ValidationError
     from kg.formats import RdfFormat
     from kg.ingest import Batch
+    from kg.ingest.rdf import check_file, check_loaded
     from kg.validate import validate_graphs
 
-    from kg.ingest.rdf import check_file, check_loaded
-
     fmt = RdfFormat.from_suffix(src.path.suffix).oxigraph()
-    check_file(src.path)
+    check_file(src.path, graph)
     try:
         copy.raw.bulk_load(path=str(src.path), format=fmt, to_graph=ox.NamedNode(graph),
                            base_iri=src.path.resolve().as_uri())

@@ -119,7 +119,7 @@ def read(path: Path, *, store=None, options: dict) -> list:
 
     from kg.ingest import Batch
 
-    default = options.get("graph") or source_graph(path.stem)
+    default = graph_iri(options.get("graph")) or source_graph(path.stem)
     graphs: dict[str, list] = {}
     for q in parse_file(path, options.get("format")):
         g = default if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value
@@ -129,18 +129,44 @@ def read(path: Path, *, store=None, options: dict) -> list:
     return [Batch(graph=g, triples=t, source=str(path)) for g, t in graphs.items()]
 
 
-def check_file(path: Path) -> None:
-    """Check a file that is about to be bulk-loaded without being parsed here first.
+def graph_iri(graph: str | None) -> str | None:
+    """A graph IRI given by the user (``--graph``), checked; None stays None.
 
-    It must be a regular file, and its RDF 1.2 triple terms (if any) nested
+    Raises:
+        KgError: not a valid absolute IRI.
+
+    >>> graph_iri("not an iri")
+    Traceback (most recent call last):
+    ...
+    kg.errors.KgError: invalid graph IRI 'not an iri': Invalid IRI code point ' '
+    """
+    import pyoxigraph as ox
+
+    from kg.errors import KgError
+
+    if graph is None:
+        return None
+    try:
+        ox.NamedNode(graph)
+    except ValueError as exc:
+        raise KgError(f"invalid graph IRI {graph!r}: {exc}") from None
+    return graph
+
+
+def check_file(path: Path, graph: str | None = None) -> None:
+    """Check a file that is about to be bulk-loaded (into ``graph``) without being parsed here first.
+
+    The graph must be a valid IRI, the file a regular file, and its RDF 1.2 triple terms (if any) nested
     at most :data:`kg.ingest.limits.MAX_TRIPLE_TERM_DEPTH` deep. Reads the
     file once, in chunks (memory stays flat).
 
     Raises:
+        KgError: the graph is not a valid IRI.
         ParseError: not a regular file, or triple terms nested too deeply.
     """
     from kg.ingest.limits import MAX_TRIPLE_TERM_DEPTH, max_triple_term_depth, open_regular
 
+    graph_iri(graph)
     carry, depth = b"", 0
     with open_regular(path) as fh:
         while chunk := fh.read(1 << 24):

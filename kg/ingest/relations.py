@@ -400,6 +400,9 @@ def _facts_from_match(doc, doc_id, masked, rule, m, quote) -> list[dict]:
         confidence *= 0.9
     status = status_of(masked, lo, hi, rule.status, rule.relation)
     date = _date(doc, masked, lo, hi)
+    if rule.relation in ("role", "ceoOf", "founderOf") and date is not None and \
+            not lo <= masked.positions.get(("D", doc.dates.index(date)), -1) < hi:
+        date = None  # "X, CEO of Y, met Z in 2016": the year is the meeting's, not the role's
     amount = _amount(doc, masked, lo, hi) if rule.relation in ("investedIn", "acquired") else None
     out = []
     for relation in relations:

@@ -216,7 +216,12 @@ def stream_file(path: Path, *, options: dict, result: TabularResult, rejects: Re
             raise ParseError(str(path), "empty file: no header row") from None
         except (UnicodeDecodeError, csv.Error) as exc:
             raise ParseError(str(path), f"not a UTF-8 CSV file: {exc}", 1) from None
-        mapping = choose_mapping(options, header)
+        try:
+            mapping = choose_mapping(options, header)
+        except MappingError as exc:
+            if str(path) in str(exc):
+                raise
+            raise MappingError(f"{path}: {exc}") from None
         result.layout = mapping.name
         conv = RowConverter(mapping, header, str(path), resolver=resolver, entities=entities)
         emitted: set = set()
@@ -304,7 +309,9 @@ def _lines(raw, path: Path):
 
 def graph_for(path: Path, options: dict) -> str:
     """The named graph of a CSV file: ``options["graph"]`` or one named after the file."""
-    return options.get("graph") or source_graph(path.stem)
+    from kg.ingest.rdf import graph_iri
+
+    return graph_iri(options.get("graph")) or source_graph(path.stem)
 
 
 def read(path: Path, *, store=None, options: dict) -> list:

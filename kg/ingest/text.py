@@ -195,7 +195,10 @@ def extract_file(path, *, jsonl: bool = False, gazetteer=None, min_confidence: f
 # Facts and triples
 # ---------------------------------------------------------------------------
 
-_CLASS = {"person": "Person", "company": "Company", "organization": "Organization"}
+
+def _classes() -> dict[str, str]:
+    """Entity class by IRI kind (``person`` → ``Person``), from :mod:`kg.schema`."""
+    return {c.kind: c.name for c in load_schema().entity_classes}
 
 
 def read(path: Path, *, store=None, options: dict | None = None) -> list:
@@ -227,18 +230,31 @@ def read(path: Path, *, store=None, options: dict | None = None) -> list:
     min_conf = float(options.get("min_confidence") or 0.0)
     batches = []
     ids: dict[str, str] = {}
+    single = Path(path).is_file() and Path(path).suffix.lower() != ".jsonl"
     for item in documents(Path(path), options):
         if isinstance(item, DocumentError):
             raise ExtractionError(item.message)
-        graph = source_graph(item.id)
+        key = _document_key(item.id, single, options)
+        graph = source_graph(key)
         if graph in ids:
             raise ExtractionError(f"{item.source}: document id {item.id!r} is also used by {ids[graph]}; rename one")
         ids[graph] = item.source
         facts = extract(item.text, item.id, gazetteer=gaz, observations=True, min_confidence=min_conf)
-        triples = document_triples(item.id, facts, gaz, source_path=_display_path(item.source), sha256=item.sha256,
+        triples = document_triples(key, facts, gaz, source_path=_display_path(item.source), sha256=item.sha256,
                                    title=item.title or _first_line(item.text))
         batches.append(Batch(graph=graph, triples=triples, source=item.source, facts=[public(f) for f in facts]))
     return batches
+
+
+def _document_key(doc_id: str, single: bool, options: dict) -> str:
+    """The key of a document's graph and source node: keyed by its source's identity (see
+    :mod:`kg.ingest.pipeline`), so two documents of the same name from different places never collide."""
+    from kg.ingest.pipeline import source_name
+
+    if single and options.get("source_name"):
+        return options["source_name"]
+    identity = options.get("source_identity")
+    return source_name(Path(doc_id), f"{identity}#{doc_id}") if identity else doc_id
 
 
 def _display_path(src: str) -> str:
@@ -268,13 +284,13 @@ def _party(fact: dict, end: str, gazetteer=None):
     from kg.resolve import core_key
 
     name = fact.get(f"{end}_name") or fact[end]
-    kind = _CLASS.get(fact.get(f"{end}_type"), "Company")
+    kind = _classes().get(fact.get(f"{end}_type"), "Company")
     match = fact.get(f"{end}_match")
     iri = candidate = None
     if match and match["status"] == "exact":
         iri, name = match["iri"], match["label"]
         known = next((e for e in gazetteer.entities if e.iri == iri), None) if gazetteer is not None else None
-        kind = _CLASS.get(known.kind, kind) if known is not None else kind
+        kind = _classes().get(known.kind, kind) if known is not None else kind
     elif match:
         candidate = match["iri"]
     aliases = tuple(a for a in {fact[end], fact.get(f"{end}_name") or fact[end]}

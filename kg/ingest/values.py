@@ -210,7 +210,7 @@ def graph_problems(raw, graph: str, limit: int = 5) -> list[str]:
     props = " ".join(f"<{KG}{p}>" for p in ("value", "currency", *_DATE_PROPS))
     rows = raw.query(f"""SELECT ?s ?p ?o ?amount WHERE {{
         GRAPH {g} {{ ?s ?p ?o }} VALUES ?p {{ {props} }}
-        BIND(EXISTS {{ ?s a <{KG}MonetaryAmount> }} AS ?amount) }}""")
+        BIND(EXISTS {{ GRAPH ?any {{ ?s a <{KG}MonetaryAmount> }} }} AS ?amount) }}""")
     out = []
     for r in rows:
         o = r["o"]

@@ -25,6 +25,7 @@ import sys
 import threading
 import time
 
+from kg.errors import ServerError
 from kg.serve.engine import recv_frame, send_frame
 
 
@@ -74,7 +75,9 @@ class EngineProcess:
             self.kill()
             return "stopped answering"
         err = (self.proc.stderr.read() or b"").decode("utf-8", "replace").strip().splitlines()
-        tail = f": {err[-1][:300]}" if err else ""
+        # Rust says why it aborts ("memory allocation of … failed", "stack overflow") before its backtrace note.
+        told = [line for line in err if "memory allocation" in line or "overflow" in line] or err[-1:]
+        tail = f": {told[0][:300]}" if told else ""
         if code < 0:
             return f"was ended by {signal.Signals(-code).name}{tail}"
         return f"exited with status {code}{tail}"
@@ -106,18 +109,52 @@ class EnginePool:
         self._writing = False
         self._write_mutex = threading.Lock()
         self._closed = False
-        for _ in range(size):
-            self._idle.append(self._start())
+        # They start side by side; then each must open the store.
+        engines = [EngineProcess(location, settings, keep_fds) for _ in range(size)]
+        try:
+            for engine in engines:
+                self._ready(engine)
+        except ServerError:
+            for engine in engines:
+                engine.kill()
+            raise
+        self._idle.extend(engines)
+
+    def _ready(self, engine: EngineProcess) -> EngineProcess:
+        """Wait until ``engine`` has opened the store.
+
+        Raises:
+            ServerError: it could not.
+        """
+        try:
+            reply, _ = engine.call({"op": "open"}, timeout=120)
+        except EngineGone as gone:
+            raise ServerError(f"the engine did not start: it {gone.reason}") from None
+        if reply.get("status") != 204:
+            engine.kill()
+            raise ServerError(f"the engine did not start: {reply.get('message')}")
+        return engine
 
     def _start(self) -> EngineProcess:
-        return EngineProcess(self.location, self.settings, self.keep_fds)
+        engine = self._ready(EngineProcess(self.location, self.settings, self.keep_fds))
+        if self._writing:
+            engine.call({"op": "close"}, timeout=10)
+        return engine
 
     def _replace(self, why: str) -> None:
         """Log why an engine went, and start its successor in the background."""
         self.log(f"kg serve: an engine {why}; starting a new one")
 
         def start() -> None:
-            engine = self._start()
+            for delay in (0, 1, 5, 30):
+                time.sleep(delay)
+                try:
+                    engine = self._start()
+                    break
+                except (ServerError, EngineGone) as exc:
+                    self.log(f"kg serve: {exc}; trying again")
+            else:
+                return
             with self._cond:
                 if self._closed:
                     engine.kill()

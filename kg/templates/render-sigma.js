@@ -32,10 +32,12 @@
         forceLabel: forced.has(i)
       });
     });
+    // Thin lines keep a dense map readable; thicker ones on small maps are easier to hover.
+    var edgeSize = model.edgeCount > 20000 ? 0.6 : model.edgeCount > 2000 ? 1 : 2;
     for (var i = 0; i < model.edgeCount; i++) {
       var rel = model.relation(i);
       graph.addEdgeWithKey("e" + i, data.nodes[E.from[i]].id, data.nodes[E.to[i]].id, {
-        k: i, color: model.uncertain(i) ? rel.color + "66" : rel.color + "b0", size: 0.6
+        k: i, color: model.uncertain(i) ? rel.color + "66" : rel.color + "b0", size: edgeSize
       });
     }
 
@@ -147,9 +149,19 @@
       },
       selected: function () { return selected === null ? [] : [selected]; },
       nodePoint: function (id) { return page(viewport(id)); },
+      /* The middle of the part of the edge that is inside the canvas (where it can be hovered). */
       edgePoint: function (id) {
         var a = viewport(graph.source(id)), b = viewport(graph.target(id));
-        return page({ x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 });
+        var dims = renderer.getDimensions();
+        var lo = 0, hi = 1;
+        [[a.x, b.x - a.x, dims.width], [a.y, b.y - a.y, dims.height]].forEach(function (c) {
+          if (c[1] === 0) return;
+          var t0 = (0 - c[0]) / c[1], t1 = (c[2] - c[0]) / c[1];
+          lo = Math.max(lo, Math.min(t0, t1));
+          hi = Math.min(hi, Math.max(t0, t1));
+        });
+        var t = (lo + hi) / 2;
+        return page({ x: a.x + (b.x - a.x) * t, y: a.y + (b.y - a.y) * t });
       },
       /* The nodes whose labels sigma drew in the last frame. */
       labelled: function () { return Array.from(renderer.displayedNodeLabels || []); },
