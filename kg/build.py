@@ -100,7 +100,6 @@ def build(store, root: Path | str = ".", *, views: bool = True, dump: bool = Tru
     from kg.ingest import ontology_graph, read_sources
     from kg.ingest.pipeline import meta_update
     from kg.rules import derive_update, derived_count
-    from kg.stores.oxigraph import replace_graphs_update
     from kg.validate import check_batches
 
     root = Path(root)
@@ -113,10 +112,15 @@ def build(store, root: Path | str = ".", *, views: bool = True, dump: bool = Tru
     graphs: dict[str, list] = ontology_graph()
     for b in batches:
         graphs.setdefault(b.graph, []).extend(b.triples)
-    prefix = "DROP SILENT ALL ;\n" if clean else ""
     then = " ;\n".join([derive_update(), flag_update(), meta_update([(b.graph, b.identity, b.sha256, b.kind)
                                                                       for b in batches])])
-    store.update(prefix + replace_graphs_update(graphs, then))
+    if clean:
+        # Every other graph is replaced by nothing: still one all-or-nothing change, on every
+        # backend, and a server's own graphs (Virtuoso's) are left alone, unlike DROP ALL.
+        for g in store.named_graphs():
+            graphs.setdefault(g, [])
+    # replace_graphs, not one update: a remote store stages a change too large for one request.
+    store.replace_graphs(graphs, then=then)
     store.flush()
     report = BuildReport(
         graphs=[{"graph": g, "triples": len(t)} for g, t in graphs.items()],

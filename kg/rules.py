@@ -130,6 +130,18 @@ def derive_update() -> str:
     return f"\nDROP SILENT GRAPH <{DERIVED_GRAPH}> ;\n" + " ;\n".join(inserts) + "\n"
 
 
+def derive_constructs() -> list[str]:
+    """The rules of :func:`derive_update` as CONSTRUCT queries, one per rule.
+
+    Their triples are exactly what the rebuild inserts; a bulk import streams
+    them into Oxigraph's loader, in flat memory, instead of one big transaction.
+
+    >>> len(derive_constructs())
+    3
+    """
+    return [f"CONSTRUCT {{ {b.template} }} WHERE {{{b.where}\n}}" for b in _blocks()]
+
+
 def derive_nodes_update(nodes) -> str:
     """The SPARQL Update that rebuilds only the derived triples that touch ``nodes``.
 

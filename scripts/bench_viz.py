@@ -1,21 +1,25 @@
 """Time to interactive of kg's HTML graph pages in headless Chromium.
 
-Builds synthetic entity graphs (Barabási–Albert, seeded: about two edges per
-node, with kg's node classes, relations, statuses and quotes), renders each
-with :func:`kg.viz.render_html`, then opens the page offline in Debian's
-Chromium several times and reads ``window.kgReadyAt``: the milliseconds from
-navigation start until the network is drawn and the page answers input (the
-page sets it in vis-network's first ``afterDrawing`` after its data is in).
-It also times a search-and-select round trip, and the Python side (layout and
-HTML).
+Builds synthetic entity graphs (Barabási–Albert groups of 250 with 8% of the
+edges rewired between groups, so there are communities; ``m`` edges per node,
+with kg's node classes, relations, statuses and quotes), renders each with
+:func:`kg.viz.render_html`, then opens the page offline in Debian's Chromium
+several times and reads ``window.kgReadyAt``: the milliseconds from navigation
+start until the graph is drawn and the page answers input (the page sets it
+after the renderer's first frame: vis-network's ``afterDrawing`` or sigma.js's
+``afterRender``). It also times a search-and-select round trip, and the Python
+side (communities, layout, centrality and HTML).
 
 Usage::
 
-    python scripts/bench_viz.py                 # 1,000 and 5,000 nodes, 5 runs each
-    python scripts/bench_viz.py --sizes 1000 5000 10000 --runs 7
-    python scripts/bench_viz.py --json          # one JSON object per size
+    python scripts/bench_viz.py                          # 5k nodes/10k edges and 50k/100k, 3 runs each
+    python scripts/bench_viz.py --sizes 100000 --m 5 --runs 1   # 500k edges
+    python scripts/bench_viz.py --sizes 500 --renderer vis      # the threshold: vis-network at 1k edges
+    python scripts/bench_viz.py --json                   # one JSON object per size
 
-Needs ``/usr/bin/chromium`` and the ``playwright`` Python package (no browser download).
+Needs ``/usr/bin/chromium`` and the ``playwright`` Python package (no browser
+download). Without a GPU, WebGL runs on Chromium's software renderer
+(SwiftShader), so a machine with a GPU draws faster than measured here.
 """
 
 from __future__ import annotations
@@ -29,7 +33,8 @@ import time
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--use-angle=swiftshader",
+        "--enable-unsafe-swiftshader"]
 TYPES = ("Company", "Company", "Company", "Person", "Person", "Organization", "Project", "Concept")
 RELATIONS = ("investedIn", "acquired", "partnerOf", "metWith", "ceoOf", "founderOf", "seeksPartner")
 STATUSES = ("completed", "reported", "rumored", "planned", None)
@@ -109,7 +114,7 @@ def measure(path: Path, runs: int, probe: str) -> dict:
                 errors = []
                 page.on("pageerror", lambda e: errors.append(str(e)))
                 page.goto(path.as_uri())
-                page.wait_for_function("window.kgReady === true", timeout=120_000)
+                page.wait_for_function("window.kgReady === true", timeout=600_000)
                 ready.append(page.evaluate("window.kgReadyAt"))
                 search.append(page.evaluate(
                     """(q) => { const t = performance.now(); const ids = kgView.search(q);
@@ -124,18 +129,21 @@ def measure(path: Path, runs: int, probe: str) -> dict:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
-    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[5000, 50000], help="node counts")
+    ap.add_argument("--m", type=int, default=2, help="edges per node")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--renderer", default="auto", choices=["auto", "vis", "sigma"])
     ap.add_argument("--json", action="store_true", help="print one JSON object per size")
     args = ap.parse_args(argv)
 
-    from kg.viz import LAYOUT_THRESHOLD, render_html
+    from kg.viz import render_html
+    from kg.viz.page import choose_renderer
 
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
-            G = synthetic_graph(n)
+            G = synthetic_graph(n, m=args.m)
             t = time.perf_counter()
-            text = render_html(G, title=f"synthetic {n}")
+            text = render_html(G, title=f"synthetic {n}", renderer=args.renderer)
             render_s = time.perf_counter() - t
             path = Path(tmp) / f"bench-{n}.html"
             path.write_text(text, encoding="utf-8")
@@ -143,7 +151,7 @@ def main(argv=None) -> int:
             row = {
                 "nodes": G.number_of_nodes(),
                 "edges": G.number_of_edges(),
-                "layout": "browser" if n <= LAYOUT_THRESHOLD else "precomputed",
+                "renderer": choose_renderer(G, args.renderer),
                 "html_mb": round(len(text.encode()) / 1e6, 2),
                 "render_s": round(render_s, 2),
                 "runs": args.runs,
@@ -154,7 +162,7 @@ def main(argv=None) -> int:
             if args.json:
                 print(json.dumps(row))
             else:
-                print(f"{row['nodes']:>6} nodes {row['edges']:>6} edges  layout={row['layout']:<11} "
+                print(f"{row['nodes']:>6} nodes {row['edges']:>6} edges  renderer={row['renderer']:<5} "
                       f"html={row['html_mb']} MB  python render={row['render_s']} s  "
                       f"time to interactive median={row['ready_ms_median']} ms {row['ready_ms']}  "
                       f"search+select median={row['search_select_ms_median']} ms")

@@ -129,3 +129,11 @@ def test_dry_run_of_csv_writes_no_rejects_file(tmp_path, runner):
     shutil.copy(DATA / "investments-small.csv", data / "deals.csv")
     run_cli(runner, "ingest", "--dry-run", str(data / "deals.csv"), store=str(tmp_path / "store"), ok=False)
     assert sorted(p.name for p in data.iterdir()) == ["deals.csv"]
+
+
+def test_a_big_change_rebuilds_the_derived_graph_streamed_with_the_same_result(store, tmp_path, monkeypatch):
+    from kg.ingest import pipeline
+
+    monkeypatch.setattr(pipeline, "FULL_DERIVE_NODES", 0)
+    ingest(store, [write(tmp_path, "acme.ttl")])
+    assert derived(store) == full_rebuild(store)

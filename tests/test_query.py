@@ -97,3 +97,76 @@ def test_construct_and_ask(store):
     assert graph.kind == "graph" and len(graph.triples) == 2
     assert b"kg:metWith" in graph.serialize("turtle")
     assert run_query(store, "ASK { ?x kg:ceoOf ?y }").boolean is True
+
+
+@pytest.fixture(scope="module")
+def synthetic():
+    """A memory store of 600 seeded synthetic deals, with the ontology and the derived graph."""
+    import importlib.util
+    import tempfile
+    from pathlib import Path
+
+    import pyoxigraph as ox
+
+    from kg.ontology import ONTOLOGY_GRAPH, ontology_quads
+    from kg.rules import derive
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("synthetic", root / "scripts" / "synthetic.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "s.nq"
+        module.write_synthetic(path, deals=600, seed=5)
+        store = open_store("memory:")
+        store.raw.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    g = ox.NamedNode(ONTOLOGY_GRAPH)
+    store.raw.extend(ox.Quad(q.subject, q.predicate, q.object, g) for q in ontology_quads("kg.ttl"))
+    derive(store)
+    return store
+
+
+#: For each parameter of each named query: the columns one of which must equal the value given.
+NARROWS = {
+    ("acquisitions", "acquirer"): ("acquirer",), ("acquisitions", "target"): ("target",),
+    ("investments", "investor"): ("investor",), ("investments", "investee"): ("investee",),
+    ("meetings", "person"): ("a", "b"), ("observations", "subject"): ("subject",),
+    ("partner-searches", "seeker"): ("seeker",), ("people", "organization"): ("organization",),
+    ("facts-by-status", "status"): ("status",), ("facts-with-sources", "source"): ("source",),
+    ("connections", "entity"): ("entity",),
+}
+
+
+def test_every_parameter_of_every_named_query_is_listed_here():
+    assert {(q.name, p) for q in named_queries() for p in q.params} == set(NARROWS)
+
+
+@pytest.mark.parametrize("name", [q.name for q in named_queries()])
+def test_every_named_query_has_rows_on_synthetic_data(synthetic, name):
+    assert run_named(synthetic, name, limit=5).rows, name
+
+
+@pytest.mark.parametrize("name, param", sorted(NARROWS))
+def test_each_parameter_narrows_the_result(synthetic, name, param):
+    columns = NARROWS[(name, param)]
+    every = run_named(synthetic, name, limit=None).rows
+    value = every[-1][columns[0]].value
+    some = run_named(synthetic, name, {param: value}, limit=None).rows
+    assert some and len(some) < len(every)
+    assert all(any(r[c] is not None and r[c].value == value for c in columns) for r in some)
+
+
+def test_first_page_has_the_default_limit_and_none_lifts_it(synthetic):
+    from kg.query import DEFAULT_LIMIT
+
+    page = run_named(synthetic, "investments")
+    assert len(page.rows) == DEFAULT_LIMIT
+    assert len(run_named(synthetic, "investments", limit=None).rows) > DEFAULT_LIMIT
+    dates = [r["date"].value for r in page.rows]
+    assert dates == sorted(dates)
+
+
+def test_meetings_parameter_keeps_only_that_persons_meetings(store):
+    every = run_named(store, "meetings").rows
+    assert not run_named(store, "meetings", {"person": "Xiaomi"}).rows
+    assert len(run_named(store, "meetings", {"person": "Tesla"}).rows) < len(every)

@@ -448,7 +448,7 @@ def kill_during_writes(server, kills: int, seed: int, monkeypatch) -> dict:
     error message promised, with nothing staged left over.
     """
     monkeypatch.setenv("KG_STORE_BATCH_BYTES", "20000")
-    monkeypatch.setenv("KG_STORE_TIMEOUT", "30")
+    monkeypatch.setenv("KG_STORE_TIMEOUT", "120")
     rng = random.Random(seed)
     store = empty(open_store(server.login_url, read_only=False))
     store.replace_graphs(BEFORE)

@@ -375,6 +375,7 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
         return toks[k].text[0].isupper() and toks[k].text.lower() in lists["office_titles"]
 
     first_word = next((k for k, t in enumerate(toks) if t.text[0].isalnum()), -1)
+    index_of = {t.start: k for k, t in enumerate(toks)}
     while i < n:
         # known names first, longest match
         hit = None
@@ -480,7 +481,7 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
         if len(run) > 1 and words[-1] in _GENERIC_TAIL and words[-1] not in lists["company_suffixes"]:
             continue  # "NEW VIDEO STARTUP", "Fintech Firm": a description, not a name
         prev = None
-        k0 = toks.index(run[0])
+        k0 = index_of[run[0].start]
         if k0 > 0:
             prev = toks[k0 - 1].text
         end = run[-1].end
@@ -501,7 +502,7 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
         out.append(Mention(run[0].start, end, surface, kind, index))
     last = None
     for m in out:
-        k = next((k for k, t in enumerate(toks) if t.start == m.start), 0)
+        k = index_of.get(m.start, 0)
         before = toks[k - 1].text.lower() if k > 0 else ""
         m.salient = before not in _PREPOSITIONS
         # "from Sequoia and Blackbird": a name coordinated with one after a preposition is not salient either

@@ -266,6 +266,9 @@ def derive_and_flag_update(nodes) -> str:
 #: Nodes per incremental-derivation update: big enough to amortise a request,
 #: small enough that one update's VALUES block stays cheap to parse.
 DERIVE_CHUNK = 5000
+#: Past this many touched nodes, re-deriving everything (streamed into the
+#: bulk loader) is cheaper than re-deriving node by node. The result is the same.
+FULL_DERIVE_NODES = 200_000
 
 
 def _on_disk(store) -> bool:
@@ -306,12 +309,37 @@ def _records(batches, streamed) -> list[tuple]:
 
 
 def derive_in_chunks(store, nodes, job=None) -> None:
-    """Run the incremental derivation of ``nodes`` as a few updates of :data:`DERIVE_CHUNK` nodes."""
+    """Run the incremental derivation of ``nodes`` as a few updates of :data:`DERIVE_CHUNK` nodes.
+
+    With more than :data:`FULL_DERIVE_NODES` nodes (a big new source), the
+    derived graph of an on-disk working copy is rebuilt instead, streamed.
+    """
+    if len(nodes) > FULL_DERIVE_NODES and hasattr(store, "raw"):
+        derive_all_streamed(store)
+        if job is not None:
+            job.done("derive")
+        return
     nodes = sorted(nodes)
     for i in range(0, len(nodes), DERIVE_CHUNK):
         store.update(derive_and_flag_update(nodes[i:i + DERIVE_CHUNK]), prefixes=False)
         if job is not None:
             job("derive", min(i + DERIVE_CHUNK, len(nodes)), len(nodes))
+
+
+def derive_all_streamed(store) -> None:
+    """Rebuild the whole derived graph (and the conflict flags) of an on-disk working copy in flat memory."""
+    import pyoxigraph as ox
+
+    from kg.disagreement import flag_update
+    from kg.rules import derive_constructs
+    from kg.schema import DERIVED_GRAPH
+
+    g = ox.NamedNode(DERIVED_GRAPH)
+    store.raw.remove_graph(g)
+    for query in derive_constructs():
+        store.raw.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, g)
+                              for t in store.raw.query(query, use_default_graph_as_union=True))
+    store.update(flag_update(), prefixes=False)
 
 
 def run(store, paths, *, dry_run: bool = False, force: bool = False, replace=(), options: dict | None = None):

@@ -210,37 +210,43 @@ class EnginePool:
     def write(self, header: dict, body: bytes, lock, timeout: float) -> tuple[dict, bytes]:
         """Run a write (an update or a graph store change) with the store to itself.
 
-        Every engine closes the store, the lock turns exclusive (waiting up to
-        ``timeout`` for readers elsewhere), one engine opens the store
-        read-write, writes and closes it, and the lock goes back to shared.
+        The lock turns exclusive (waiting up to ``timeout`` for readers
+        elsewhere, while queries here go on), every engine closes the store,
+        one opens it read-write, writes and closes it, and the lock goes back
+        to shared.
 
         Returns:
             The engine's ``(header, body)``; 503 when the engines or the lock
             were not free within ``timeout``.
         """
         with self._write_mutex:
-            engines = self._gather(time.monotonic() + timeout)
-            if engines is None:
-                return {"status": 503, "message": "the server is busy; try the update again"}, b""
+            # Readers elsewhere first (queries here go on meanwhile), then the engines here.
+            why = lock.switch(exclusive=True, timeout=timeout)
+            if why:
+                return {"status": 503, "message": why}, b""
             try:
-                for engine in list(engines):
-                    try:
-                        engine.call({"op": "close"}, timeout=timeout)
-                    except EngineGone as gone:
-                        engines.remove(engine)
-                        self._replace(gone.reason)
-                why = lock.switch(exclusive=True, timeout=timeout)
-                if why:
-                    return {"status": 503, "message": why}, b""
+                engines = self._gather(time.monotonic() + timeout)
+                if engines is None:
+                    return {"status": 503, "message": "the server is busy; try the update again"}, b""
                 try:
-                    return self._write_on(engines, header, body, timeout)
+                    return self._write_on(self._closed_all(engines), header, body, timeout)
                 finally:
-                    lock.switch(exclusive=False, timeout=None)
+                    with self._cond:
+                        self._writing = False
+                        self._idle.extend(engines)
+                        self._cond.notify_all()
             finally:
-                with self._cond:
-                    self._writing = False
-                    self._idle.extend(engines)
-                    self._cond.notify_all()
+                lock.switch(exclusive=False, timeout=None)
+
+    def _closed_all(self, engines: list) -> list:
+        """Have every engine close the store; those that fail are replaced and dropped from ``engines``."""
+        for engine in list(engines):
+            try:
+                engine.call({"op": "close"}, timeout=30)
+            except EngineGone as gone:
+                engines.remove(engine)
+                self._replace(gone.reason)
+        return engines
 
     def _write_on(self, engines: list, header: dict, body: bytes, timeout: float) -> tuple[dict, bytes]:
         if not engines:

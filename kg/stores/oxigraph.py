@@ -24,7 +24,7 @@ from kg.stores.lock import FileLock, lock_timeout
 
 def query_error(exc: BaseException, query: str) -> QueryError:
     """Turn a SPARQL parser or engine exception into a :class:`QueryError` with a position."""
-    msg = str(exc)
+    msg = " ".join(str(exc).split())  # one line: the parser's list of expected tokens spans several
     line = getattr(exc, "lineno", None)
     if line:
         msg = f"line {line}, column {getattr(exc, 'offset', '?')}: {msg}"

@@ -226,8 +226,8 @@
   var outlines = data.renderer !== "vis";
   data.legend.forEach(function (l) {
     var li = el("li");
-    // The entity type is the shape (vis) or the outline (WebGL); the fill is the community.
-    li.appendChild(outlines ? shapeIcon("dot", "#ffffff", l.color) : shapeIcon(l.shape, l.color));
+    // The entity type is the outline colour (and the shape, with vis); the fill is the community.
+    li.appendChild(shapeIcon(outlines ? "dot" : l.shape, "#ffffff", l.color));
     li.appendChild(el("span", l.type));
     li.appendChild(el("span", "(" + l.count + ")", "kg-count"));
     legendList.appendChild(li);
