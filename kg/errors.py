@@ -51,6 +51,8 @@ class ParseError(KgError):
     """
 
     def __init__(self, path: str, reason: str, line: int | None = None, column: int | None = None):
+        # One line, whatever the parser quoted (a raw newline in a bad IRI, say).
+        reason = reason.replace("\r", "\\r").replace("\n", "\\n")
         self.path, self.reason, self.line, self.column = str(path), reason, line, column
         where = self.path
         if line is not None:

@@ -95,6 +95,15 @@ def _check_statuses(statuses: Iterable[str] | None) -> frozenset[str]:
     return frozenset(out)
 
 
+def _nested_join(subject: str, link: str, node: str, props: list[tuple[str, str, bool]]) -> str:
+    """The same pattern as :func:`_hash_join` as plain seeks: the right shape when the subjects are bound."""
+    parts = [f"{subject} <{KG}{link}> {node} ."]
+    for prop, var, required in props:
+        pattern = f"{node} <{KG}{prop}> {var} ."
+        parts.append(pattern if required else f"OPTIONAL {{ {pattern} }}")
+    return " ".join(parts)
+
+
 def _hash_join(subject: str, link: str, node: str, props: list[tuple[str, str, bool]]) -> str:
     """A deal → node → properties pattern the engine answers with hash joins.
 
@@ -118,6 +127,7 @@ def fact_query(
     deal_facts: bool = True,
     evidence: bool = True,
     industry: bool = False,
+    subjects: Iterable[str] | None = None,
 ) -> tuple[str, dict[str, tuple[str, str | None, int]]]:
     """The one SELECT that streams every fact a projection needs, by index scans.
 
@@ -139,6 +149,8 @@ def fact_query(
         deal_facts: fetch dates, statuses and amounts.
         evidence: fetch evidence, quotes, confidences and sources' labels.
         industry: fetch ``kg:industry`` links with their graphs.
+        subjects: only the facts of these IRIs (deals, entities), each branch
+            then a few index seeks instead of a scan.
 
     Returns:
         ``(sparql, markers)``: the text, binding ``?k ?s ?o ?g ?e ?a ?b``, and for each
@@ -175,10 +187,10 @@ def fact_query(
         for st, iri in zip(statuses, known):
             branch(f"?s <{KG}status> {iri} .", "status", st.key)
         branch(f"?s <{KG}status> ?o . FILTER(?o NOT IN ({', '.join(known)}))", "status", None, _LOCAL)
-        branch(_hash_join("?s", "amount", "?m", [("value", "?o", True), ("currency", "?a", False),
+        branch(join("?s", "amount", "?m", [("value", "?o", True), ("currency", "?a", False),
                                                  ("approximate", "?b", False)]), "amount", None, _ROW)
     if evidence:
-        branch(_hash_join("?s", "evidence", "?e", [("quote", "?o", False), ("confidence", "?a", False),
+        branch(join("?s", "evidence", "?e", [("quote", "?o", False), ("confidence", "?a", False),
                                                    ("source", "?b", False)]), "evidence", None, _ROW)
         branch(f"?s <{DCTERMS}title> ?o .", "title")
     if industry:
@@ -188,6 +200,13 @@ def fact_query(
     branch(f"?s <{SKOS}altLabel> ?o .", "alias")
     sparql = "SELECT ?k ?s ?o ?g ?e ?a ?b WHERE {\n  " + "\n  UNION ".join(branches) + "\n}"
     return sparql, markers
+
+
+def _iri_text(iri: str) -> str:
+    """An IRI as SPARQL text, written by pyoxigraph (so no value can change the query)."""
+    import pyoxigraph as ox
+
+    return str(ox.NamedNode(iri))
 
 
 def collect_facts(store, sparql: str, markers: dict[str, tuple[str, str | None, int]]) -> dict:

@@ -216,7 +216,7 @@ def sentences(text: str) -> list[Sentence]:
 
 
 #: Longest sentence analysed in one piece; longer runs (tables, run-on lists) are cut at spaces.
-MAX_SENTENCE_CHARS = 1200
+MAX_SENTENCE_CHARS = 800
 _BULLET = re.compile(r"[ \t]*(?:[-*+•·▪–—]|\d{1,3}[.)]|\(?[a-z][.)])[ \t]")
 
 
@@ -608,10 +608,15 @@ def _usual_spelling(surfaces: list[str], current: str) -> str:
     >>> _usual_spelling(["Lee Jun", "Lei Jun", "Lei Jun", "Jun"], "Lee Jun")
     'Lei Jun'
     """
+    from collections import Counter
+
     longest = max(len(s.split()) for s in surfaces)
     full = [s for s in surfaces if len(s.split()) == longest]
-    best = max(full, key=lambda s: (full.count(s), len(s), -full.index(s)))
-    return best if len(best) >= len(current) or full.count(best) > 1 else current
+    counts, first = Counter(full), {}
+    for k, s in enumerate(full):
+        first.setdefault(s, k)
+    best = max(counts, key=lambda s: (counts[s], len(s), -first[s]))
+    return best if len(best) >= len(current) or counts[best] > 1 else current
 
 
 def _sounds_like(name: str, clusters: list[Cluster]) -> int | None:

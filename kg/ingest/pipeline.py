@@ -541,7 +541,8 @@ def _stream_table(copy, src: Source, graph: str, options: dict, report) -> None:
 
     try:
         stream = stream_file(src.path, options=opts, result=result, rejects=rejects,
-                             resolver=store_resolver(copy, [graph]), entities={},
+                             resolver=store_resolver(copy, [graph], expected_rows=src.path.stat().st_size // 80),
+                             entities={},
                              progress=progress, derived_graph=DERIVED_GRAPH)
         source = _TextStream(stream)
         try:

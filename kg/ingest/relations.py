@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+#: A "sentence" with more names than this is a list or a table; relation patterns skip it.
+MAX_NAMES_PER_SENTENCE = 40
 _PH = re.compile(r"⟨([EMDN])(\d+)⟩")
 _SLOT = {
     "S": r"⟨E(?P<S>\d+)⟩",
@@ -322,8 +324,9 @@ def find_relations(doc, doc_id: str = "doc") -> list[dict]:
     facts = []
     buckets = sentence_items(doc)
     for si, sent in enumerate(doc.sentences):
-        if not any(kind == "E" for _, _, kind, _ in buckets.get(si, ())):
-            continue
+        names = sum(1 for _, _, kind, _ in buckets.get(si, ()) if kind == "E")
+        if not names or names > MAX_NAMES_PER_SENTENCE:
+            continue  # no name, or a list or table rather than a sentence: bounded work per sentence
         masked = mask(doc, si, buckets.get(si, []))
         quote = doc.text[sent.start:sent.end]
         names = masked.text.count("⟨E")

@@ -95,7 +95,13 @@ def choose_mapping(options: dict, header: list[str]):
     return detect_layout(header)
 
 
-def store_resolver(store, replacing=()):
+#: Below this many rows (estimated), names are looked up one by one in the
+#: store's index as they come; above it, every name is read once up front.
+#: Either way the answer is the same; the cost follows the smaller side.
+LAZY_ROWS = 20_000
+
+
+def store_resolver(store, replacing=(), *, expected_rows: int | None = None):
     """A ``(name_key, class) -> iri | None`` lookup of the entities already in the store.
 
     It reads every entity's ``kg:nameKey`` from the derived graph once, so a
@@ -107,12 +113,17 @@ def store_resolver(store, replacing=()):
     Args:
         store: the store, or None.
         replacing: graph IRIs this import replaces.
+        expected_rows: about how many rows will be looked up; a small file
+            (below :data:`LAZY_ROWS`) looks names up one by one, so adding ten
+            rows to a big store costs ten lookups, not a scan of its entities.
 
     Returns:
         The lookup function, or None without a store.
     """
     if store is None:
         return None
+    if expected_rows is not None and expected_rows < LAZY_ROWS:
+        return _lazy_resolver(store, replacing)
     from kg.ontology import DERIVED_GRAPH, KG
 
     found: dict[tuple[str, bool], str] = {}
@@ -137,6 +148,30 @@ def store_resolver(store, replacing=()):
 
     def resolve(key: str, cls: str) -> str | None:
         return found.get((key, cls == "Person"))
+
+    return resolve
+
+
+def _lazy_resolver(store, replacing=()):
+    """:func:`store_resolver`, one indexed lookup per distinct name, cached."""
+    import pyoxigraph as ox
+
+    from kg.ontology import DERIVED_GRAPH, KG
+
+    skip = ", ".join(str(ox.NamedNode(g)) for g in (DERIVED_GRAPH, *replacing))
+    query = (f"SELECT ?e ?t WHERE {{ GRAPH <{DERIVED_GRAPH}> {{ ?e <{KG}nameKey> ?key }} "
+             f"VALUES ?t {{ <{KG}Company> <{KG}Organization> <{KG}Person> <{KG}Agent> }} "
+             f"GRAPH ?g {{ ?e a ?t }} FILTER(?g NOT IN ({skip})) }}")
+    order = {KG + "Company": 0, KG + "Organization": 1, KG + "Person": 0, KG + "Agent": 2}
+    cache: dict[tuple[str, bool], str | None] = {}
+
+    def resolve(key: str, cls: str) -> str | None:
+        group = (key, cls == "Person")
+        if group not in cache:
+            hits = [(order[r["t"].value], r["e"].value) for r in store.query(query, {"key": ox.Literal(key)})
+                    if (r["t"].value == KG + "Person") == group[1]]
+            cache[group] = min(hits)[1] if hits else None
+        return cache[group]
 
     return resolve
 

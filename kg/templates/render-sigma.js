@@ -41,7 +41,8 @@
       });
     }
 
-    var selected = null;
+    var selected = null;  // the clicked or found node: its neighbourhood stands out
+    var marked = null;    // the view's focus: shown as selected, without hiding the rest
     var around = new Set();
     function nodeReducer(node, attrs) {
       var out = Object.assign({}, attrs);
@@ -52,7 +53,7 @@
         if (data.nodes[attrs.k].hl) { out.borderColor = HL; out.forceLabel = true; out.size = attrs.size + 3; }
         else { out.color = FADED; out.forceLabel = false; }
       }
-      if (node === selected) out.highlighted = true;
+      if (node === selected || node === marked) { out.highlighted = true; out.forceLabel = true; }
       return out;
     }
     function edgeReducer(edge, attrs) {
@@ -95,7 +96,11 @@
     });
     window.kgSigma = renderer;
     // Frame the largest component: the camera's default state shows this box.
-    if (data.box) renderer.setCustomBBox({ x: [data.box[0], data.box[2]], y: [-data.box[3], -data.box[1]] });
+    // A margin of 6% keeps the labels of nodes on the border inside the canvas.
+    if (data.box) {
+      var b = data.box, mx = (b[2] - b[0]) * 0.06 + 1, my = (b[3] - b[1]) * 0.06 + 1;
+      renderer.setCustomBBox({ x: [b[0] - mx, b[2] + mx], y: [-b[3] - my, -b[1] + my] });
+    }
 
     function setSelection(id) {
       selected = id;
@@ -138,8 +143,8 @@
           cam.animate({ x: d.x, y: d.y, ratio: Math.min(cam.ratio, 0.25) }, { duration: 300 });
         }
       },
-      mark: function (id) { setSelection(id); },
-      clearSelection: function () { if (selected !== null) setSelection(null); },
+      mark: function (id) { marked = id; renderer.refresh({ skipIndexation: true }); },
+      clearSelection: function () { marked = null; if (selected !== null) setSelection(null); },
       whenDrawn: function (cb) { if (drawn) cb(); else drawnCallbacks.push(cb); },
       drawnNodes: function () { return graph.order; },
       drawnEdges: function () {
@@ -147,7 +152,7 @@
         for (var k = 0; k < model.edgeCount; k++) if (model.edgeShown(k)) count++;
         return count;
       },
-      selected: function () { return selected === null ? [] : [selected]; },
+      selected: function () { return selected !== null ? [selected] : marked !== null ? [marked] : []; },
       nodePoint: function (id) { return page(viewport(id)); },
       /* The middle of the part of the edge that is inside the canvas (where it can be hovered). */
       edgePoint: function (id) {
