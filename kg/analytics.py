@@ -96,6 +96,71 @@ def analysis_graph(G, *, weight: str | None = None, directed: bool = False):
     return H
 
 
+def _has_igraph() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("igraph") is not None
+
+
+def to_igraph(H, attr: str | None = None):
+    """A simple NetworkX graph as ``(igraph.Graph, nodes)``; ``attr`` becomes the edge weights ``"w"``.
+
+    The heavy measures run on igraph's C core: PageRank, betweenness and
+    Louvain there took 0.3–2 s where NetworkX took 14–64 s on a 37k-node view.
+    """
+    import igraph as ig
+
+    nodes = list(H)
+    pos = {n: i for i, n in enumerate(nodes)}
+    edges = [(pos[u], pos[v]) for u, v in H.edges()]
+    g = ig.Graph(n=len(nodes), edges=edges, directed=H.is_directed())
+    if attr is not None:
+        g.es["w"] = [d[attr] for _, _, d in H.edges(data=True)]
+    return g, nodes
+
+
+def _ig_pagerank(H, weight: str | None) -> dict:
+    g, nodes = to_igraph(H, weight)
+    return dict(zip(nodes, g.pagerank(directed=H.is_directed(), damping=0.85, weights="w" if weight else None)))
+
+
+def _ig_betweenness(H, k: int | None, distance: str | None, seed: int) -> dict:
+    """Betweenness scaled as NetworkX scales it (normalized; sampled over ``k`` sources drawn as it draws them)."""
+    import random
+
+    g, nodes = to_igraph(H, distance)
+    n = len(nodes)
+    w = "w" if distance else None
+    if k is None:
+        raw = g.betweenness(directed=False, weights=w)
+        scale = 2.0 / ((n - 1) * (n - 2)) if n > 2 else 1.0
+    else:
+        pos = {x: i for i, x in enumerate(nodes)}
+        sources = [pos[x] for x in random.Random(seed).sample(nodes, k)]
+        raw = g.betweenness(directed=False, weights=w, sources=sources)
+        # igraph halves undirected betweenness, sources or not; NetworkX does not before its scaling.
+        scale = (2.0 / ((n - 1) * (n - 2)) if n > 2 else 1.0) * n / k
+    return {x: b * scale for x, b in zip(nodes, raw)}
+
+
+def _ig_louvain(H, weight: str | None, resolution: float, seed: int) -> tuple[list[set], float]:
+    """Louvain (igraph's multilevel) with a fixed seed: the same graph and seed give the same parts."""
+    import random
+
+    import igraph as ig
+
+    g, nodes = to_igraph(H, weight)
+    state = random.getstate()
+    ig.set_random_number_generator(random.Random(seed))
+    try:
+        found = g.community_multilevel(weights="w" if weight else None, resolution=resolution)
+    finally:
+        ig.set_random_number_generator(random)
+        random.setstate(state)
+    parts = [{nodes[i] for i in members} for members in found]
+    return parts, g.modularity(found.membership, weights="w" if weight else None, resolution=resolution)
+
+
 def _ranked(H, scores: dict, top: int | None, types: frozenset[str] | None) -> list[dict]:
     rows = [
         {"iri": n, "label": H.nodes[n].get("label") or str(n), "type": H.nodes[n].get("type"), "score": s}
@@ -177,18 +242,20 @@ def centrality(
     dist = "distance" if weight else None
     kw = {"backend": backend} if backend else {}
     exact, used_k = True, None
+    fast = backend is None and _has_igraph()
     try:
         if n == 0:
             scores = {}
         elif measure == "degree":
             scores = dict(H.degree(weight="weight")) if weight else nx.degree_centrality(H, **kw)
         elif measure == "pagerank":
-            scores = nx.pagerank(H, weight=w, **kw)
+            scores = _ig_pagerank(H, w) if fast else nx.pagerank(H, weight=w, **kw)
         elif measure == "betweenness":
             if (k is not None and k < n) or (k is None and n > EXACT_BETWEENNESS_LIMIT):
                 used_k = min(k or DEFAULT_K, n)
                 exact = False
-            scores = nx.betweenness_centrality(H, k=used_k, weight=dist, seed=seed if used_k else None, **kw)
+            scores = (_ig_betweenness(H, used_k, dist, seed) if fast else
+                      nx.betweenness_centrality(H, k=used_k, weight=dist, seed=seed if used_k else None, **kw))
         elif measure == "eigenvector":
             scores = nx.eigenvector_centrality(H, weight=w, max_iter=1000, **kw)
         else:
@@ -246,6 +313,8 @@ def communities(G, seed: int = 42, *, weight: str | None = None, resolution: flo
     if H.number_of_edges() == 0:
         parts = [{n} for n in H]
         modularity = 0.0
+    elif backend is None and _has_igraph():
+        parts, modularity = _ig_louvain(H, w, resolution, seed)
     else:
         try:
             parts = nx.community.louvain_communities(H, weight=w, resolution=resolution, seed=seed, **kw)

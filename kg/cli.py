@@ -622,8 +622,8 @@ def graph_filters(f):
     """The projection filters shared by the graph commands."""
     options = [
         click.option("--via", multiple=True, metavar="REL[,REL]",
-                     help="Use only these relations: investedIn, acquired, partnerOf, seeksPartner, "
-                     "metWith, ceoOf, founderOf, industry."),
+                     help="Use only these relations (the schema's, see kg/schema.toml, plus industry), "
+                     "e.g. investedIn,ceoOf."),
         click.option("--exclude-status", multiple=True, metavar="STATUS[,STATUS]",
                      help="Leave out deals with these statuses, e.g. rumored."),
         click.option("--since", type=int, metavar="YEAR", help="Only deals from this year on (undated facts stay)."),

@@ -1,8 +1,10 @@
 """Store-level entry points for exploring the graph: one call per CLI command.
 
 Each function resolves the names the user typed (:func:`kg.entities.find_entity`:
-any case, aliases, near-match suggestions), projects the store with
-:func:`kg.network.entity_graph` and its filters, and runs one plain function
+any case, aliases, near-match suggestions). ``path`` and ``neighbors`` then
+search the store's indexes (:func:`kg.paths.store_steps`) and read only the
+hops they explain; the analytics read the entity view from the projection
+snapshot (:func:`kg.snapshot.entity_graph`), and each runs one plain function
 of :mod:`kg.paths` or :mod:`kg.analytics` on the result.
 
 >>> from kg.stores import open_store
@@ -78,14 +80,14 @@ def path(
     ...     print(type(exc).__name__)
     UnknownEntityError
     """
-    from kg.network import entity_graph
     from kg.paths import find_paths
 
     a, b = resolve(store, source), resolve(store, target)
-    G = entity_graph(store, **_filters(via, None, exclude_status, since, until, include_declined))
-    for iri, name in ((a, source), (b, target)):
-        if iri not in G:
-            raise NoPathError(f"no path within {max_hops} hops: {name} has no edges that match the filters")
+    deal_filters = _deal_filters(exclude_status, since, until, include_declined)
+    if all_paths:
+        G = _projected(store, via, deal_filters, max_hops, (a, source), (b, target))
+    else:
+        G = _path_graph(store, a, b, max_hops, directed, via, deal_filters, limit)
     paths = find_paths(G, a, b, max_hops=max_hops, all_paths=all_paths, directed=directed, via=via, limit=limit)
     return {
         "source": a,
@@ -95,6 +97,53 @@ def path(
         "max_hops": max_hops,
         "paths": paths,
     }
+
+
+def _deal_filters(exclude_status, since, until, include_declined) -> dict:
+    return {"exclude_status": list(exclude_status) if exclude_status else None, "since": since,
+            "until": until, "include_declined": include_declined}
+
+
+def _projected(store, via, deal_filters: dict, max_hops: int, *named):
+    """The whole filtered entity view (for every simple path, which a BFS cannot give)."""
+    from kg.network import entity_graph
+
+    G = entity_graph(store, relations=list(via) if via else None, **deal_filters)
+    for iri, name in named:
+        if iri not in G:
+            raise NoPathError(f"no path within {max_hops} hops: {name} has no edges that match the filters")
+    return G
+
+
+def _path_graph(store, a: str, b: str, max_hops: int, directed: bool, via, deal_filters: dict, limit: int):
+    """The entity view's edges along the shortest paths from ``a`` to ``b``, found over the store's indexes.
+
+    A bidirectional BFS (:func:`kg.paths.shortest_node_paths`) looks up one
+    frontier at a time; then only the hops of the paths found are read in
+    full (:func:`kg.network.entity_subgraph`), for their explanations.
+
+    Raises:
+        NoPathError: no path within ``max_hops`` hops.
+    """
+    from kg.network import entity_subgraph
+    from kg.paths import shortest_node_paths, store_steps
+
+    out_step, in_step = store_steps(store, directed=directed, via=via, filters=deal_filters)
+    node_paths = shortest_node_paths(a, b, max_hops, limit, out_step, in_step)
+    if not node_paths or len(node_paths[0]) < 2:
+        labels = [_label(store, n) for n in (a, b)]
+        raise NoPathError(f"no path within {max_hops} hops between {labels[0]} and {labels[1]}")
+    pairs = {(u, v) for nodes in node_paths for u, v in zip(nodes, nodes[1:])}
+    return entity_subgraph(store, pairs, relations=list(via) if via else None, **deal_filters)
+
+
+def _label(store, iri: str) -> str:
+    """An entity's label (its IRI's last part when it has none), by one indexed lookup."""
+    import pyoxigraph as ox
+
+    for r in store.query("SELECT ?l ?x WHERE { ?x rdfs:label|skos:prefLabel ?l } LIMIT 1", {"x": ox.NamedNode(iri)}):
+        return r["l"].value
+    return iri.rsplit("/", 1)[-1]
 
 
 def neighbors(
@@ -109,19 +158,39 @@ def neighbors(
     include_declined: bool = False,
     limit: int | None = None,
 ) -> list[dict]:
-    """The ego network of an entity as rows (see :func:`kg.paths.neighborhood`).
+    """The ego network of an entity as rows (see :func:`kg.paths.neighborhood`), by indexed lookups.
+
+    Each level of the breadth-first search is one lookup per batch of nodes
+    (:func:`kg.paths.store_steps`); then the hops that reach the entities
+    found are read in full for their explanations.
 
     Raises:
         UnknownEntityError: the name matches no entity.
+        KgError: depth < 1.
     """
-    from kg.network import entity_graph
-    from kg.paths import neighborhood
+    from kg.network import entity_subgraph
+    from kg.paths import neighborhood, store_steps
 
     iri = resolve(store, entity)
-    G = entity_graph(store, **_filters(via, None, exclude_status, since, until, include_declined))
-    if iri not in G:
+    if depth < 1:
+        from kg.errors import KgError
+
+        raise KgError("--depth must be at least 1")
+    deal_filters = _deal_filters(exclude_status, since, until, include_declined)
+    step, _ = store_steps(store, via=via, filters=deal_filters)
+    seen, front, pairs = {iri}, [iri], []
+    for _ in range(depth):
+        nxt = []
+        for u, v in step(front):
+            if v not in seen:
+                seen.add(v)
+                nxt.append(v)
+                pairs.append((u, v))
+        front = nxt
+    if not pairs:
         return []
-    return neighborhood(G, iri, depth, via=via, limit=limit)
+    G = entity_subgraph(store, pairs, relations=list(via) if via else None, **deal_filters)
+    return neighborhood(G, iri, depth, via=via, limit=limit, tree=pairs)
 
 
 def _analysis_filters(include_concepts, via, exclude_status, since, until, include_declined) -> dict:
@@ -153,7 +222,7 @@ def centrality(
     concepts (industries, kinds of partner). ``types`` only filters the rows.
     """
     from kg.analytics import centrality as run
-    from kg.network import entity_graph
+    from kg.snapshot import entity_graph
 
     G = entity_graph(store, **_analysis_filters(include_concepts, via, exclude_status, since, until, include_declined))
     return run(G, measure, top=top, types=list(types) if types else None, weight=weight, k=k, seed=seed)
@@ -173,7 +242,7 @@ def communities(
 ) -> dict:
     """Louvain communities of the store's people and organizations (:func:`kg.analytics.communities`)."""
     from kg.analytics import communities as run
-    from kg.network import entity_graph
+    from kg.snapshot import entity_graph
 
     G = entity_graph(store, **_analysis_filters(include_concepts, via, exclude_status, since, until, include_declined))
     return run(G, seed=seed, weight=weight)
@@ -191,6 +260,6 @@ def stats(
 ) -> dict:
     """Counts, density, components and degrees of the entity view (:func:`kg.analytics.stats`)."""
     from kg.analytics import stats as run
-    from kg.network import entity_graph
+    from kg.snapshot import entity_graph
 
     return run(entity_graph(store, **_filters(via, types, exclude_status, since, until, include_declined)))

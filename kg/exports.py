@@ -396,24 +396,13 @@ def _rgb(hex_color: str) -> dict[str, str]:
     return {"r": str(int(h[0:2], 16)), "g": str(int(h[2:4], 16)), "b": str(int(h[4:6], 16))}
 
 
-def _layout(G) -> dict:
-    """kg's seeded layout of ``G``, in pixels."""
-    try:
-        from kg.layout import map_layout
-    except ImportError:  # the igraph layout module is new; older trees have only the viz one
-        from kg.viz import SEED, spread_layout
-
-        return spread_layout(G, seed=SEED)
-    return map_layout(G)
-
-
 def gexf_viz(G, *, layout: bool = True) -> dict:
     """Gephi's viz attributes of every node: colour, size and position.
 
     Colours are kg's class colours (:data:`kg.viz.NODE_STYLES`; deals of the
     deal view get ``Deal``'s); sizes grow with the square root of the degree
     centrality, 8 to 38 as in kg's HTML views; positions come from kg's seeded
-    layout, in pixels.
+    igraph layout (:func:`kg.layout.map_layout`), in pixels.
 
     Args:
         G: a projection.
@@ -427,11 +416,12 @@ def gexf_viz(G, *, layout: bool = True) -> dict:
     >>> gexf_viz(G)["a"]["color"]
     {'r': '221', 'g': '107', 'b': '32'}
     """
+    from kg.layout import map_layout
     from kg.viz import NODE_STYLES, node_scores
 
     scores = node_scores(G, "degree") if G.number_of_edges() else {}
     top = max(scores.values(), default=0.0) or 1.0
-    pos = _layout(G) if layout else {}
+    pos = map_layout(G) if layout else {}
     out = {}
     for n, a in G.nodes(data=True):
         style = NODE_STYLES["Deal"] if a.get("kind") == "deal" else NODE_STYLES.get(a.get("type"), NODE_STYLES["Entity"])

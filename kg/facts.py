@@ -165,9 +165,9 @@ def observation_iri(obs: Observation) -> str:
 
 def _deal_shape(relation: str) -> tuple[str, str, str, str | None]:
     """The deal class, subject role, object role and role concept that produce ``relation``."""
-    from kg.rules import RELATIONS
+    from kg.schema import load
 
-    for r in RELATIONS:
+    for r in load().relations:
         if r.name == relation:
             return r.deal_class, r.subject_role, r.object_role, r.role
     raise ValueError(f"unknown relation {relation!r}")
@@ -180,10 +180,10 @@ def deal_key(fact: Fact) -> str:
     >>> deal_key(Fact("partnerOf", a, b)) == deal_key(Fact("partnerOf", b, a))
     True
     """
-    from kg.rules import RELATIONS
+    from kg.schema import load
 
     ends = [fact.subject.node_iri(), fact.object.node_iri() if fact.object else "none"]
-    if any(r.name == fact.relation and r.symmetric for r in RELATIONS):
+    if fact.relation in load().symmetric_relations:
         ends.sort()
     names = [e.rsplit("/", 1)[-1] for e in ends]
     return "-".join([fact.relation, *names, *([fact.date[:4]] if fact.date else [])])

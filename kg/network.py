@@ -163,13 +163,15 @@ def fact_query(
     """
     branches: list[str] = []
     markers: dict[str, tuple[str, str | None, int]] = {}
+    values = "" if subjects is None else f"VALUES ?s {{ {' '.join(_iri_text(x) for x in subjects)} }} "
+    join = _hash_join if subjects is None else _nested_join
 
     def branch(pattern: str, column: str, const: str | None = None, mode: int = _RAW) -> None:
         k = str(len(markers))
         markers[k] = (column, const, mode)
         # The pattern sits in its own group: Virtuoso 7.2 cannot compile a FILTER
         # beside a BIND in a UNION branch (error SP031).
-        branches.append(f"{{ {{ {pattern} }} BIND({k} AS ?k) }}")
+        branches.append(f"{{ {{ {values}{pattern} }} BIND({k} AS ?k) }}")
 
     for c in dict.fromkeys(deal_classes):
         branch(f"?s a <{KG}{c}> .", "class", c)
@@ -479,27 +481,103 @@ def entity_graph(
     >>> entity_graph(open_store("memory:"), relations=["metWith"]).number_of_edges()
     0
     """
-    import networkx as nx
-
     rels = _check_relations(relations)
     keep_types = _check_types(types)
+    excluded = _excluded(exclude_status, include_declined)
+    by_class, query_args = _relation_plan(rels)
+    sparql, markers = fact_query(**query_args)
+    cols = collect_facts(store, sparql, markers)
+    return _entity_view(cols, by_class, keep_types, excluded, since, until, isolated=rels is None)
+
+
+@_gc_paused
+def entity_subgraph(
+    store,
+    pairs: Iterable[tuple[str, str]],
+    *,
+    relations: Iterable[str] | None = None,
+    exclude_status: Iterable[str] | None = None,
+    since: int | None = None,
+    until: int | None = None,
+    include_declined: bool = False,
+):
+    """The entity view's edges between given pairs of entities, read by indexed lookups.
+
+    Each pair's deals are found through ``kg:involvedIn`` (the derived graph),
+    and only those deals, the pair's entities and their sources are read, so
+    the cost grows with the answer, not with the store. The edges and their
+    attributes are exactly those of :func:`entity_graph` with the same
+    filters; the graph may also hold the deals' other participants.
+
+    Args:
+        store: an open store.
+        pairs: ``(u, v)`` entity IRIs.
+        relations, exclude_status, since, until, include_declined: as for :func:`entity_graph`.
+
+    Returns:
+        A ``networkx.MultiDiGraph``.
+
+    >>> from kg.stores import open_store
+    >>> entity_subgraph(open_store("memory:"), [("urn:a", "urn:b")]).number_of_edges()
+    0
+    """
+    rels = _check_relations(relations)
+    excluded = _excluded(exclude_status, include_declined)
+    pairs = list(dict.fromkeys((u, v) if u < v else (v, u) for u, v in pairs))
+    entities = sorted({n for pair in pairs for n in pair})
+    deals = _deals_between(store, pairs) if pairs else []
+    by_class, query_args = _relation_plan(rels)
+    sparql, markers = fact_query(**query_args, subjects=deals + entities)
+    cols = collect_facts(store, sparql, markers)
+    sources = {ev[2] for cell in cols.get("evidence", {}).values() for ev in _all(cell) if ev[2]}
+    sources |= {ID + "source/" + g[len(GRAPH + "source/"):] for _, _, g in cols.get(INDUSTRY, ()) if g}
+    if sources:
+        more = collect_facts(store, *fact_query(deal_classes=(), roles=(), deal_facts=False, evidence=True,
+                                                subjects=sorted(sources)))
+        for column in ("label", "title"):
+            cols.setdefault(column, {}).update(more.get(column, {}))
+    return _entity_view(cols, by_class, None, excluded, since, until, isolated=False)
+
+
+def _deals_between(store, pairs: list[tuple[str, str]]) -> list[str]:
+    """The deals both entities of each pair take part in."""
+    rows = " ".join(f"({_iri_text(u)} {_iri_text(v)})" for u, v in pairs)
+    # Concepts (a kind of partner sought) are not involvedIn their deals: the role links them.
+    inv, kind = f"<{KG}involvedIn>", f"<{KG}soughtPartnerKind>"
+    found = store.query(f"SELECT DISTINCT ?deal WHERE {{ VALUES (?u ?v) {{ {rows} }} "
+                        f"{{ ?u {inv} ?deal . ?v {inv} ?deal }} UNION {{ ?u {inv} ?deal . ?deal {kind} ?v }} "
+                        f"UNION {{ ?v {inv} ?deal . ?deal {kind} ?u }} }}")
+    return sorted(r["deal"].value for r in found)
+
+
+def _excluded(exclude_status, include_declined: bool) -> set[str]:
+    """The statuses to leave out: those asked for, and ``declined`` unless declined deals are wanted."""
     excluded = set(_check_statuses(exclude_status))
     if not include_declined:
         excluded.add("declined")
+    return excluded
 
+
+def _relation_plan(rels) -> tuple[dict, dict]:
+    """The chosen relations by deal class, and the :func:`fact_query` arguments they need."""
     chosen = [r for r in load_schema().relations if rels is None or r.name in rels]
     by_class: dict[str, list] = {}
     for r in chosen:
         by_class.setdefault(r.deal_class, []).append(r)
-    sparql, markers = fact_query(
-        deal_classes=by_class,
-        roles=[role for r in chosen for role in (r.subject_role, r.object_role)],
-        role_concepts=[r.role for r in chosen if r.role],
-        deal_facts=bool(chosen),
-        evidence=bool(chosen),
-        industry=rels is None or INDUSTRY in rels,
-    )
-    cols = collect_facts(store, sparql, markers)
+    args = {
+        "deal_classes": list(by_class),
+        "roles": [role for r in chosen for role in (r.subject_role, r.object_role)],
+        "role_concepts": [r.role for r in chosen if r.role],
+        "deal_facts": bool(chosen),
+        "evidence": bool(chosen),
+        "industry": rels is None or INDUSTRY in rels,
+    }
+    return by_class, args
+
+
+def _entity_view(cols: dict, by_class: dict, keep_types, excluded, since, until, *, isolated: bool):
+    """Build the entity view from gathered facts (:func:`entity_graph`); ``isolated`` adds entities without edges."""
+    import networkx as nx
 
     G = nx.MultiDiGraph()
     # Adding edges through the adjacency dicts skips add_edge's per-call
@@ -570,7 +648,7 @@ def entity_graph(
         })
         concepts.add(o)
 
-    if rels is None:
+    if isolated:
         for e, etypes in cols["etype"].items():
             if e not in nodes and any(t != "Concept" for t in _all(etypes)):
                 nodes[e] = {}

@@ -119,11 +119,39 @@ def _any_relation(G, edges, via) -> bool:
 
 
 def _shortest(G, source, target, max_hops: int, directed: bool, via, limit: int) -> list[list]:
-    """All shortest node paths (up to ``limit``), by a bidirectional BFS keeping every parent."""
-    if source == target:
-        return [[source]]
+    """All shortest node paths (up to ``limit``) in a NetworkX graph (see :func:`shortest_node_paths`)."""
     out_nbrs = _neighbors(G, directed, via)
     in_nbrs = _neighbors(G, directed, via, reverse=True)
+
+    def step(nbrs):
+        return lambda front: ((u, v) for u in front for v in nbrs(u))
+
+    return shortest_node_paths(source, target, max_hops, limit, step(out_nbrs), step(in_nbrs))
+
+
+def shortest_node_paths(source, target, max_hops: int, limit: int, out_step, in_step) -> list[list]:
+    """All shortest paths (up to ``limit``) by a bidirectional BFS that keeps every parent.
+
+    The smaller frontier is expanded first, and each expansion is ONE call for
+    the whole frontier, so a store answers it with one indexed lookup.
+
+    Args:
+        source, target: the two nodes.
+        max_hops: the longest path considered.
+        limit: the most paths returned.
+        out_step: ``front -> iterable of (u, v)``: the hops out of the nodes of ``front``.
+        in_step: the same for hops into them (the search from the target).
+
+    Returns:
+        Node lists from ``source`` to ``target``; empty when none is within ``max_hops``.
+
+    >>> adj = {"a": ["b"], "b": ["a", "c"], "c": ["b"]}
+    >>> step = lambda front: [(u, v) for u in front for v in adj[u]]
+    >>> shortest_node_paths("a", "c", 4, 10, step, step)
+    [['a', 'b', 'c']]
+    """
+    if source == target:
+        return [[source]]
     dist_s, par_s, front_s = {source: 0}, {source: []}, [source]
     dist_t, par_t, front_t = {target: 0}, {target: []}, [target]
     meet: list = []
@@ -131,20 +159,19 @@ def _shortest(G, source, target, max_hops: int, directed: bool, via, limit: int)
         if dist_s[front_s[0]] + dist_t[front_t[0]] >= max_hops:
             break
         from_source = len(front_s) <= len(front_t)
-        front, dist, par, other, nbrs = (
-            (front_s, dist_s, par_s, dist_t, out_nbrs) if from_source else (front_t, dist_t, par_t, dist_s, in_nbrs)
+        front, dist, par, other, step = (
+            (front_s, dist_s, par_s, dist_t, out_step) if from_source else (front_t, dist_t, par_t, dist_s, in_step)
         )
         depth = dist[front[0]] + 1
         nxt = []
-        for u in front:
-            for v in nbrs(u):
-                d = dist.get(v)
-                if d is None:
-                    dist[v] = depth
-                    par[v] = [u]
-                    nxt.append(v)
-                elif d == depth:
-                    par[v].append(u)
+        for u, v in step(front):
+            d = dist.get(v)
+            if d is None:
+                dist[v] = depth
+                par[v] = [u]
+                nxt.append(v)
+            elif d == depth and u not in par[v]:
+                par[v].append(u)
         if from_source:
             front_s = nxt
         else:
@@ -153,9 +180,10 @@ def _shortest(G, source, target, max_hops: int, directed: bool, via, limit: int)
         if hits:
             best = min(dist_s[v] + dist_t[v] for v in hits)
             meet = [v for v in hits if dist_s[v] + dist_t[v] == best]
-    if not meet:
-        return []
+    return _join_paths(meet, par_s, par_t, limit)
 
+
+def _join_paths(meet: list, par_s: dict, par_t: dict, limit: int) -> list[list]:
     def walk(node, par) -> Iterator[list]:
         if not par[node]:
             yield [node]
@@ -172,6 +200,129 @@ def _shortest(G, source, target, max_hops: int, directed: bool, via, limit: int)
                 if len(paths) >= limit:
                     return paths
     return paths
+
+
+#: Frontier nodes per lookup: one VALUES block stays a reasonable size.
+_BATCH = 2000
+
+
+def store_steps(store, *, directed: bool = False, via: Iterable[str] | None = None, filters: dict | None = None):
+    """The ``(out_step, in_step)`` of :func:`shortest_node_paths` over a store's indexes.
+
+    Each step is one lookup per frontier batch in the derived graph
+    (:data:`kg.ontology.DERIVED_GRAPH`: ``?a kg:investedIn ?b`` …) and the
+    ``kg:industry`` links. With deal filters (``exclude_status``, ``since``,
+    ``until``, ``include_declined``, as for :func:`kg.network.entity_graph`),
+    the hops found are checked against the deals they stand for
+    (:func:`kg.network.entity_subgraph`), and declined deals add their hops
+    when they are asked for.
+
+    Args:
+        store: an open store.
+        directed: follow relations only the way they hold (symmetric ones both ways).
+        via: relation names allowed (``industry`` included).
+        filters: ``exclude_status``, ``since``, ``until``, ``include_declined``.
+
+    Returns:
+        Two functions ``front -> list of (u, v)``: hops out of the front, and hops into it.
+    """
+    from kg.network import all_relations
+
+    names = list(via) if via is not None else list(all_relations())
+    filters = {k: v for k, v in (filters or {}).items() if v}
+
+    def step(forward: bool):
+        def run(front):
+            hops = []
+            for i in range(0, len(front), _BATCH):
+                hops += _lookup(store, front[i:i + _BATCH], names, forward, directed)
+                if filters.get("include_declined"):
+                    hops += _declined_hops(store, front[i:i + _BATCH])
+            if filters:
+                hops = _checked(store, hops, forward, directed, names, filters)
+            return _ordered(hops, front)
+        return run
+
+    return step(True), step(False)
+
+
+def _iri_text(iri: str) -> str:
+    import pyoxigraph as ox
+
+    return str(ox.NamedNode(iri))
+
+
+def _lookup(store, front: list, names: list, forward: bool, directed: bool) -> list[tuple]:
+    """``(u, v, forward)`` for every allowed hop from a node of ``front``, in one SPARQL lookup."""
+    from kg.ontology import DERIVED_GRAPH, KG
+
+    derived = [n for n in names if n != "industry"]
+    patterns = []
+    for fwd, triple in ((True, "?u ?r ?v"), (False, "?v ?r ?u")):
+        if directed and fwd != forward:
+            continue
+        if derived:
+            rels = " ".join(f"<{KG}{n}>" for n in derived)
+            patterns.append(f"{{ VALUES ?r {{ {rels} }} GRAPH <{DERIVED_GRAPH}> {{ {triple} }} BIND({int(fwd)} AS ?f) }}")
+        if "industry" in names:
+            patterns.append(f"{{ {triple.replace('?r', f'<{KG}industry>')} BIND({int(fwd)} AS ?f) }}")
+    if not patterns:
+        return []
+    values = " ".join(_iri_text(n) for n in front)
+    rows = store.query(f"SELECT DISTINCT ?u ?v ?f ?r WHERE {{ VALUES ?u {{ {values} }} {' UNION '.join(patterns)} "
+                       f"FILTER(isIRI(?v) && ?v != ?u) }}")
+    symmetric = {KG + n for n in _symmetric()}
+    # The entity view keeps one edge per symmetric pair, from the lower IRI.
+    return [(u, v, u < v if r["r"] is not None and r["r"].value in symmetric else r["f"].value == "1")
+            for r in rows for u, v in [(r["u"].value, r["v"].value)]]
+
+
+def _symmetric() -> frozenset[str]:
+    from kg.schema import load as schema
+
+    return schema().symmetric_relations
+
+
+def _declined_hops(store, front: list) -> list[tuple]:
+    """Hops through declined deals, which the derived graph leaves out: candidates, checked later."""
+    from kg.ontology import KG
+    from kg.schema import load as schema
+
+    roles = " ".join(f"<{KG}{r}>" for r in schema().role_names)
+    values = " ".join(_iri_text(n) for n in front)
+    rows = store.query(
+        f"SELECT DISTINCT ?u ?v WHERE {{ VALUES ?u {{ {values} }} VALUES ?role {{ {roles} }} "
+        f"{{ ?u <{KG}involvedIn> ?deal }} UNION {{ ?deal <{KG}soughtPartnerKind> ?u }} "
+        f"?deal <{KG}status> <{KG}Declined> ; ?role ?v . FILTER(isIRI(?v) && ?v != ?u) }}")
+    return [(u, v, f) for r in rows for u, v in [(r["u"].value, r["v"].value)] for f in (True, False)]
+
+
+def _checked(store, hops: list, forward: bool, directed: bool, names: list, filters: dict) -> list[tuple]:
+    """Keep the hops that an edge of the filtered entity view stands for."""
+    from kg.network import entity_subgraph
+
+    H = entity_subgraph(store, [(u, v) for u, v, _ in hops], relations=names, **filters)
+    allowed = frozenset(names)
+    out = []
+    for u, v, f in hops:
+        if u in H and v in H:
+            a, b = (u, v) if forward else (v, u)
+            if _edge_choices(H, a, b, directed, allowed):
+                out.append((u, v, f))
+    return out
+
+
+def _ordered(hops: list, front: list) -> list[tuple[str, str]]:
+    """Hops as ``(u, v)`` without repeats, in the order a BFS over the entity view meets them: by ``u``'s
+    place in the front, then links the way they hold before links against it, each by IRI."""
+    pos = {n: i for i, n in enumerate(front)}
+    hops = sorted(set(hops), key=lambda h: (pos.get(h[0], 0), not h[2], h[1]))
+    seen, out = set(), []
+    for u, v, _ in hops:
+        if (u, v) not in seen:
+            seen.add((u, v))
+            out.append((u, v))
+    return out
 
 
 def _simple_paths(G, source, target, max_hops: int, directed: bool, via, limit: int) -> list[list]:
@@ -329,7 +480,35 @@ def find_paths(
     return results
 
 
-def neighborhood(G, node, depth: int = 1, *, via: Iterable[str] | None = None, limit: int | None = None) -> list[dict]:
+def _bfs_tree(G, node, depth: int, allowed) -> list[tuple]:
+    """``(level, parent, node)`` for every node within ``depth`` hops, breadth first (first parent found)."""
+    nbrs = _neighbors(G, False, allowed)
+    seen = {node}
+    front = [node]
+    out = []
+    for level in range(1, depth + 1):
+        nxt = []
+        for u in front:
+            for v in nbrs(u):
+                if v not in seen:
+                    seen.add(v)
+                    nxt.append(v)
+                    out.append((level, u, v))
+        front = nxt
+    return out
+
+
+def _levels(node, tree) -> list[tuple]:
+    level = {node: 0}
+    out = []
+    for u, v in tree:
+        level[v] = level[u] + 1
+        out.append((level[v], u, v))
+    return out
+
+
+def neighborhood(G, node, depth: int = 1, *, via: Iterable[str] | None = None, limit: int | None = None,
+                 tree: Iterable[tuple] | None = None) -> list[dict]:
     """The ego network of ``node``: every entity within ``depth`` hops, with how it is reached.
 
     Edges are crossed in either direction. Each entity is reached from a node
@@ -341,6 +520,9 @@ def neighborhood(G, node, depth: int = 1, *, via: Iterable[str] | None = None, l
         depth: how many hops out (at least 1).
         via: relation names that may be used.
         limit: the most rows returned (``None``: all).
+        tree: the hops ``(u, v)`` of a breadth-first search already made (over
+            the store's indexes, see :func:`kg.explore.neighbors`), in the order
+            they were found; ``G`` then only needs their edges.
 
     Returns:
         Rows ``{"depth", "iri", "label", "type", "from", "from_label", "relation",
@@ -360,33 +542,22 @@ def neighborhood(G, node, depth: int = 1, *, via: Iterable[str] | None = None, l
     if depth < 1:
         raise KgError("--depth must be at least 1")
     allowed = frozenset(via) if via is not None else None
-    nbrs = _neighbors(G, False, allowed)
-    seen = {node: 0}
-    front = [node]
     rows = []
-    for level in range(1, depth + 1):
-        nxt = []
-        for u in front:
-            for v in nbrs(u):
-                if v in seen:
-                    continue
-                seen[v] = level
-                nxt.append(v)
-                hop = explain_hop(G, u, v, via=allowed)
-                rows.append({
-                    "depth": level,
-                    "iri": v,
-                    "label": _label(G, v),
-                    "type": G.nodes[v].get("type"),
-                    "from": u,
-                    "from_label": _label(G, u),
-                    "relation": hop["relation"],
-                    "direction": hop["direction"],
-                    "statement": hop["statement"],
-                    "date": hop["date"],
-                    "status": hop["status"],
-                    "edges": len(_edge_choices(G, u, v, False, allowed)),
-                })
-        front = nxt
+    for level, u, v in (_bfs_tree(G, node, depth, allowed) if tree is None else _levels(node, tree)):
+        hop = explain_hop(G, u, v, via=allowed)
+        rows.append({
+            "depth": level,
+            "iri": v,
+            "label": _label(G, v),
+            "type": G.nodes[v].get("type"),
+            "from": u,
+            "from_label": _label(G, u),
+            "relation": hop["relation"],
+            "direction": hop["direction"],
+            "statement": hop["statement"],
+            "date": hop["date"],
+            "status": hop["status"],
+            "edges": len(_edge_choices(G, u, v, False, allowed)),
+        })
     rows.sort(key=lambda r: (r["depth"], r["label"].lower()))
     return rows[:limit] if limit else rows

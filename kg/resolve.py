@@ -2,8 +2,9 @@
 
 * :func:`name_key` folds case and punctuation (the twin of ``kg:nameKey``);
 * :func:`core_key` also strips corporate suffixes ("Xpeng Motors" = "Xpeng");
-* :func:`canonical_spelling` applies the lexicon of known transliterations and
-  misspellings (``kg/ingest/lexicon.yaml``: "Lee Jun" → "Lei Jun");
+* :func:`canonical_spelling` applies the lexicon of declared spellings
+  (``kg/ingest/lexicon.yaml``, empty as shipped: users declare aliases, nothing is guessed);
+* :func:`sound_key` groups spellings that sound alike, for grouping inside one document;
 * :class:`Gazetteer` matches names to the store's entities with a score:
   exact, accepted fuzzy (≥ :data:`ACCEPT`) or a candidate (≥ :data:`CANDIDATE`)
   to keep as ``kg:possibleSameAs``, never merged;

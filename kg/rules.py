@@ -14,6 +14,8 @@ that one table:
 * :func:`derive_update`, the SPARQL Update that rebuilds the derived graph;
 * :func:`derive_nodes_update`, the same rules limited to the nodes an ingest
   touched;
+* :func:`derive_constructs`, the same rules as CONSTRUCT queries, which a bulk
+  import streams into Oxigraph's loader;
 * :class:`Deriver`, the same rules in Python, for one deal at a time, which
   the CSV converter (:mod:`kg.ingest.mapping`) runs as rows stream in.
 

@@ -478,9 +478,9 @@ def make_handler(backend: Backend):
 
 
 def guard(text: str, opts: ServeOptions, *, update: bool) -> None:
-    """Refuse, before any engine sees it, a query or update that is too large or deep, or forbidden.
+    """Refuse, before any engine sees it, a query or update that is too large or deep, or an update that loads.
 
-    (The engines refuse SERVICE and LOAD again, and updates unless they write.)
+    (The engines refuse SERVICE and LOAD themselves, and updates unless they write.)
 
     Raises:
         HttpError: 400 (too large or deep) or 403 (SERVICE, LOAD).
@@ -491,9 +491,10 @@ def guard(text: str, opts: ServeOptions, *, update: bool) -> None:
         check_query(text, max_bytes=opts.max_query_bytes)
     except QueryError as exc:
         raise HttpError(400, str(exc)) from None
-    why = forbidden(text, update=update, allow_service=opts.allow_service, allow_load=opts.allow_load)
-    if why:
-        raise HttpError(403, why)
+    if update:  # refused here before the store is locked; a query's SERVICE is refused by the engine
+        why = forbidden(text, update=True, allow_service=opts.allow_service, allow_load=opts.allow_load)
+        if why:
+            raise HttpError(403, why)
 
 
 # -- the explorer page -----------------------------------------------------

@@ -148,9 +148,10 @@ def test_centrality_type_filter_and_sampling_flag(runner, article_store):
 
 def test_communities_on_the_article(runner, article_store):
     out = cli_json(runner, "communities", store=article_store)
-    groups = {c["central"]: set(c["members"]) for c in out["communities"]}
-    assert groups[XIAOMI] == {XIAOMI, LEI, XPENG}
-    assert groups[ELON] == {ELON, TESLA}
+    groups = [set(c["members"]) for c in out["communities"]]
+    # Lei Jun sits on a tie (both splits have modularity 0.21875); the pairs do not.
+    assert any({XIAOMI, XPENG} <= g for g in groups) and any({ELON, TESLA} <= g for g in groups)
+    assert out["modularity"] == 0.21875
     csv = run_cli(runner, "communities", "--format", "csv", store=article_store).stdout
     assert csv.splitlines()[0] == "community,size,central,members"
 
@@ -162,3 +163,35 @@ def test_stats_on_the_article(runner, article_store):
     assert "declined" not in out["by_status"]
     declined = cli_json(runner, "stats", "--include-declined", store=article_store)
     assert declined["by_status"]["declined"] >= 1
+
+
+def _random_view(seed: int, n: int = 400, m: int = 1200):
+    import random
+
+    import networkx as nx
+
+    rng = random.Random(seed)
+    G = nx.MultiDiGraph()
+    for i in range(m):
+        u, v = rng.randrange(n), rng.randrange(n)
+        if u != v:
+            G.add_edge(f"n{u}", f"n{v}", relation="investedIn", amount=float(rng.randrange(1, 10**6)))
+    for x in G:
+        G.nodes[x].update(label=x, type="Company")
+    return G
+
+
+@pytest.mark.parametrize("weight", [None, "amount"])
+def test_igraph_measures_match_networkx(weight):
+    """PageRank, betweenness (exact and sampled) and Louvain run on igraph; NetworkX's answers are the reference."""
+    from kg.analytics import centrality, communities
+
+    G = _random_view(7)
+    for measure, k, tol in (("pagerank", None, 1e-5), ("betweenness", None, 1e-9), ("betweenness", 64, 0.02)):
+        fast = {r["iri"]: r["score"] for r in centrality(G, measure, weight=weight, k=k)["rows"]}
+        ref = {r["iri"]: r["score"] for r in centrality(G, measure, weight=weight, k=k, backend="networkx")["rows"]}
+        assert fast.keys() == ref.keys()
+        assert max(abs(fast[x] - ref[x]) for x in ref) <= tol, (measure, k)
+    fast, ref = communities(G, weight=weight), communities(G, weight=weight, backend="networkx")
+    assert abs(fast["modularity"] - ref["modularity"]) < 0.03
+    assert communities(G, weight=weight) == fast  # the same seed gives the same communities

@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
+
 from kg.build import build, plan_inputs
 from kg.errors import KgError, VizError
 from kg.stores import open_store

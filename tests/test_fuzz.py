@@ -153,6 +153,20 @@ def test_rdf_reader_loads_or_fails_cleanly(tmp_path, store, fmt, profile):
     fuzz(profile, mutated(seed), lambda text: ingest_clean(store, write(path, text)))
 
 
+@pytest.mark.parametrize("profile", PROFILE)
+@pytest.mark.parametrize("fmt", ["ttl", "csv"])
+def test_on_disk_streamed_ingest_loads_or_fails_cleanly(tmp_path, fmt, profile):
+    """The on-disk path (a working copy, bulk-loaded, swapped in) under the same property."""
+    from kg.stores import open_store
+
+    seed = _seed("ttl") if fmt == "ttl" else (DATA / "investments-small.csv").read_text()
+    path = tmp_path / f"disk.{fmt}"
+    with open_store(str(tmp_path / "store"), read_only=False) as disk:
+        fuzz(profile, mutated(seed), lambda text: ingest_clean(disk, write(path, text),
+                                                               rejects=str(tmp_path / "r.csv")), scale=0.3)
+    assert not list(tmp_path.glob("store.import-*"))
+
+
 _LITERALS = st.one_of(
     st.from_regex(r"-?[0-9]{0,25}(\.[0-9]{0,25})?([eE][+-]?[0-9]{1,4})?", fullmatch=True),
     st.from_regex(r"-?[0-9]{1,6}-[0-9]{1,3}-[0-9]{1,3}", fullmatch=True),

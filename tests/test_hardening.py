@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.errors import KgError, MappingError, ParseError
+from kg.errors import MappingError, ParseError
 
 DATA = Path(__file__).resolve().parent / "data"
 ACME = DATA / "acme.ttl"
@@ -160,21 +160,20 @@ def test_fifo_is_refused_without_blocking(tmp_path, seeded_store, runner, suffix
     ingest_fails(runner, seeded_store, str(fifo), expect="not a regular file (a FIFO)")
 
 
-def test_folder_files_do_not_follow_links_out(tmp_path):
-    from kg.ingest.limits import folder_files
+def test_folder_ingest_does_not_follow_links_out(tmp_path, runner):
+    from kg.cli import main
 
-    outside = tmp_path / "secret.txt"
-    outside.write_text("secret")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("Xiaomi invested $400 million in Nio in 2019. SECRET-TOKEN")
     news = tmp_path / "news"
-    (news / "sub").mkdir(parents=True)
-    (news / "a.txt").write_text("a")
-    (news / "sub" / "b.md").write_text("b")
-    (news / "leak.txt").symlink_to(outside)
+    news.mkdir()
+    (news / "a.txt").write_text("Acme Robotics acquired Tiny Bots in 2016.")
+    (news / "leak.txt").symlink_to(secret)
     (news / "etc").symlink_to("/etc")
-    (news / "inner.txt").symlink_to(news / "a.txt")
-    os.mkfifo(news / "pipe.txt")
-    assert [p.relative_to(news.resolve()).as_posix() for p in folder_files(news, {".txt", ".md"})] == [
-        "a.txt", "inner.txt", "sub/b.md"]
+    result = runner.invoke(main, ["--store", "memory:", "ingest", str(news), "--dry-run", "-F", "json"],
+                           catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "secret" not in result.output and "SECRET-TOKEN" not in result.output and "/etc" not in result.output
 
 
 def test_csv_line_without_newline_is_refused_at_the_limit(tmp_path, seeded_store, runner):
@@ -399,15 +398,15 @@ def test_bad_graph_iri_is_one_line(tmp_path, runner):
     ingest_fails(runner, "memory:", str(f), "--graph", "not an iri", expect="invalid graph IRI")
 
 
-def test_json_lines_with_lone_surrogate_and_deep_json_are_clean(tmp_path):
-    from kg.ingest.limits import load_json
-
-    with pytest.raises(KgError, match="unpaired surrogate"):
-        load_json('{"id": "a", "text": "\\ud800"}', "n.jsonl", 1)
-    with pytest.raises(KgError, match="n.jsonl:2: JSON nested more than 32"):
-        load_json("[" * 100000 + "]" * 100000, "n.jsonl", 2)
-    with pytest.raises(KgError, match="NaN is not a JSON number"):
-        load_json('{"x": NaN}', "n.jsonl", 3)
+@pytest.mark.parametrize("line, expect", [
+    ('{"id": "a", "text": "\\ud800"}', "lone surrogate"),
+    ("[" * 100000 + "]" * 100000, "nested too deeply"),
+    ('{"id": "a", "text": ' + "[" * 5000 + "]" * 5000 + "}", "n.jsonl:1"),
+])
+def test_bad_json_lines_are_one_line(tmp_path, runner, line, expect):
+    f = tmp_path / "n.jsonl"
+    f.write_text(line + "\n")
+    ingest_fails(runner, "memory:", str(f), expect=expect)
 
 
 # -- safe output ------------------------------------------------------------------------------

@@ -161,3 +161,78 @@ def test_neighbors_cli(runner, article_store):
     assert by_label["Lei Jun"]["direction"] == "backward" and by_label["Lei Jun"]["depth"] == 1
     deeper = cli_json(runner, "neighbors", "Xiaomi", "--depth", "2", store=article_store)
     assert {"Elon Musk", "Apple"} <= {r["label"] for r in deeper if r["depth"] == 2}
+
+
+@pytest.fixture(scope="module")
+def synthetic_store(tmp_path_factory):
+    """An on-disk store of 1000 seeded synthetic deals, with its derived graph."""
+    import importlib.util
+    from pathlib import Path
+
+    import pyoxigraph as ox
+
+    from kg.rules import derive
+    from kg.stores import open_store
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("synthetic", root / "scripts" / "synthetic.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    tmp = tmp_path_factory.mktemp("paths")
+    module.write_synthetic(tmp / "s.nq", deals=1000, seed=11)
+    location = str(tmp / "store")
+    with open_store(location, read_only=False) as store:
+        store.raw.bulk_load(path=str(tmp / "s.nq"), format=ox.RdfFormat.N_QUADS)
+        derive(store)
+    with open_store(location, read_only=True) as store:
+        yield store
+
+
+def _random_pairs(G, n, seed):
+    import random
+
+    rng = random.Random(seed)
+    nodes = sorted(x for x, d in G.degree() if d > 0)
+    return [tuple(rng.sample(nodes, 2)) for _ in range(n)]
+
+
+FILTERS = [
+    {},
+    pytest.param({"via": ["investedIn", "partnerOf", "industry"]}, marks=pytest.mark.slow),
+    {"exclude_status": ["rumored", "reported"]},
+    pytest.param({"since": 2015, "until": 2020}, marks=pytest.mark.slow),
+    pytest.param({"include_declined": True}, marks=pytest.mark.slow),
+]
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=["none", "via", "status", "window", "declined"])
+@pytest.mark.parametrize("directed", [False, True])
+def test_store_search_finds_what_the_projection_finds(synthetic_store, filters, directed):
+    from kg.explore import path
+    from kg.network import entity_graph
+
+    G = entity_graph(synthetic_store, relations=filters.get("via"),
+                     **{k: v for k, v in filters.items() if k != "via"})
+    for a, b in _random_pairs(G, 8, seed=len(filters) + directed):
+        try:
+            want = find_paths(G, a, b, max_hops=4, directed=directed, via=filters.get("via"))
+        except NoPathError:
+            with pytest.raises(NoPathError):
+                path(synthetic_store, a, b, directed=directed, **filters)
+            continue
+        got = path(synthetic_store, a, b, directed=directed, **filters)["paths"]
+        assert [p["nodes"] for p in got] == [p["nodes"] for p in want]
+        assert [p["hops"] for p in got] == [p["hops"] for p in want]
+        assert [p["score"] for p in got] == [p["score"] for p in want]
+
+
+@pytest.mark.parametrize("depth", [1, 2])
+def test_store_neighbors_match_the_projection(synthetic_store, depth):
+    from kg.explore import neighbors
+    from kg.network import entity_graph
+
+    G = entity_graph(synthetic_store)
+    for a, _ in _random_pairs(G, 5, seed=depth):
+        want = neighborhood(G, a, depth)
+        got = neighbors(synthetic_store, a, depth=depth)
+        assert got == want

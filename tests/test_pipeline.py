@@ -9,6 +9,7 @@ from conftest import DATA, ROOT, cli_json, run_cli
 
 from kg.errors import ReplaceRefusedError
 from kg.ingest import ingest
+from kg.disagreement import flag_update
 from kg.rules import derive_update
 from kg.schema import BACKGROUND_GRAPH, DERIVED_GRAPH, ONTOLOGY_GRAPH
 from kg.stores import open_store
@@ -43,7 +44,7 @@ def full_rebuild(store) -> set:
     """What a rebuild from scratch derives, in a scratch copy of the store."""
     scratch = open_store("memory:")
     scratch.raw.extend(store.raw.quads_for_pattern(None, None, None))
-    scratch.update(derive_update())
+    scratch.update(derive_update() + " ;\n" + flag_update())
     return derived(scratch)
 
 
@@ -136,4 +137,16 @@ def test_a_big_change_rebuilds_the_derived_graph_streamed_with_the_same_result(s
 
     monkeypatch.setattr(pipeline, "FULL_DERIVE_NODES", 0)
     ingest(store, [write(tmp_path, "acme.ttl")])
+    assert derived(store) == full_rebuild(store)
+
+
+def test_a_file_that_only_declines_a_deal_takes_its_edge_away(store, tmp_path):
+    edge = ("<https://kg.example.org/id/company/xiaomi>", "<https://kg.example.org/ontology#investedIn>",
+            "<https://kg.example.org/id/company/xpeng-motors>")
+    assert edge in derived(store)
+    decline = tmp_path / "decline.ttl"
+    decline.write_text("<https://kg.example.org/id/deal/xiaomi-invests-in-xpeng-2019> "
+                       "<https://kg.example.org/ontology#status> <https://kg.example.org/ontology#Declined> .\n")
+    ingest(store, [decline], force=True)
+    assert edge not in derived(store)
     assert derived(store) == full_rebuild(store)

@@ -386,8 +386,8 @@ def test_query_of_death_on_the_embedded_store(article_store):
 
 
 def test_a_dead_engine_is_logged_and_replaced(article_store):
-    # 800 MiB of address space per engine: a cartesian ORDER BY runs out of it and the engine aborts.
-    server = Served(article_store, "--max-memory", "800", "--max-concurrent", "2", "--timeout", "60")
+    # 1 GiB of address space per engine: a cartesian ORDER BY runs out of it and the engine aborts.
+    server = Served(article_store, "--max-memory", "1024", "--max-concurrent", "2", "--timeout", "60")
     try:
         status, _, body = get(server, "SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i")
         assert status == 500 and b"restarted" in body

@@ -148,9 +148,10 @@ def test_newsset_floors():
 
     assert len(load_devset(NEWSSET)) >= 150
     scores, _ = evaluate(NEWSSET)
-    # recall went from 0.93 to 0.9 when the rules that fire on at most one real dev document were removed (issue 13)
-    assert scores["all"]["precision"] >= 0.95 and scores["all"]["recall"] >= 0.9, scores["all"]
-    for rel, floor in (("acquired", 0.92), ("investedIn", 0.93), ("ceoOf", 0.85), ("founderOf", 0.9),
+    # recall went from 0.93 to 0.88 in issue 13: rules that fire on at most one real dev document were removed,
+    # and "X, a unit of Y" / "Y-owned X" are no longer read as acquisitions (0 right, 18 wrong on real dev text)
+    assert scores["all"]["precision"] >= 0.95 and scores["all"]["recall"] >= 0.88, scores["all"]
+    for rel, floor in (("acquired", 0.89), ("investedIn", 0.93), ("ceoOf", 0.85), ("founderOf", 0.9),
                        ("metWith", 0.9), ("partnerOf", 0.9)):
         assert scores[rel]["f1"] >= floor, (rel, scores[rel])
     attrs = scores["attributes"]

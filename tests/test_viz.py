@@ -314,6 +314,11 @@ def test_named_queries_that_return_entities_draw(store, name):
     assert all(G.nodes[n].get("label") for n in G)
 
 
+def test_named_query_with_a_parameter_draws(store):
+    G = viz.sparql_view(store, name="connections", params={"entity": "Xiaomi"})
+    assert {ID + "company/xiaomi", ID + "person/lei-jun", ID + "company/xpeng-motors"} <= set(G)
+
+
 def test_named_query_returning_deals_keeps_only_their_edges(store):
     G = viz.sparql_view(store, name="investments")
     assert {d for _u, _v, d in G.edges(data="relation")} == {"investedIn"}

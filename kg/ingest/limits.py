@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-from pathlib import Path
 
 from kg.errors import KgError, ParseError
 
@@ -141,70 +140,6 @@ def check_json_depth(text: str | bytes, where: str, error=ParseError, line: int 
         if issubclass(error, ParseError):
             raise error(where, reason, line)
         raise error(f"{where}:{line}: {reason}" if line else f"{where}: {reason}")
-
-
-def load_json(text: str, where: str, line: int | None = None, error=ParseError):
-    """Parse one JSON document strictly: bounded depth, no lone surrogates, finite numbers.
-
-    Args:
-        text: the JSON text.
-        where: the file, for messages.
-        line: its line in the file (JSON Lines), for messages.
-        error: the :class:`KgError` subclass to raise.
-
-    Returns:
-        The parsed value.
-
-    Raises:
-        KgError: not valid JSON, too deep, or a string with an unpaired
-            surrogate escape (``"\\ud800"``: not Unicode text).
-
-    >>> load_json('{"id": 1, "text": "ok"}', "a.jsonl", 1)
-    {'id': 1, 'text': 'ok'}
-    >>> load_json('{"text": "\\\\ud800"}', "a.jsonl", 3)
-    Traceback (most recent call last):
-    ...
-    kg.errors.ParseError: a.jsonl:3: not valid JSON: a string holds an unpaired surrogate (\\ud800 …), which is not text
-    """
-    import json
-
-    def fail(reason: str):
-        return error(where, reason, line) if issubclass(error, ParseError) else error(
-            f"{where}:{line}: {reason}" if line else f"{where}: {reason}")
-
-    check_json_depth(text, where, error, line)
-    try:
-        value = json.loads(text, parse_constant=_no_constant)
-    except json.JSONDecodeError as exc:
-        raise fail(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
-    except ValueError as exc:
-        raise fail(f"not valid JSON ({exc})") from None
-    except RecursionError:
-        raise fail(f"JSON nested more than {MAX_JSON_DEPTH} levels deep") from None
-    if _has_surrogate(value):
-        raise fail("not valid JSON: a string holds an unpaired surrogate (\\ud800 …), which is not text")
-    return value
-
-
-def _no_constant(name: str):
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def _has_surrogate(value) -> bool:
-    stack = [value]
-    while stack:
-        v = stack.pop()
-        if isinstance(v, str):
-            try:
-                v.encode("utf-8")
-            except UnicodeEncodeError:
-                return True
-        elif isinstance(v, dict):
-            stack.extend(v.keys())
-            stack.extend(v.values())
-        elif isinstance(v, list):
-            stack.extend(v)
-    return False
 
 
 def entity_expansion(declared: dict[str, str], counts: dict[str, int]) -> int:
@@ -347,39 +282,3 @@ def check_rdf_text(data: bytes, fmt_name: str, where: str) -> None:
         check_json_depth(data, where)
     elif max_triple_term_depth(data)[0] > MAX_TRIPLE_TERM_DEPTH:
         raise ParseError(where, f"RDF 1.2 triple terms nested more than {MAX_TRIPLE_TERM_DEPTH} levels deep")
-
-
-def folder_files(folder, suffixes) -> list[Path]:
-    """The files under a folder with one of the suffixes, sorted; hidden names skipped.
-
-    Symbolic links are followed only where they stay inside the folder, so a
-    link to ``/etc`` or ``~/.ssh`` is never read; non-regular files (FIFOs,
-    devices) are skipped.
-
-    >>> import tempfile
-    >>> d = Path(tempfile.mkdtemp())
-    >>> _ = (d / "a.txt").write_text("x"); (d / "out.txt").symlink_to("/etc/hostname")
-    >>> [p.name for p in folder_files(d, {".txt"})]
-    ['a.txt']
-    """
-    root = Path(folder).resolve()
-    found = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and _inside(Path(dirpath, d), root))
-        for name in filenames:
-            p = Path(dirpath, name)
-            if name.startswith(".") or p.suffix.lower() not in suffixes or not _inside(p, root):
-                continue
-            try:
-                if stat.S_ISREG(p.stat().st_mode):
-                    found.append(p)
-            except OSError:
-                continue
-    return sorted(found)
-
-
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        return path.resolve().is_relative_to(root)
-    except (OSError, RuntimeError):
-        return False

@@ -264,7 +264,13 @@ def _hard_break(text: str, prev: tuple[int, int], line: tuple[int, int], width: 
     before = text[prev[0]:prev[1]].rstrip()
     if before.endswith((".", "!", "?", ":", ";", ",", "-", "(")) or not raw.lstrip()[:1].isupper():
         return False  # the sentence splitter decides after terminal punctuation; lower case goes on
-    return len(before.strip()) < 0.6 * width or _BULLET.match(before) is not None
+    if _BULLET.match(before):
+        return True
+    # a short line ends its paragraph only if it looks like a headline or a byline, not wrapped prose
+    # ("Tradestar Corp said it acquired" / "Image Video Inc for …")
+    words = [w for w in before.split() if w[:1].isalpha()]
+    capital = sum(1 for w in words if w[0].isupper())
+    return len(before.strip()) < 0.6 * width and bool(words) and capital >= 0.6 * len(words)
 
 
 def _cut_long(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
@@ -485,6 +491,9 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
         if k0 > 0:
             prev = toks[k0 - 1].text
         end = run[-1].end
+        if text[run[-1].end:run[-1].end + 6].lower() in ("-based", "-born") or \
+                text[run[-1].end:run[-1].end + 14].lower() == "-headquartered":
+            continue  # "Madison-based Shopbop": a place in a description
         # "Calloway Inc. purchased": the abbreviation's period belongs to the name
         if words[-1] in ("inc", "corp", "co", "ltd", "plc", "bros") and text[end:end + 1] == "." \
                 and end + 1 < sent.end:

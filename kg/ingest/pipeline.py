@@ -426,9 +426,7 @@ def _in_a_copy(store, sources, options, *, force, replace):
     report.violations = _check(batches, store, force)
     existing = set(store.named_graphs())
     replaced = [g for g in targets if g in existing]
-    before = graph_nodes(store, replaced)
-    touched = before | role_players(store, before) | {
-        t.value for b in batches for tr in b.triples for t in (tr.subject, tr.object) if type(t).__name__ == "NamedNode"}
+    touched = touched_nodes(store, replaced, [t for b in batches for t in b.triples])
     loaded: list[tuple] = []
 
     def load(work: str) -> None:
@@ -439,8 +437,8 @@ def _in_a_copy(store, sources, options, *, force, replace):
         copy = OxigraphStore.over(ox.Store(work), work)
         try:
             _fill(copy, batches, streamed, replaced, options, report, loaded, force)
-            derive_in_chunks(copy, touched | {n for s, g in loaded if s.kind is SourceKind.RDF
-                                               for n in graph_nodes(copy, [g])}, job)
+            streamed_nodes = graph_nodes(copy, [g for s, g in loaded if s.kind is SourceKind.RDF])
+            derive_in_chunks(copy, touched | streamed_nodes | role_players(copy, streamed_nodes), job)
             copy.update(meta_update(_records(batches, loaded)), prefixes=False)
             copy.raw.flush()
         finally:

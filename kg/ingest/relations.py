@@ -464,7 +464,8 @@ _HEADS = frozenset(
     "startup start-up company co firm maker provider platform site specialist developer publisher network service "
     "app studio agency blog vendor team outfit supplier operator retailer manufacturer producer integrator "
     "consultancy portal marketplace community engine tool software".split())
-_NEXT_NAME = re.compile(r"((?: [^\s⟨⟩]+){0,5}?)[:,]? ⟨E(\d+)⟩")
+_NEXT_NAME = re.compile(r"((?: (?!(?:to|for|with|from|by|in|on|at|or|of|as|into|that|which|who)\b)[^\s⟨⟩]+){0,5}?)[:,]? ⟨E(\d+)⟩",
+                        re.I)
 
 
 def _described(masked: Masked, obj, index: int):

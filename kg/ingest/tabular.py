@@ -254,8 +254,8 @@ def stream_file(path: Path, *, options: dict, result: TabularResult, rejects: Re
         try:
             mapping = choose_mapping(options, header)
         except MappingError as exc:
-            if str(path) in str(exc):
-                raise
+            if options.get("mapping") or options.get("layout") or str(path) in str(exc):
+                raise  # about the mapping file or the layout name, which the message names
             raise MappingError(f"{path}: {exc}") from None
         result.layout = mapping.name
         conv = RowConverter(mapping, header, str(path), resolver=resolver, entities=entities)

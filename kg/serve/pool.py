@@ -46,7 +46,10 @@ class EngineProcess:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "kg.serve.engine", str(theirs.fileno()), location, json.dumps(settings)],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                pass_fds=(theirs.fileno(), *keep_fds))
+                pass_fds=(theirs.fileno(), *keep_fds),
+                # glibc reserves 64 MiB of address space per malloc arena; under the memory
+                # cap (RLIMIT_AS) that reservation, not use, would stop RocksDB's threads.
+                env={**os.environ, "MALLOC_ARENA_MAX": "2"})
         finally:
             theirs.close()
         self.sock = ours

@@ -25,8 +25,8 @@
       var c = data.communities[n.c];
       graph.addNode(n.id, {
         x: n.x, y: -n.y, label: n.label, k: i,
-        // vis sizes are 8..38 pixels; on a map of thousands, 2..14 keeps regions visible.
-        size: 2 + (n.size - 8) * 0.4,
+        // vis sizes are 8..38 pixels; on a map of thousands, 3..15 keeps regions visible.
+        size: 3 + (n.size - 8) * 0.4,
         color: c ? c.color : data.otherColor,
         borderColor: outline[n.type] || "#a0aec0",
         forceLabel: forced.has(i)
@@ -41,6 +41,7 @@
       });
     }
 
+    performance.mark("kg-graph");
     var selected = null;  // the clicked or found node: its neighbourhood stands out
     var marked = null;    // the view's focus: shown as selected, without hiding the rest
     var around = new Set();
@@ -95,6 +96,7 @@
       maxCameraRatio: 20
     });
     window.kgSigma = renderer;
+    performance.mark("kg-sigma");
     // Frame the largest component: the camera's default state shows this box.
     // A margin of 6% keeps the labels of nodes on the border inside the canvas.
     if (data.box) {
@@ -131,7 +133,8 @@
       drawn = true;
       drawnCallbacks.splice(0).forEach(function (cb) { cb(); });
     });
-    renderer.refresh();
+    // The frame that shows the framed box (setCustomBBox does not draw by itself).
+    renderer.scheduleRender();
 
     return {
       refresh: function () { renderer.refresh({ skipIndexation: true }); },

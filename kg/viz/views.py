@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kg.errors import KgError, NoPathError, VizError
+from kg.errors import NoPathError, VizError
 from kg.viz.page import _local, check_size, write_html
 
 #: The predicate of edges from a SELECT without ?predicate.

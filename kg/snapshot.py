@@ -1,0 +1,242 @@
+"""A projection snapshot: the entity view saved beside the store, once per store version.
+
+Projecting the store (:func:`kg.network.entity_graph`) reads every deal; the
+analytics commands (``centrality``, ``communities``, ``stats``, ``viz``) need
+the same view again and again. The snapshot keeps it on disk in a compact
+form: a NumPy ``.npz`` of integer columns (one row per node and per edge) and
+one table of the distinct strings, UTF-8 bytes with offsets (no pickle). A
+later command rebuilds the same ``networkx.MultiDiGraph`` from it without
+touching the store's deals.
+
+**Versions.** Every write to the store runs :func:`bump_version_update` in its
+own transaction, which counts ``kg:version`` up in the store's meta graph and
+gives the store a random ``kg:storeId`` the first time. The snapshot records
+the ``storeId/version`` it was built from; a snapshot whose key differs from
+the store's (stale), or that cannot be read back whole (corrupt), is rebuilt,
+never used. A store with no version yet (written by an older kg) is projected
+every time, as before.
+
+**Where.** Beside an on-disk store: ``<store>.snapshot.npz``. Memory stores
+and remote stores (``--store http://…``) have no snapshot: they are projected
+every time.
+
+>>> from kg.stores import open_store
+>>> store = open_store("memory:")
+>>> version(store) is None
+True
+>>> store.update(bump_version_update())
+>>> version(store).endswith("/1")
+True
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from kg.ontology import KG
+from kg.schema import META_GRAPH
+
+#: Bumped when the layout of the file changes, so an old file is rebuilt.
+FORMAT = 1
+_NODE_ATTRS = ("label", "type")
+_EDGE_TEXT = ("relation", "deal", "deal_type", "date", "status", "currency", "quote", "source", "source_label")
+_EDGE_NUM = ("year", "amount", "confidence")
+_EDGE_BOOL = ("approximate", "symmetric")
+#: The order of an edge's attributes in :func:`kg.network.entity_graph`.
+_EDGE_ORDER = ("relation", "deal", "deal_type", "date", "year", "status", "amount", "currency", "approximate",
+               "quote", "source", "source_label", "confidence", "symmetric")
+
+
+def bump_version_update() -> str:
+    """SPARQL Update text that counts the store's version up by one (append it to every write).
+
+    Run in the same transaction as the write, so a failed write leaves the
+    version as it was. The first bump also names the store with a random
+    ``kg:storeId``, so two stores never share a version key.
+
+    >>> "kg:version" in bump_version_update() or "version>" in bump_version_update()
+    True
+    """
+    meta, ver, sid = f"<{META_GRAPH}>", f"<{KG}version>", f"<{KG}storeId>"
+    return (f"DELETE {{ GRAPH {meta} {{ {meta} {ver} ?old }} }} "
+            f"INSERT {{ GRAPH {meta} {{ {meta} {ver} ?new }} }} "
+            f"WHERE {{ OPTIONAL {{ GRAPH {meta} {{ {meta} {ver} ?old }} }} BIND(COALESCE(?old, 0) + 1 AS ?new) }} ;\n"
+            f"INSERT {{ GRAPH {meta} {{ {meta} {sid} ?id }} }} "
+            f"WHERE {{ FILTER NOT EXISTS {{ GRAPH {meta} {{ {meta} {sid} ?any }} }} BIND(STRUUID() AS ?id) }}")
+
+
+def version(store) -> str | None:
+    """The store's version key, ``"<storeId>/<version>"``, or None when it has never been bumped."""
+    rows = list(store.query(
+        f"SELECT ?id ?v WHERE {{ GRAPH <{META_GRAPH}> {{ <{META_GRAPH}> <{KG}version> ?v . "
+        f"OPTIONAL {{ <{META_GRAPH}> <{KG}storeId> ?id }} }} }}"))
+    if len(rows) != 1:
+        return None
+    sid = rows[0]["id"].value if rows[0]["id"] is not None else ""
+    return f"{sid}/{rows[0]['v'].value}"
+
+
+def snapshot_path(store) -> Path | None:
+    """Where the snapshot of ``store`` lives, or None (memory and remote stores have none)."""
+    location = str(getattr(store, "location", ""))
+    if not location or location == "memory:" or "://" in location:
+        return None
+    p = Path(location)
+    return p.with_name(p.name + ".snapshot.npz")
+
+
+def entity_graph(store, *, relations=None, types=None, exclude_status=None, since=None, until=None,
+                 include_declined: bool = False):
+    """:func:`kg.network.entity_graph`, read from the snapshot when it is current.
+
+    Filters on relations and entity types are applied to the snapshot (the
+    result is the graph the projection gives). Deal filters (statuses, a time
+    window, declined deals) change which facts an edge carries, so they are
+    projected from the store.
+
+    Args and returns: as for :func:`kg.network.entity_graph`.
+    """
+    from kg import network
+
+    if exclude_status or since is not None or until is not None or include_declined:
+        return network.entity_graph(store, relations=relations, types=types, exclude_status=exclude_status,
+                                    since=since, until=until, include_declined=include_declined)
+    G = load_or_build(store)
+    return _filtered(G, network._check_relations(relations), network._check_types(types))
+
+
+def load_or_build(store):
+    """The unfiltered entity view: from the snapshot if it matches the store's version, else projected (and saved)."""
+    from kg.network import entity_graph as project
+
+    path, key = snapshot_path(store), None
+    if path is not None:
+        key = version(store)
+    if key is None:
+        return project(store)
+    G = read(path, key)
+    if G is None:
+        G = project(store)
+        write(G, path, key)
+    return G
+
+
+def _filtered(G, rels, keep_types):
+    if rels is not None:
+        import networkx as nx
+
+        H = nx.MultiDiGraph()
+        for u, v, k, d in G.edges(keys=True, data=True):
+            if d["relation"] in rels:
+                H.add_edge(u, v, key=k, **d)
+        for n in H:
+            H.nodes[n].update(G.nodes[n])
+        from kg.network import _sort_in_place
+
+        _sort_in_place(H)
+        G = H
+    if keep_types is not None:
+        G.remove_nodes_from([n for n, a in G.nodes(data=True) if a["type"] not in keep_types])
+    return G
+
+
+class _Strings:
+    """Dictionary encoding of strings: each distinct string (or None) gets an index; -1 is None."""
+
+    def __init__(self):
+        self.index: dict[str, int] = {}
+
+    def __call__(self, value) -> int:
+        if value is None:
+            return -1
+        i = self.index.get(value)
+        if i is None:
+            i = self.index[value] = len(self.index)
+        return i
+
+    def arrays(self):
+        import numpy as np
+
+        data = [s.encode("utf-8") for s in self.index]
+        offsets = np.zeros(len(data) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum([len(b) for b in data], dtype=np.int64)
+        return np.frombuffer(b"".join(data), dtype=np.uint8), offsets
+
+
+def write(G, path: Path, key: str) -> None:
+    """Save an entity view (atomically: a reader sees the old file or the new one, whole)."""
+    import numpy as np
+
+    s = _Strings()
+    nodes = list(G.nodes)
+    pos = {n: i for i, n in enumerate(nodes)}
+    cols = {"node_iri": [s(n) for n in nodes], "node_aliases": [s("\x1f".join(G.nodes[n]["aliases"])) for n in nodes]}
+    for a in _NODE_ATTRS:
+        cols["node_" + a] = [s(G.nodes[n].get(a)) for n in nodes]
+    edges = list(G.edges(keys=True, data=True))
+    cols["edge_u"] = [pos[u] for u, _, _, _ in edges]
+    cols["edge_v"] = [pos[v] for _, v, _, _ in edges]
+    cols["edge_key"] = [s(k) for _, _, k, _ in edges]
+    for a in _EDGE_TEXT:
+        cols["edge_" + a] = [s(d.get(a)) for *_, d in edges]
+    arrays = {k: np.asarray(v, dtype=np.int64) for k, v in cols.items()}
+    for a in _EDGE_NUM:
+        arrays["edge_" + a] = np.asarray([np.nan if d.get(a) is None else float(d[a]) for *_, d in edges], dtype=float)
+    for a in _EDGE_BOOL:
+        arrays["edge_" + a] = np.asarray([bool(d.get(a)) for *_, d in edges], dtype=bool)
+    arrays["strings"], arrays["offsets"] = s.arrays()
+    arrays["meta"] = np.frombuffer(f"{FORMAT}\n{key}".encode(), dtype=np.uint8)
+    tmp = path.with_name(path.name + f".{os.getpid()}.tmp.npz")
+    np.savez(tmp, **arrays)
+    os.replace(tmp, path)
+
+
+def read(path: Path, key: str):
+    """The entity view saved at ``path`` if it was built from version ``key``; None if stale, absent or corrupt."""
+    import zipfile
+
+    import numpy as np
+
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            if bytes(z["meta"]).decode() != f"{FORMAT}\n{key}":
+                return None
+            data = {k: z[k] for k in z.files}
+        return _rebuild(data)
+    except (OSError, ValueError, KeyError, IndexError, UnicodeDecodeError, EOFError, zipfile.BadZipFile):
+        return None
+
+
+def _rebuild(z: dict):
+    import math
+
+    import networkx as nx
+
+    raw, off = z["strings"].tobytes(), z["offsets"]
+    table = [raw[off[i]:off[i + 1]].decode("utf-8") for i in range(len(off) - 1)]
+
+    def text(col):
+        return [None if i < 0 else table[i] for i in col.tolist()]
+
+    G = nx.MultiDiGraph()
+    iris = text(z["node_iri"])
+    labels, types, aliases = text(z["node_label"]), text(z["node_type"]), text(z["node_aliases"])
+    for n, lab, typ, al in zip(iris, labels, types, aliases):
+        G.add_node(n, label=lab, type=typ, aliases=al.split("\x1f") if al else [])
+    cols = {a: text(z["edge_" + a]) for a in _EDGE_TEXT}
+    nums = {a: [None if math.isnan(x) else x for x in z["edge_" + a].tolist()] for a in _EDGE_NUM}
+    nums["year"] = [None if y is None else int(y) for y in nums["year"]]
+    flags = {a: z["edge_" + a].tolist() for a in _EDGE_BOOL}
+    keys = text(z["edge_key"])
+    columns = {**cols, **nums, **flags}
+    names = list(_EDGE_ORDER)
+    values = [columns[a] for a in names]
+    succ, pred = G._succ, G._pred
+    for i, (u, v) in enumerate(zip(z["edge_u"].tolist(), z["edge_v"].tolist())):
+        a, b = iris[u], iris[v]
+        ks = succ[a].get(b)
+        if ks is None:
+            ks = succ[a][b] = pred[b][a] = {}
+        ks[keys[i]] = {name: col[i] for name, col in zip(names, values)}
+    return G

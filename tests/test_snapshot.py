@@ -1,0 +1,71 @@
+"""The projection snapshot: same graph as the projection, keyed by the store's version, never stale."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from kg.network import entity_graph as project
+from kg.snapshot import bump_version_update, entity_graph, snapshot_path, version
+from kg.stores import open_store
+
+
+def _same(G, H) -> None:
+    assert list(G.nodes(data=True)) == list(H.nodes(data=True))
+    assert list(G.edges(keys=True, data=True)) == list(H.edges(keys=True, data=True))
+
+
+@pytest.fixture
+def store(article_store, tmp_path):
+    location = str(tmp_path / "store")
+    shutil.copytree(article_store, location)
+    with open_store(location, read_only=False) as s:
+        s.update(bump_version_update())
+        yield s
+
+
+def test_version_counts_every_bump(store):
+    first = version(store)
+    store.update(bump_version_update())
+    second = version(store)
+    assert first.split("/")[0] == second.split("/")[0]
+    assert int(second.split("/")[1]) == int(first.split("/")[1]) + 1
+
+
+def test_snapshot_gives_the_projections_graph_and_is_written_once(store):
+    path = snapshot_path(store)
+    assert not path.exists()
+    _same(entity_graph(store), project(store))
+    stamp = path.stat().st_mtime_ns
+    _same(entity_graph(store), project(store))
+    assert path.stat().st_mtime_ns == stamp
+
+
+def test_filters_on_the_snapshot_match_the_projection(store):
+    entity_graph(store)
+    _same(entity_graph(store, relations=["metWith", "ceoOf"]), project(store, relations=["metWith", "ceoOf"]))
+    _same(entity_graph(store, types=["Agent"]), project(store, types=["Agent"]))
+    _same(entity_graph(store, exclude_status=["rumored"]), project(store, exclude_status=["rumored"]))
+
+
+def test_a_write_makes_the_snapshot_stale_and_it_is_rebuilt(store):
+    entity_graph(store)
+    store.update("INSERT DATA { GRAPH <urn:g> { <urn:x> a kg:Company ; rdfs:label 'Newco' } }")
+    store.update(bump_version_update())
+    G = entity_graph(store)
+    assert G.nodes["urn:x"]["label"] == "Newco"
+
+
+def test_a_corrupt_snapshot_is_rebuilt_not_used(store):
+    entity_graph(store)
+    path = snapshot_path(store)
+    path.write_bytes(path.read_bytes()[:200])
+    _same(entity_graph(store), project(store))
+    assert path.stat().st_size > 200
+
+
+def test_memory_stores_and_unversioned_stores_are_projected():
+    s = open_store("memory:")
+    assert snapshot_path(s) is None and version(s) is None
+    assert entity_graph(s).number_of_nodes() == 0
