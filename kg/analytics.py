@@ -121,7 +121,8 @@ def to_igraph(H, attr: str | None = None):
 
 def _ig_pagerank(H, weight: str | None) -> dict:
     g, nodes = to_igraph(H, weight)
-    return dict(zip(nodes, g.pagerank(directed=H.is_directed(), damping=0.85, weights="w" if weight else None)))
+    return dict(zip(nodes, g.pagerank(directed=H.is_directed(), damping=0.85, weights="w" if weight else None),
+                    strict=True))
 
 
 def _ig_betweenness(H, k: int | None, distance: str | None, seed: int) -> dict:
@@ -140,7 +141,7 @@ def _ig_betweenness(H, k: int | None, distance: str | None, seed: int) -> dict:
         raw = g.betweenness(directed=False, weights=w, sources=sources)
         # igraph halves undirected betweenness, sources or not; NetworkX does not before its scaling.
         scale = (2.0 / ((n - 1) * (n - 2)) if n > 2 else 1.0) * n / k
-    return {x: b * scale for x, b in zip(nodes, raw)}
+    return {x: b * scale for x, b in zip(nodes, raw, strict=True)}
 
 
 def _ig_louvain(H, weight: str | None, resolution: float, seed: int) -> tuple[list[set], float]:

@@ -1005,22 +1005,21 @@ def extract_cmd(ctx, source, jsonl, min_confidence, observations, resolve, fmt, 
 
         with _open(ctx, store_location, read_only=True) as store:
             gazetteer = gazetteer_from_store(store)
-    facts, errors, read = [], 0, 0
+    facts, errors, printed = [], 0, 0
     for item in extract_file(source, jsonl=jsonl, gazetteer=gazetteer, min_confidence=min_confidence,
                              observations=observations):
         if "error" in item:  # one bad article is reported, and the batch goes on
             errors += 1
             click.echo(f"Error: {item['error']}", err=True)
-            if fmt == "jsonl":
-                click.echo(json.dumps(item, ensure_ascii=False))
-        elif fmt == "jsonl":
+        if fmt == "jsonl":
             click.echo(json.dumps(item, ensure_ascii=False))
-        else:
+            printed += "error" not in item
+        elif "error" not in item:
             facts.append(item)
     if fmt != "jsonl":
         emit_rows(fact_rows(facts), fmt)
-    if errors and not facts and fmt != "jsonl":
-        ctx.exit(1)
+    if errors and not (facts or printed):
+        ctx.exit(1)  # nothing could be read at all
 
 
 # -- interactive HTML views (issue 4) ---------------------------------------

@@ -40,8 +40,19 @@ def _node(iri: str):
     return ox.NamedNode(iri)
 
 
+def _bound(store, sparql: str, params: dict):
+    """Run a query with ``params`` bound by a VALUES block (terms written by pyoxigraph, never pasted).
+
+    Oxigraph plans a VALUES-bound entity as the start of its index lookups;
+    a substituted one it only fills in afterwards (``kg show``: 25 ms against 2 s at 100k deals).
+    """
+    from kg.sparqltext import bind_values
+
+    return store.query(bind_values(sparql, params))
+
+
 def _types_of(store, iri: str) -> list[str]:
-    rows = store.query("SELECT DISTINCT ?t ?e WHERE { ?e a ?t }", {"e": _node(iri)})
+    rows = _bound(store, "SELECT DISTINCT ?t ?e WHERE { ?e a ?t }", {"e": _node(iri)})
     return sorted(r["t"].value for r in rows)
 
 
@@ -75,7 +86,7 @@ def find_entity(store, name: str) -> str:
             return iri
         raise UnknownEntityError(name, suggest(store, term_label(iri)))
     key = name_key(name)
-    rows = store.query(
+    rows = _bound(store,
         "SELECT DISTINCT ?e ?t ?key WHERE { ?e kg:nameKey ?key . OPTIONAL { ?e a ?t } }", {"key": _literal(key)}
     )
     found: dict[str, list[str]] = defaultdict(list)
@@ -133,11 +144,13 @@ def search(store, text: str, *, limit: int = 20) -> list[dict]:
     []
     """
     key = name_key(text)
-    rows = store.query(
-        "SELECT ?e ?key ?name ?label ?t WHERE { ?e kg:nameKey ?key . "
-        "{ ?e rdfs:label ?name } UNION { ?e skos:altLabel ?name } "
-        "OPTIONAL { ?e rdfs:label ?label } OPTIONAL { ?e a ?t } }"
-    )
+    candidates = _candidates(store, key, limit)
+    if not candidates:
+        return []
+    rows = [r for i in range(0, len(candidates), 2000) for r in store.query(
+        f"SELECT ?e ?key ?name ?label ?t WHERE {{ VALUES ?e {{ {' '.join(map(str, candidates[i:i + 2000]))} }} "
+        "?e kg:nameKey ?key . { ?e rdfs:label ?name } UNION { ?e skos:altLabel ?name } "
+        "OPTIONAL { ?e rdfs:label ?label } OPTIONAL { ?e a ?t } }")]
     best: dict[str, dict] = {}
     for r in rows:
         name = r["name"].value
@@ -164,6 +177,41 @@ def search(store, text: str, *, limit: int = 20) -> list[dict]:
             cur["type"] = typ
     ranked = sorted(best.values(), key=lambda d: (-d["score"], _rank(d["type"]), d["label"]))
     return ranked[:limit]
+
+
+def _key_score(key: str, k: str) -> float | None:
+    """How well a stored name key ``k`` matches the typed ``key``: exact, prefix, substring, else fuzzy."""
+    if k == key:
+        return 1.0
+    if k.startswith(key):
+        return 0.9
+    if key and key in k:
+        return 0.8
+    matcher = difflib.SequenceMatcher(None, key, k)
+    # The cheap upper bounds first: most keys are far off (0.45 / 0.75 = 0.6).
+    if matcher.real_quick_ratio() < 0.6 or matcher.quick_ratio() < 0.6:
+        return None
+    score = round(matcher.ratio() * 0.75, 3)
+    return score if score >= 0.45 else None
+
+
+def _candidates(store, key: str, limit: int) -> list:
+    """The entities that can rank in the first ``limit``: one scan of the name keys, then a cut at the
+    ``limit``-th best score (ties kept, so the final order by type and label is unchanged)."""
+    import pyoxigraph as ox
+
+    best: dict[str, float] = {}
+    for r in store.query("SELECT ?e ?key WHERE { ?e kg:nameKey ?key }"):
+        score = _key_score(key, r["key"].value)
+        if score is not None:
+            iri = r["e"].value
+            if score > best.get(iri, -1.0):
+                best[iri] = score
+    if not best:
+        return []
+    scores = sorted(best.values(), reverse=True)
+    cut = scores[min(limit, len(scores)) - 1] if limit else scores[-1]
+    return [ox.NamedNode(iri) for iri, score in best.items() if score >= cut]
 
 
 def list_entities(store, *, types: list[str] | None = None, limit: int | None = None) -> list[dict]:
@@ -246,7 +294,8 @@ def describe(store, iri: str) -> dict:
     types = _types_of(store, iri)
     head = {"iri": iri, "label": None, "type": _best_type(types), "types": [term_label(t) for t in types],
             "aliases": [], "attributes": [], "facts": [], "observations": []}
-    for r in store.query(
+    for r in _bound(
+        store,
         "SELECT ?p ?o ?g ?e WHERE { GRAPH ?g { ?e ?p ?o } FILTER(?p NOT IN (rdf:type, kg:nameKey, kg:involvedIn)) "
         "FILTER(?g != graph:derived) }",
         {"e": e},
@@ -271,7 +320,7 @@ def _label_or_value(store, term):
         from kg.formats import to_python
 
         return to_python(term)
-    for r in store.query("SELECT ?l ?x WHERE { ?x rdfs:label|skos:prefLabel ?l } LIMIT 1", {"x": term}):
+    for r in _bound(store, "SELECT ?l ?x WHERE { ?x rdfs:label|skos:prefLabel ?l } LIMIT 1", {"x": term}):
         return r["l"].value
     return term.value
 
@@ -280,7 +329,7 @@ def _facts(store, e) -> list[dict]:
     schema = load_schema()
     roles = " ".join(f"kg:{p}" for p in schema.role_names + ("declinedBy",))
     deal_types = " ".join(f"kg:{c}" for c in schema.deal_class_names)
-    rows = store.query(
+    rows = _bound(store,
         f"""SELECT ?e ?deal ?dealType ?dealLabel ?myRole ?otherRole ?other ?otherLabel ?positionRole
                   ?date ?status ?value ?currency ?approx ?ev ?quote ?start ?end ?line ?source ?sourceTitle ?sourcePath
         WHERE {{
@@ -356,7 +405,7 @@ def _facts(store, e) -> list[dict]:
 def _observations(store, e) -> list[dict]:
     from kg.formats import to_python
 
-    rows = store.query(
+    rows = _bound(store,
         """SELECT ?e ?obs ?metric ?value ?unit ?period ?approx ?by ?byLabel ?status ?quote ?source WHERE {
              ?obs a kg:Observation ; kg:subject ?e ; kg:metric ?metric ; kg:value ?value .
              OPTIONAL { ?obs kg:unit ?unit } OPTIONAL { ?obs kg:period ?period }

@@ -133,7 +133,7 @@ def _path_graph(store, a: str, b: str, max_hops: int, directed: bool, via, deal_
     if not node_paths or len(node_paths[0]) < 2:
         labels = [_label(store, n) for n in (a, b)]
         raise NoPathError(f"no path within {max_hops} hops between {labels[0]} and {labels[1]}")
-    pairs = {(u, v) for nodes in node_paths for u, v in zip(nodes, nodes[1:])}
+    pairs = {(u, v) for nodes in node_paths for u, v in zip(nodes, nodes[1:], strict=False)}
     return entity_subgraph(store, pairs, relations=list(via) if via else None, **deal_filters)
 
 

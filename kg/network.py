@@ -186,7 +186,7 @@ def fact_query(
             branch(f"?s <{KG}{p}> ?o .", p, None, _INTERN)
         statuses = load_schema().statuses
         known = [f"<{s.iri}>" for s in statuses]
-        for st, iri in zip(statuses, known):
+        for st, iri in zip(statuses, known, strict=True):
             branch(f"?s <{KG}status> {iri} .", "status", st.key)
         branch(f"?s <{KG}status> ?o . FILTER(?o NOT IN ({', '.join(known)}))", "status", None, _LOCAL)
         branch(join("?s", "amount", "?m", [("value", "?o", True), ("currency", "?a", False),
@@ -597,40 +597,63 @@ def _entity_view(cols: dict, by_class: dict, keep_types, excluded, since, until,
             keys = succ[u][v] = pred[v][u] = {}
         keys[key] = data
 
-    role_col = cols.get("role", {})
     for deal, classes in cols.get("class", {}).items():
-        facts = ev = None
-        for cls in _all(classes):
-            for r in by_class.get(cls, ()):
-                subjects = cols[r.subject_role].get(deal)
-                objects = cols[r.object_role].get(deal)
-                if subjects is None or objects is None:
-                    continue
-                if r.role is not None and r.role not in _all(role_col.get(deal)):
-                    continue
-                if facts is None:
-                    facts = _deal_facts(cols, deal, excluded, since, until) or False
-                    if facts:
-                        ev = _evidence(cols, deal)
-                if not facts:
-                    break
-                status, date, year, amount, currency, approximate = facts
-                quote, source, source_label, confidence = ev
-                key = f"{deal}|{r.name}"
-                for u in _all(subjects):
-                    for v in _all(objects):
-                        if u == v or (r.symmetric and not u < v):
-                            continue
-                        add(u, v, key, {
-                            "relation": r.name, "deal": deal, "deal_type": cls, "date": date, "year": year,
-                            "status": status, "amount": amount, "currency": currency,
-                            "approximate": approximate, "quote": quote, "source": source,
-                            "source_label": source_label, "confidence": confidence,
-                            "symmetric": r.symmetric,
-                        })
-                        if r.name == "seeksPartner" and "/concept/" in v:
-                            concepts.add(v)
+        _add_deal_edges(cols, by_class, deal, classes, (excluded, since, until), add, concepts)
+    _add_industry_edges(cols, succ, add, concepts)
+    if isolated:
+        for e, etypes in cols["etype"].items():
+            if e not in nodes and any(t != "Concept" for t in _all(etypes)):
+                nodes[e] = {}
+                succ[e] = {}
+                pred[e] = {}
+    for n, attrs in nodes.items():
+        attrs["label"], attrs["type"], attrs["aliases"] = _entity_attrs(
+            cols, n, "Concept" if n in concepts else "Entity")
+    del cols
+    _sort_in_place(G)
+    if keep_types is not None:
+        G.remove_nodes_from([n for n, a in nodes.items() if a["type"] not in keep_types])
+    return G
 
+
+def _add_deal_edges(cols: dict, by_class: dict, deal: str, classes, window: tuple, add, concepts: set) -> None:
+    """The edges one deal gives, one per relation and pair of participants (unless its filters drop it)."""
+    facts = ev = None
+    role_col = cols.get("role", {})
+    for cls in _all(classes):
+        for r in by_class.get(cls, ()):
+            subjects = cols[r.subject_role].get(deal)
+            objects = cols[r.object_role].get(deal)
+            if subjects is None or objects is None:
+                continue
+            if r.role is not None and r.role not in _all(role_col.get(deal)):
+                continue
+            if facts is None:
+                facts = _deal_facts(cols, deal, *window) or False
+                if facts:
+                    ev = _evidence(cols, deal)
+            if not facts:
+                return
+            status, date, year, amount, currency, approximate = facts
+            quote, source, source_label, confidence = ev
+            key = f"{deal}|{r.name}"
+            for u in _all(subjects):
+                for v in _all(objects):
+                    if u == v or (r.symmetric and not u < v):
+                        continue
+                    add(u, v, key, {
+                        "relation": r.name, "deal": deal, "deal_type": cls, "date": date, "year": year,
+                        "status": status, "amount": amount, "currency": currency,
+                        "approximate": approximate, "quote": quote, "source": source,
+                        "source_label": source_label, "confidence": confidence,
+                        "symmetric": r.symmetric,
+                    })
+                    if r.name == "seeksPartner" and "/concept/" in v:
+                        concepts.add(v)
+
+
+def _add_industry_edges(cols: dict, succ: dict, add, concepts: set) -> None:
+    """One ``industry`` edge per organization and concept, with the least source that states it."""
     prefix = GRAPH + "source/"
     for s, o, g in cols.get(INDUSTRY, ()):
         source = ID + "source/" + g[len(prefix):] if g is not None and g.startswith(prefix) else None
@@ -647,21 +670,6 @@ def _entity_view(cols: dict, by_class: dict, keep_types, excluded, since, until,
             "source": source, "source_label": _source_label(cols, source), "confidence": None, "symmetric": False,
         })
         concepts.add(o)
-
-    if isolated:
-        for e, etypes in cols["etype"].items():
-            if e not in nodes and any(t != "Concept" for t in _all(etypes)):
-                nodes[e] = {}
-                succ[e] = {}
-                pred[e] = {}
-    for n, attrs in nodes.items():
-        attrs["label"], attrs["type"], attrs["aliases"] = _entity_attrs(
-            cols, n, "Concept" if n in concepts else "Entity")
-    del cols
-    _sort_in_place(G)
-    if keep_types is not None:
-        G.remove_nodes_from([n for n, a in nodes.items() if a["type"] not in keep_types])
-    return G
 
 
 def _sort_in_place(G) -> None:

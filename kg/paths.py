@@ -465,9 +465,9 @@ def find_paths(
         raise NoPathError(f"no path within {max_hops} hops between {_label(G, source)} and {_label(G, target)}")
     results = []
     for nodes in node_paths:
-        hops = [explain_hop(G, u, v, directed=directed, via=allowed) for u, v in zip(nodes, nodes[1:])]
+        hops = [explain_hop(G, u, v, directed=directed, via=allowed) for u, v in zip(nodes, nodes[1:], strict=False)]
         score = 1.0
-        for u, v in zip(nodes, nodes[1:]):
+        for u, v in zip(nodes, nodes[1:], strict=False):
             score *= edge_strength(_best_edge(G, u, v, directed, allowed)[1])
         results.append({
             "nodes": list(nodes),

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import ParameterError, QueryError, UnknownQueryError
-from kg.ontology import KG, PREFIXES, XSD, expand
+from kg.ontology import PREFIXES, XSD, expand
 
 QUERY_DIR = Path(__file__).resolve().parent / "queries"
 _VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

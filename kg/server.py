@@ -152,7 +152,7 @@ def negotiate(accept: str | None, format_param: str | None, kind: str) -> tuple[
         if mime in table:
             return mime, table[mime]
     best, best_q = None, 0.0
-    for i, part in enumerate((accept or "").split(",")):
+    for part in (accept or "").split(","):
         mime, _, rest = part.strip().partition(";")
         mime = mime.strip().lower()
         q = 1.0
@@ -259,222 +259,233 @@ def check_answer(reply: dict) -> None:
         raise HttpError(status, reply.get("message") or "no details", headers)
 
 
-def make_handler(backend: Backend):
-    """The request handler class for :class:`ThreadingHTTPServer`, bound to one :class:`Backend`."""
-    opts, views = backend.opts, backend.views
+class Handler(BaseHTTPRequestHandler):
+    """One HTTP connection of ``kg serve``; its server carries the :class:`Backend` (``server.backend``)."""
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        server_version = SERVER_NAME
-        sys_version = ""
-        # Idle or slow clients release their thread after this many seconds.
-        timeout = 60
-        # Headers and body go out as separate writes; with Nagle's algorithm and
-        # delayed ACKs each small answer would wait 40 ms.
-        disable_nagle_algorithm = True
+    @property
+    def opts(self) -> ServeOptions:
+        return self.server.backend.opts
 
-        def log_message(self, format, *args):  # noqa: A002 (the stdlib's name)
-            if os.environ.get("KG_SERVE_LOG"):
-                super().log_message(format, *args)
+    protocol_version = "HTTP/1.1"
+    server_version = SERVER_NAME
+    sys_version = ""
+    # Idle or slow clients release their thread after this many seconds.
+    timeout = 60
+    # Headers and body go out as separate writes; with Nagle's algorithm and
+    # delayed ACKs each small answer would wait 40 ms.
+    disable_nagle_algorithm = True
 
-        def do_GET(self):
-            self._dispatch("GET")
+    def log_message(self, format, *args):  # noqa: A002 (the stdlib's name)
+        if os.environ.get("KG_SERVE_LOG"):
+            super().log_message(format, *args)
 
-        def do_HEAD(self):
-            self._dispatch("HEAD")
+    def do_GET(self):
+        self._dispatch("GET")
 
-        def do_POST(self):
-            self._dispatch("POST")
+    def do_HEAD(self):
+        self._dispatch("HEAD")
 
-        def do_PUT(self):
-            self._dispatch("PUT")
+    def do_POST(self):
+        self._dispatch("POST")
 
-        def do_DELETE(self):
-            self._dispatch("DELETE")
+    def do_PUT(self):
+        self._dispatch("PUT")
 
-        def do_OPTIONS(self):
-            self._send(204, b"", "text/plain", {"Allow": "GET, POST, PUT, DELETE, HEAD, OPTIONS",
-                                                "Access-Control-Allow-Headers": "Content-Type, Authorization, Accept",
-                                                "Access-Control-Allow-Methods": "GET, POST, OPTIONS"})
+    def do_DELETE(self):
+        self._dispatch("DELETE")
 
-        def _dispatch(self, method: str) -> None:
-            url = urllib.parse.urlsplit(self.path)
+    def do_OPTIONS(self):
+        self._send(204, b"", "text/plain", {"Allow": "GET, POST, PUT, DELETE, HEAD, OPTIONS",
+                                            "Access-Control-Allow-Headers": "Content-Type, Authorization, Accept",
+                                            "Access-Control-Allow-Methods": "GET, POST, OPTIONS"})
+
+    def _dispatch(self, method: str) -> None:
+        url = urllib.parse.urlsplit(self.path)
+        try:
+            self._route(method, url)
+        except HttpError as exc:
+            self._send(exc.status, (exc.message + "\n").encode(), "text/plain; charset=utf-8", exc.headers)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def _route(self, method: str, url) -> None:
+        page = method in ("GET", "HEAD")
+        if url.path in ("/query", "/sparql"):
+            self._query(method, url)
+        elif url.path == "/update":
+            self._update(method, url)
+        elif url.path == "/store":
+            self._store(method, url)
+        elif url.path in ("/", "/index.html") and page:
+            body = explorer_page(list_views(self.server.backend.views), allow_update=self.opts.allow_update)
+            self._send(200, body, "text/html; charset=utf-8", {"Content-Security-Policy": EXPLORER_CSP},
+                       head_only=method == "HEAD")
+        elif url.path.startswith("/lib/") and page:
+            self._asset(url.path[len("/lib/"):], head_only=method == "HEAD")
+        elif url.path.startswith("/graphs/") and page:
+            self._view(url.path[len("/graphs/"):])
+        else:
+            raise HttpError(404, f"no such page: {url.path[:200]}; the SPARQL endpoint is /query")
+
+    # -- SPARQL query -----------------------------------------------
+
+    def _params(self, method: str, url) -> tuple[dict, str | None]:
+        """The protocol parameters, and the query or update text from the body."""
+        params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+        if method != "POST":
+            return params, None
+        body = self._body()
+        ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if ctype == "application/x-www-form-urlencoded":
             try:
-                self._route(method, url)
-            except HttpError as exc:
-                self._send(exc.status, (exc.message + "\n").encode(), "text/plain; charset=utf-8", exc.headers)
-            except (BrokenPipeError, ConnectionResetError):
-                self.close_connection = True
-
-        def _route(self, method: str, url) -> None:
-            page = method in ("GET", "HEAD")
-            if url.path in ("/query", "/sparql"):
-                self._query(method, url)
-            elif url.path == "/update":
-                self._update(method, url)
-            elif url.path == "/store":
-                self._store(method, url)
-            elif url.path in ("/", "/index.html") and page:
-                body = explorer_page(list_views(views), allow_update=opts.allow_update)
-                self._send(200, body, "text/html; charset=utf-8", {"Content-Security-Policy": EXPLORER_CSP},
-                           head_only=method == "HEAD")
-            elif url.path.startswith("/lib/") and page:
-                self._asset(url.path[len("/lib/"):], head_only=method == "HEAD")
-            elif url.path.startswith("/graphs/") and page:
-                self._view(url.path[len("/graphs/"):])
-            else:
-                raise HttpError(404, f"no such page: {url.path[:200]}; the SPARQL endpoint is /query")
-
-        # -- SPARQL query -----------------------------------------------
-
-        def _params(self, method: str, url) -> tuple[dict, str | None]:
-            """The protocol parameters, and the query or update text from the body."""
-            params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
-            if method != "POST":
-                return params, None
-            body = self._body()
-            ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
-            if ctype == "application/x-www-form-urlencoded":
-                try:
-                    form = urllib.parse.parse_qs(body.decode("utf-8"), keep_blank_values=True)
-                except UnicodeDecodeError:
-                    raise HttpError(400, "the form is not UTF-8") from None
-                for k, v in form.items():
-                    params.setdefault(k, []).extend(v)
-                return params, None
-            if ctype in ("application/sparql-query", "application/sparql-update"):
-                try:
-                    return params, body.decode("utf-8")
-                except UnicodeDecodeError:
-                    raise HttpError(400, "the request body is not UTF-8") from None
-            raise HttpError(415, "POST needs application/sparql-query, application/sparql-update "
-                                 "or application/x-www-form-urlencoded")
-
-        def _body(self) -> bytes:
-            if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-                self.close_connection = True
-                raise HttpError(411, "send a Content-Length")
+                form = urllib.parse.parse_qs(body.decode("utf-8"), keep_blank_values=True)
+            except UnicodeDecodeError:
+                raise HttpError(400, "the form is not UTF-8") from None
+            for k, v in form.items():
+                params.setdefault(k, []).extend(v)
+            return params, None
+        if ctype in ("application/sparql-query", "application/sparql-update"):
             try:
-                length = int(self.headers.get("Content-Length", "0"))
-            except ValueError:
-                self.close_connection = True
-                raise HttpError(400, "bad Content-Length") from None
-            if length > opts.max_body_bytes:
-                # Do not read it: answer and close the connection.
-                self.close_connection = True
-                raise HttpError(413, f"the request body is larger than {opts.max_body_bytes} bytes")
-            try:
-                body = self.rfile.read(length)
-            except TimeoutError:
-                self.close_connection = True
-                raise HttpError(408, "the request body did not arrive in time") from None
-            if len(body) < length:
-                self.close_connection = True
-                raise HttpError(400, "the request body is shorter than its Content-Length")
-            return body
+                return params, body.decode("utf-8")
+            except UnicodeDecodeError:
+                raise HttpError(400, "the request body is not UTF-8") from None
+        raise HttpError(415, "POST needs application/sparql-query, application/sparql-update "
+                             "or application/x-www-form-urlencoded")
 
-        def _query(self, method: str, url) -> None:
-            if method not in ("GET", "POST", "HEAD"):
-                raise HttpError(405, "use GET or POST", {"Allow": "GET, POST"})
-            params, text = self._params(method, url)
-            if text is not None and self.headers.get("Content-Type", "").startswith("application/sparql-update"):
-                return self._do_update(text, params)
-            if text is None and "update" in params and method == "POST":
-                return self._do_update(params["update"][0], params)
-            if text is None:
-                if len(params.get("query", [])) != 1:
-                    raise HttpError(400, "give exactly one 'query' parameter (or POST application/sparql-query)")
-                text = params["query"][0]
-            guard(text, opts, update=False)
-            reply, out = backend.run({
-                "op": "query", "text": text, "accept": self.headers.get("Accept"),
-                "format": (params.get("format") or params.get("output") or [None])[0],
-                "default": params.get("default-graph-uri", []), "named": params.get("named-graph-uri", [])})
-            check_answer(reply)
-            mime = reply["type"]
-            charset = "; charset=utf-8" if mime.startswith("text/") else ""
-            self._send(200, out, mime + charset, {"Vary": "Accept"}, head_only=method == "HEAD")
+    def _body(self) -> bytes:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            self.close_connection = True
+            raise HttpError(411, "send a Content-Length")
+        try:
+            length = int(self.headers.get("Content-Length", "0"))
+        except ValueError:
+            self.close_connection = True
+            raise HttpError(400, "bad Content-Length") from None
+        if length > self.opts.max_body_bytes:
+            # Do not read it: answer and close the connection.
+            self.close_connection = True
+            raise HttpError(413, f"the request body is larger than {self.opts.max_body_bytes} bytes")
+        try:
+            body = self.rfile.read(length)
+        except TimeoutError:
+            self.close_connection = True
+            raise HttpError(408, "the request body did not arrive in time") from None
+        if len(body) < length:
+            self.close_connection = True
+            raise HttpError(400, "the request body is shorter than its Content-Length")
+        return body
 
-        # -- updates and the graph store ---------------------------------
+    def _query(self, method: str, url) -> None:
+        if method not in ("GET", "POST", "HEAD"):
+            raise HttpError(405, "use GET or POST", {"Allow": "GET, POST"})
+        params, text = self._params(method, url)
+        if text is not None and self.headers.get("Content-Type", "").startswith("application/sparql-update"):
+            return self._do_update(text, params)
+        if text is None and "update" in params and method == "POST":
+            return self._do_update(params["update"][0], params)
+        if text is None:
+            if len(params.get("query", [])) != 1:
+                raise HttpError(400, "give exactly one 'query' parameter (or POST application/sparql-query)")
+            text = params["query"][0]
+        guard(text, self.opts, update=False)
+        reply, out = self.server.backend.run({
+            "op": "query", "text": text, "accept": self.headers.get("Accept"),
+            "format": (params.get("format") or params.get("output") or [None])[0],
+            "default": params.get("default-graph-uri", []), "named": params.get("named-graph-uri", [])})
+        check_answer(reply)
+        mime = reply["type"]
+        charset = "; charset=utf-8" if mime.startswith("text/") else ""
+        self._send(200, out, mime + charset, {"Vary": "Accept"}, head_only=method == "HEAD")
 
-        def _authorize(self) -> None:
-            if not opts.allow_update:
-                raise HttpError(403, "this server is read-only; start 'kg serve --allow-update' to accept updates")
-            given = self.headers.get("Authorization", "")
-            if not hmac.compare_digest(given.encode(), f"Bearer {opts.token}".encode()):
-                raise HttpError(403, "updates need the server's token: Authorization: Bearer <token>")
+    # -- updates and the graph store ---------------------------------
 
-        def _update(self, method: str, url) -> None:
-            if method != "POST":
-                raise HttpError(405, "use POST for updates", {"Allow": "POST"})
+    def _authorize(self) -> None:
+        if not self.opts.allow_update:
+            raise HttpError(403, "this server is read-only; start 'kg serve --allow-update' to accept updates")
+        given = self.headers.get("Authorization", "")
+        if not hmac.compare_digest(given.encode(), f"Bearer {self.opts.token}".encode()):
+            raise HttpError(403, "updates need the server's token: Authorization: Bearer <token>")
+
+    def _update(self, method: str, url) -> None:
+        if method != "POST":
+            raise HttpError(405, "use POST for updates", {"Allow": "POST"})
+        self._authorize()
+        params, text = self._params(method, url)
+        if text is None:
+            if len(params.get("update", [])) != 1:
+                raise HttpError(400, "give exactly one 'update' parameter (or POST application/sparql-update)")
+            text = params["update"][0]
+        self._do_update(text, params)
+
+    def _do_update(self, text: str, params: dict) -> None:
+        self._authorize()
+        guard(text, self.opts, update=True)
+        if params.get("using-graph-uri") or params.get("using-named-graph-uri"):
+            raise HttpError(400, "using-graph-uri is not supported; write USING in the update")
+        reply, _ = self.server.backend.run({"op": "update", "text": text}, write=True)
+        check_answer(reply)
+        self._send(204, b"", "text/plain")
+
+    def _store(self, method: str, url) -> None:
+        if method in ("PUT", "POST", "DELETE"):
             self._authorize()
-            params, text = self._params(method, url)
-            if text is None:
-                if len(params.get("update", [])) != 1:
-                    raise HttpError(400, "give exactly one 'update' parameter (or POST application/sparql-update)")
-                text = params["update"][0]
-            self._do_update(text, params)
+        elif method not in ("GET", "HEAD"):
+            raise HttpError(405, "use GET, PUT, POST or DELETE")
+        params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+        graph = (params.get("graph") or [None])[0]
+        if graph is None and "default" not in params:
+            raise HttpError(400, "name a graph: ?graph=IRI (or ?default)")
+        body = self._body() if method in ("PUT", "POST") else b""
+        header = {"op": "gsp", "method": "GET" if method == "HEAD" else method, "graph": graph,
+                  "accept": self.headers.get("Accept"),
+                  "content_type": self.headers.get("Content-Type", "application/n-triples").split(";")[0]}
+        reply, out = self.server.backend.run(header, body, write=method in ("PUT", "POST", "DELETE"))
+        check_answer(reply)
+        self._send(reply["status"], out, reply.get("type", "text/plain"), head_only=method == "HEAD")
 
-        def _do_update(self, text: str, params: dict) -> None:
-            self._authorize()
-            guard(text, opts, update=True)
-            if params.get("using-graph-uri") or params.get("using-named-graph-uri"):
-                raise HttpError(400, "using-graph-uri is not supported; write USING in the update")
-            reply, _ = backend.run({"op": "update", "text": text}, write=True)
-            check_answer(reply)
-            self._send(204, b"", "text/plain")
+    # -- pages --------------------------------------------------------
 
-        def _store(self, method: str, url) -> None:
-            if method in ("PUT", "POST", "DELETE"):
-                self._authorize()
-            elif method not in ("GET", "HEAD"):
-                raise HttpError(405, "use GET, PUT, POST or DELETE")
-            params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
-            graph = (params.get("graph") or [None])[0]
-            if graph is None and "default" not in params:
-                raise HttpError(400, "name a graph: ?graph=IRI (or ?default)")
-            body = self._body() if method in ("PUT", "POST") else b""
-            header = {"op": "gsp", "method": "GET" if method == "HEAD" else method, "graph": graph,
-                      "accept": self.headers.get("Accept"),
-                      "content_type": self.headers.get("Content-Type", "application/n-triples").split(";")[0]}
-            reply, out = backend.run(header, body, write=method in ("PUT", "POST", "DELETE"))
-            check_answer(reply)
-            self._send(reply["status"], out, reply.get("type", "text/plain"), head_only=method == "HEAD")
+    def _view(self, name: str) -> None:
+        # A name longer than a file name can be is no view (and would make the OS complain).
+        views = self.server.backend.views
+        if views is None or len(name) > 200 or not re.fullmatch(r"[\w.-]+\.html", name) or name.startswith("."):
+            raise HttpError(404, "no such view")
+        path = views / name
+        if not path.is_file():
+            raise HttpError(404, f"no such view: {name}")
+        self._send(200, path.read_bytes(), "text/html; charset=utf-8", {"Content-Security-Policy": VIEW_CSP})
 
-        # -- pages --------------------------------------------------------
+    def _asset(self, name: str, head_only: bool) -> None:
+        found = asset(name)
+        if found is None:
+            raise HttpError(404, "no such file")
+        body, ctype = found
+        self._send(200, body, ctype, {"Cache-Control": "max-age=86400"}, head_only=head_only)
 
-        def _view(self, name: str) -> None:
-            # A name longer than a file name can be is no view (and would make the OS complain).
-            if views is None or len(name) > 200 or not re.fullmatch(r"[\w.-]+\.html", name) or name.startswith("."):
-                raise HttpError(404, "no such view")
-            path = views / name
-            if not path.is_file():
-                raise HttpError(404, f"no such view: {name}")
-            self._send(200, path.read_bytes(), "text/html; charset=utf-8", {"Content-Security-Policy": VIEW_CSP})
+    def _send(self, status: int, body: bytes, ctype: str, headers: dict | None = None, head_only=False):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Content-Type-Options", "nosniff")
+        if self.opts.cors:
+            self.send_header("Access-Control-Allow-Origin", "*")
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if not head_only and body:
+            self.wfile.write(body)
 
-        def _asset(self, name: str, head_only: bool) -> None:
-            found = asset(name)
-            if found is None:
-                raise HttpError(404, "no such file")
-            body, ctype = found
-            self._send(200, body, ctype, {"Cache-Control": "max-age=86400"}, head_only=head_only)
 
-        def _send(self, status: int, body: bytes, ctype: str, headers: dict | None = None, head_only=False):
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("X-Content-Type-Options", "nosniff")
-            if opts.cors:
-                self.send_header("Access-Control-Allow-Origin", "*")
-            for k, v in (headers or {}).items():
-                self.send_header(k, v)
-            if self.close_connection:
-                self.send_header("Connection", "close")
-            self.end_headers()
-            if not head_only and body:
-                self.wfile.write(body)
+class Server(ThreadingHTTPServer):
+    """The listening socket, one thread per connection, and the :class:`Backend` the handlers use."""
 
-    return Handler
+    daemon_threads = True
+
+    def __init__(self, address: tuple, backend: Backend):
+        self.backend = backend
+        super().__init__(address, Handler)
 
 
 def guard(text: str, opts: ServeOptions, *, update: bool) -> None:
@@ -597,10 +608,9 @@ def serve(location: str, opts: ServeOptions, *, announce=print) -> None:
 def _run_http(opts: ServeOptions, backend: Backend, store: Path, announce) -> None:
     """Listen until SIGINT or SIGTERM."""
     try:
-        httpd = ThreadingHTTPServer((opts.host, opts.port), make_handler(backend))
+        httpd = Server((opts.host, opts.port), backend)
     except OSError as exc:
         raise ServerError(f"cannot listen on {opts.host}:{opts.port}: {exc.strerror or exc}") from None
-    httpd.daemon_threads = True
     host, port_used = httpd.server_address[:2]
     shown = f"[{host}]" if ":" in host else host
     mode = "read-write, updates need the token" if opts.allow_update else "read-only"

@@ -222,7 +222,7 @@ def _rebuild(z: dict):
     G = nx.MultiDiGraph()
     iris = text(z["node_iri"])
     labels, types, aliases = text(z["node_label"]), text(z["node_type"]), text(z["node_aliases"])
-    for n, lab, typ, al in zip(iris, labels, types, aliases):
+    for n, lab, typ, al in zip(iris, labels, types, aliases, strict=True):
         G.add_node(n, label=lab, type=typ, aliases=al.split("\x1f") if al else [])
     cols = {a: text(z["edge_" + a]) for a in _EDGE_TEXT}
     nums = {a: [None if math.isnan(x) else x for x in z["edge_" + a].tolist()] for a in _EDGE_NUM}
@@ -233,10 +233,10 @@ def _rebuild(z: dict):
     names = list(_EDGE_ORDER)
     values = [columns[a] for a in names]
     succ, pred = G._succ, G._pred
-    for i, (u, v) in enumerate(zip(z["edge_u"].tolist(), z["edge_v"].tolist())):
+    for i, (u, v) in enumerate(zip(z["edge_u"].tolist(), z["edge_v"].tolist(), strict=True)):
         a, b = iris[u], iris[v]
         ks = succ[a].get(b)
         if ks is None:
             ks = succ[a][b] = pred[b][a] = {}
-        ks[keys[i]] = {name: col[i] for name, col in zip(names, values)}
+        ks[keys[i]] = {name: col[i] for name, col in zip(names, values, strict=True)}
     return G

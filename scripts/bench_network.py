@@ -10,7 +10,12 @@ is per step:
 * PageRank, sampled betweenness (k=256, seed 42) and Louvain
   (:mod:`kg.analytics`, which includes collapsing the view to the analysis graph);
 * peak resident memory (``ru_maxrss``) of the process doing all of the above
-  (the bulk load runs in a process of its own).
+  (the bulk load runs in a process of its own);
+* the analytics commands a user runs (``kg stats``, ``kg centrality``,
+  ``kg communities``, each a fresh process): the first one projects the store
+  and writes the snapshot (:mod:`kg.snapshot`), the later ones read it;
+* PageRank, sampled betweenness and Louvain on igraph (what kg runs) against
+  NetworkX's own implementations, on the same view.
 
 As a baseline in the same run it times
 ``rdflib.extras.external_graph_libs.rdflib_to_networkx_multidigraph`` twice,
@@ -73,6 +78,8 @@ def child_load(data: Path, store_dir: Path) -> dict:
     import pyoxigraph as ox
 
     from kg.ontology import source_graph
+    from kg.rules import derive
+    from kg.snapshot import bump_version_update
     from kg.stores import open_store
 
     if store_dir.exists():
@@ -81,7 +88,49 @@ def child_load(data: Path, store_dir: Path) -> dict:
     with open_store(store_dir, read_only=False) as store:
         store.raw.bulk_load(path=str(data), format=ox.RdfFormat.N_TRIPLES,
                             to_graph=ox.NamedNode(source_graph("synthetic")))
-    return {"load_s": time.perf_counter() - t0, "peak_rss_mb": _rss_mb()}
+        load_s = time.perf_counter() - t0
+        # The derived graph (for kg path) and a version (for the snapshot), as every kg write leaves them.
+        derive(store)
+        store.update(bump_version_update())
+    return {"load_s": load_s, "peak_rss_mb": _rss_mb()}
+
+
+def child_cli(store_dir: Path, repeat: int) -> dict:
+    """The analytics commands as a user runs them, each a fresh ``kg`` process; the first builds the snapshot."""
+    st = ["--store", str(store_dir)]
+    kg = [sys.executable, "-m", "kg"]
+    out: dict = {}
+
+    def run(*args: str) -> float:
+        t0 = time.perf_counter()
+        subprocess.run([*kg, *args, *st], check=True, stdout=subprocess.DEVNULL)
+        return time.perf_counter() - t0
+
+    out["cli_first_stats_s"] = run("stats")
+    out["cli_stats_s"] = statistics.median(run("stats") for _ in range(repeat))
+    out["cli_pagerank_s"] = statistics.median(run("centrality", "--measure", "pagerank") for _ in range(repeat))
+    out["cli_betweenness_s"] = run("centrality", "--measure", "betweenness", "-k", "256")
+    out["cli_communities_s"] = run("communities")
+    out["cli_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return out
+
+
+def child_algorithms(store_dir: Path) -> dict:
+    """PageRank, sampled betweenness and Louvain on igraph (kg's choice) and on NetworkX, on the same view."""
+    from kg.analytics import centrality, communities
+    from kg.snapshot import entity_graph
+    from kg.stores import open_store
+
+    with open_store(store_dir, read_only=True) as store:
+        G = entity_graph(store, types=["Agent"])
+    out: dict = {}
+    for backend, tag in ((None, "ig"), ("networkx", "nx")):
+        out[f"{tag}_pagerank_s"], _ = _timed(lambda b=backend: centrality(G, "pagerank", top=10, backend=b), 1)
+        out[f"{tag}_betweenness_s"], _ = _timed(
+            lambda b=backend: centrality(G, "betweenness", k=256, top=10, backend=b), 1)
+        out[f"{tag}_louvain_s"], _ = _timed(lambda b=backend: communities(G, backend=b), 1)
+    out["peak_rss_mb"] = _rss_mb()
+    return out
 
 
 def child_ours(store_dir: Path, repeat: int, algo_repeat: int, pairs: int, seed: int,
@@ -210,6 +259,22 @@ def markdown(results: list[dict], meta: dict) -> str:
             f"{_fmt_s(o.get('betweenness_s'))} | {_fmt_s(o.get('louvain_s'))} | {o['peak_rss_mb']:,.0f} MB | "
             f"{_fmt_mb(x)} | {_fmt_mb(b)} |"
         )
+    lines += ["", "The analytics commands as a user runs them (`kg … --store S`, each a fresh process; the first "
+              "`kg stats` projects the store and writes the snapshot, the later commands read it):", "",
+              "| deals | first `kg stats` | `kg stats` again | `kg centrality --measure pagerank` | "
+              "`kg centrality --measure betweenness -k 256` | `kg communities` | peak RSS of any command | "
+              "PageRank igraph / networkx | betweenness k=256 igraph / networkx | Louvain igraph / networkx |",
+              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        o, a = r["ours"], r.get("algorithms") or {}
+
+        def pair(name: str, a=a) -> str:
+            return f"{_fmt_s(a.get('ig_' + name))} / {_fmt_s(a.get('nx_' + name))}" if a else "–"
+
+        lines.append(f"| {r['deals']:,} | {_fmt_s(o.get('cli_first_stats_s'))} | {_fmt_s(o.get('cli_stats_s'))} | "
+                     f"{_fmt_s(o.get('cli_pagerank_s'))} | {_fmt_s(o.get('cli_betweenness_s'))} | "
+                     f"{_fmt_s(o.get('cli_communities_s'))} | {o.get('cli_peak_rss_mb', 0):,.0f} MB | "
+                     f"{pair('pagerank_s')} | {pair('betweenness_s')} | {pair('louvain_s')} |")
     lines.append("")
     lines.append("rdflib's `rdflib_to_networkx_multidigraph` gives one edge per triple (literals and blank nodes "
                  "included, no deal attributes); kg's projection gives one attributed edge per deal and relation. "
@@ -248,6 +313,10 @@ def main(argv: list[str] | None = None) -> int:
         elif kind == "ours":  # data is unused: ours starts from the loaded store
             result = child_ours(Path(rest[0]), args.repeat, args.algo_repeat, args.pairs, args.seed,
                                 betweenness=rest[1] == "1", louvain=rest[2] == "1")
+        elif kind == "cli":
+            result = child_cli(Path(rest[0]), args.repeat)
+        elif kind == "algorithms":
+            result = child_algorithms(Path(rest[0]))
         elif kind == "oxrdflib":
             result = child_oxrdflib(Path(data), args.repeat)
         else:
@@ -256,11 +325,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     sys.path.insert(0, str(HERE))
-    from synthetic import write_synthetic
-
     import networkx
     import pyoxigraph
     import rdflib
+    from synthetic import write_synthetic
 
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="kg-bench-"))
@@ -281,6 +349,10 @@ def main(argv: list[str] | None = None) -> int:
                                str(data), str(work / f"store-{size}"), "1" if size <= args.betweenness_max else "0",
                                "1" if size <= args.louvain_max else "0"])
             ours["load_s"], ours["load_peak_rss_mb"] = loaded["load_s"], loaded["peak_rss_mb"]
+            ours.update(_run_child(["--repeat", str(args.repeat), "--child", "cli", str(data),
+                                    str(work / f"store-{size}")]))
+            if size <= args.betweenness_max:
+                row["algorithms"] = _run_child(["--child", "algorithms", str(data), str(work / f"store-{size}")])
             print(f"[{size:,} deals] ours: {json.dumps(ours)}", file=sys.stderr)
             row["ours"] = ours
             if size <= args.baseline_max:

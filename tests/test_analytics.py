@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import networkx as nx
 import pytest
-
 from conftest import cli_json, run_cli
+
 from kg.analytics import EXACT_BETWEENNESS_LIMIT, analysis_graph, centrality, communities, degree_histogram, stats
 from kg.errors import AnalysisError, KgError
 from kg.ontology import ID
@@ -172,7 +172,7 @@ def _random_view(seed: int, n: int = 400, m: int = 1200):
 
     rng = random.Random(seed)
     G = nx.MultiDiGraph()
-    for i in range(m):
+    for _ in range(m):
         u, v = rng.randrange(n), rng.randrange(n)
         if u != v:
             G.add_edge(f"n{u}", f"n{v}", relation="investedIn", amount=float(rng.randrange(1, 10**6)))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import networkx as nx
 import pytest
-
 from conftest import cli_json, run_cli
+
 from kg.errors import KgError, NoPathError
 from kg.ontology import ID
 from kg.paths import edge_strength, find_paths, neighborhood

@@ -65,7 +65,8 @@ class Served:
 def served(article_store, tmp_path_factory):
     views = tmp_path_factory.mktemp("views")
     (views / "network.html").write_text("<html><body>the network view</body></html>")
-    server = Served(article_store, "--timeout", "1", "--max-body-bytes", "100000", "--views", str(views))
+    # 3 s: short for the timeout test, long enough for the load test on a busy machine.
+    server = Served(article_store, "--timeout", "3", "--max-body-bytes", "100000", "--views", str(views))
     yield server
     server.stop()
 
@@ -487,3 +488,26 @@ def test_a_long_view_name_is_404_and_the_connection_stays(served):
     conn.request("GET", "/query?" + urllib.parse.urlencode({"query": ASK}))
     assert conn.getresponse().status == 200
     conn.close()
+
+
+CHROMIUM = os.environ.get("KG_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM}")
+def test_explorer_runs_a_named_query_in_yasgui(served):
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            errors = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(served.base + "/")
+            page.click("#examples button:text-is('investments')")
+            page.wait_for_selector(".yasr table tbody tr", timeout=30_000)
+            assert "Xpeng Motors" in page.locator(".yasr table tbody").inner_text()
+            assert "PREFIX kg: <" + KG + ">" in page.evaluate("document.querySelector('.tabPanel.active .CodeMirror').CodeMirror.getValue()")
+            assert page.locator(".yasqe_share").count() >= 1  # share links
+            assert errors == []
+        finally:
+            browser.close()

@@ -229,11 +229,14 @@ def test_interrupted_import_leaves_store_as_it_was(tmp_store, tmp_path, sig):
     _bench().generate_csv(csvp, "investments", 60_000, bad=5)
     proc = subprocess.Popen([sys.executable, "-c", _IMPORT, tmp_store, str(csvp), str(tmp_path / "r.csv")],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    work = Path(f"{tmp_store}.import-{proc.pid}")
+    # the working copy is <store>.import-<pid>-<n> (see kg.ingest.bulk.in_a_copy)
+    copies = Path(tmp_store).parent.glob
+    pattern = f"{Path(tmp_store).name}.import-{proc.pid}-*"
     deadline = time.monotonic() + 30
-    while not work.exists() and time.monotonic() < deadline and proc.poll() is None:
+    while not list(copies(pattern)) and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.02)
-    assert work.exists(), "the import never started its copy"
+    [work] = list(copies(pattern)) or [None]
+    assert work is not None, "the import never started its copy"
     time.sleep(0.8)  # well into the bulk load
     assert proc.poll() is None, "the import finished before it could be interrupted"
     proc.send_signal(sig)

@@ -97,7 +97,7 @@ _COPIES = itertools.count()
 
 
 def clean_stale(location: str) -> list[str]:
-    """Remove copies left by imports that were killed (``<store>.import-<pid>`` of dead processes).
+    """Remove copies left by imports that were killed (``<store>.import-<pid>-<n>`` of dead processes).
 
     Returns:
         The directories removed.

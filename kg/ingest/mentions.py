@@ -18,6 +18,7 @@ one entity in a document are grouped into clusters ("Xpeng Motors" and
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -60,9 +61,9 @@ _NAME_STARTERS = frozenset("new first general united royal national american bri
 @lru_cache(maxsize=1)
 def word_lists() -> dict[str, frozenset]:
     """The word lists of ``names.yaml``, each as a frozenset of lower-case words."""
-    import yaml
+    from kg.ingest.relations import read_yaml
 
-    data = yaml.safe_load((Path(__file__).resolve().parent / "names.yaml").read_text(encoding="utf-8"))
+    data = read_yaml(Path(__file__).resolve().parent / "names.yaml")
     out = {}
     for key, value in data.items():
         words = value.split() if isinstance(value, str) else list(value)
@@ -77,9 +78,9 @@ def word_lists() -> dict[str, frozenset]:
 
 def _pattern_keywords() -> frozenset:
     """The single-word entries of the word-list macros in ``patterns.yaml``, lower case."""
-    import yaml
+    from kg.ingest.relations import read_yaml
 
-    data = yaml.safe_load((Path(__file__).resolve().parent / "patterns.yaml").read_text(encoding="utf-8"))
+    data = read_yaml(Path(__file__).resolve().parent / "patterns.yaml")
     words = set()
     for value in data["macros"].values():
         if isinstance(value, list):
@@ -528,8 +529,6 @@ def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
     >>> _inside([(0, 3), (10, 12)], 11), _inside([(0, 3), (10, 12)], 5)
     (True, False)
     """
-    from bisect import bisect_right
-
     k = bisect_right(spans, (pos, float("inf"))) - 1
     return any(spans[j][0] <= pos < spans[j][1] for j in range(max(0, k - 2), k + 1))
 

@@ -243,6 +243,7 @@ def main(argv: list[str]) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     # Import now what requests need, so that no first request pays for it (past a short timeout).
     import pyoxigraph  # noqa: F401
+
     import kg.ontology  # noqa: F401
     import kg.server  # noqa: F401
     import kg.stores.oxigraph  # noqa: F401

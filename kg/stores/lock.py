@@ -41,7 +41,7 @@ class FileLock:
                     os.close(self._fd)
                     if exclusive:
                         raise StoreLockedError(
-                            f"store {store_path} is open in {holder}; "
+                            f"store {store_path} is open in another process: {holder}; "
                             "stop it, or write through --store http://… while it serves"
                         ) from None
                     raise StoreLockedError(
@@ -82,7 +82,8 @@ class FileLock:
                 if time.monotonic() >= deadline:
                     # Linux drops the old lock when a conversion fails: take the shared one back.
                     fcntl.flock(self._fd, fcntl.LOCK_SH)
-                    return f"store {self.path.with_suffix('')} is open in {self._holder()}; try again when it closes"
+                    return (f"store {self.path.with_suffix('')} is open in another process: {self._holder()}; "
+                            "try again when it closes")
                 time.sleep(0.02)
         if exclusive:
             os.ftruncate(self._fd, 0)
@@ -122,7 +123,7 @@ def _describe(pid: str) -> str:
         args = [a.decode("utf-8", "replace") for a in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0") if a]
     except OSError:
         return f"PID {pid}"
-    text = " ".join(args)
+    text = " ".join(" ".join(args).split())
     if "kg" in text and "serve" in args:
         return f"'kg serve' (PID {pid})"
     return f"PID {pid} ({text[:80]})"

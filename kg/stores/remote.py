@@ -207,7 +207,10 @@ class RemoteStore:
         try:
             return self._opener.open(req, timeout=self._timeout)
         except urllib.error.HTTPError as exc:
-            raise _http_error(exc, where) from None
+            error = _http_error(exc, where)
+            # Close at once: a server with few HTTP threads (Virtuoso) keeps one per open connection.
+            exc.close()
+            raise error from None
         except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
             reason = getattr(exc, "reason", None) or exc or type(exc).__name__
             raise _NoAnswer(f"cannot reach SPARQL endpoint {where}: {reason}") from None
@@ -300,7 +303,9 @@ class RemoteStore:
 
     def named_graphs(self) -> list[str]:
         """IRIs of the named graphs in the store, sorted (not the server's own, nor staging)."""
-        rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", prefixes=False)
+        # Not SELECT DISTINCT: Virtuoso 7.2 special-cases that exact query, and it hangs once
+        # graphs have been dropped (measured: > 60 s, against 0.04 s for GROUP BY).
+        rows = self.query("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", prefixes=False)
         return sorted(r["g"].value for r in rows
                       if type(r["g"]).__name__ == "NamedNode" and not hidden_graph(r["g"].value))
 
