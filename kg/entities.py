@@ -312,7 +312,35 @@ def describe(store, iri: str) -> dict:
     head["label"] = head["label"] or term_label(iri)
     head["facts"] = _facts(store, e)
     head["observations"] = _observations(store, e)
+    _add_sources_view(store, head)
     return head
+
+
+#: Attributes that are external identifiers, shown apart (``kg show`` prints them).
+IDENTIFIERS = ("wikidata", "lei", "registrationNumber")
+
+
+def _add_sources_view(store, head: dict) -> None:
+    """Identifiers, the entities judged the same (with their facts), and the facts sources disagree on."""
+    import pyoxigraph as ox
+
+    from kg.judgements import cluster
+
+    head["identifiers"] = {a["property"]: a["value"] for a in head["attributes"] if a["property"] in IDENTIFIERS}
+    head["attributes"] = [a for a in head["attributes"]
+                          if a["property"] not in IDENTIFIERS and a["property"] not in ("sameAs", "differentFrom")]
+    head["same_as"] = sorted(cluster(store, head["iri"]) - {head["iri"]})
+    for other in head["same_as"]:
+        head["facts"] += [{**f, "via": other} for f in _facts(store, ox.NamedNode(other))]
+    deals = sorted({f["deal"] for f in head["facts"] if f.get("deal")})
+    if not deals:
+        return
+    values = " ".join(str(ox.NamedNode(d)) for d in deals)
+    flagged: dict[str, list[str]] = {}
+    for r in store.query(f"SELECT ?deal ?p WHERE {{ VALUES ?deal {{ {values} }} ?deal kg:conflictOn ?p }}"):
+        flagged.setdefault(r["deal"].value, []).append(term_label(r["p"].value))
+    for f in head["facts"]:
+        f["conflict"] = sorted(set(flagged.get(f.get("deal"), [])))
 
 
 def _label_or_value(store, term):

@@ -21,7 +21,7 @@ add up, which emptied every aggregate it met.
 Traceback (most recent call last):
 ...
 ValueError: unparseable amount '1,5'
->>> date_problem("2019-13-45", "date"), date_problem("3201", "gYear")
+>>> date_problem("2019-13-45", "date"), date_problem("3201", "gYear", (MIN_YEAR, MAX_YEAR))
 ("'2019-13-45' is not a date", 'year 3201 is outside 1500..2099')
 """
 
@@ -76,31 +76,38 @@ def parse_amount(text: str) -> Decimal | None:
 
 
 def amount_problem(lexical: str, datatype: str) -> str | None:
-    """Why an RDF amount value (``kg:value`` of a ``kg:MonetaryAmount``) is not valid, or None.
+    """Why an RDF amount value (``kg:value`` of a ``kg:MonetaryAmount``) cannot be added up, or None.
 
-    >>> amount_problem("1E+400", "decimal"), amount_problem("-5", "integer"), amount_problem("12.5", "decimal")
-    ("'1E+400' is not an xsd:decimal", 'amount -5 is negative', None)
+    Only what would poison an aggregate is checked here: a number that is
+    not well-formed, or one so large (over :data:`MAX_AMOUNT`) or so precise
+    (over 18 decimals) that a ``SUM`` with it overflows Oxigraph's decimals.
+    A negative amount or one of the wrong datatype is the shapes' business
+    (``kg validate``; ``--force`` may load it).
+
+    >>> amount_problem("1E+400", "decimal"), amount_problem("1e30", "decimal"), amount_problem("-5", "integer")
+    ("'1E+400' is not an xsd:decimal", "'1e30' is not an xsd:decimal", None)
+    >>> amount_problem("100000000000000000000", "decimal")
+    'amount 100000000000000000000 is too large to add up (over 1e16)'
     """
     pattern = {"decimal": _DECIMAL, "integer": _INTEGER}.get(datatype)
     if pattern is None:
-        return f"an amount must be an xsd:decimal or xsd:integer, not xsd:{datatype}"
+        return None
     m = pattern.fullmatch(lexical)
     if not m:
         return f"{lexical!r} is not an xsd:{datatype}"
-    value = Decimal(lexical)
-    if value < 0:
-        return f"amount {lexical} is negative"
-    if value > MAX_AMOUNT or len((m.groups() + (None, None))[0] or "") > MAX_FRACTION_DIGITS:
-        return f"amount {lexical} is out of range (at most 1e16, {MAX_FRACTION_DIGITS} decimals)"
+    fraction = (m.groups() + (None, None))[0] or (m.groups() + (None, None))[1] or ""
+    if abs(Decimal(lexical)) > MAX_AMOUNT or len(fraction) > 18:
+        return f"amount {lexical} is too large to add up (over 1e16)"
     return None
 
 
-def date_problem(lexical: str, datatype: str) -> str | None:
+def date_problem(lexical: str, datatype: str, years: tuple[int, int] | None = None) -> str | None:
     """Why a date literal of an ``xsd`` date type is not valid, or None (other types: None).
 
     Args:
         lexical: the literal's text.
         datatype: the local name of its ``xsd`` datatype (``date``, ``gYearMonth``, ``gYear`` …).
+        years: ``(first, last)`` year allowed, or None for any.
     """
     from datetime import date
 
@@ -111,12 +118,12 @@ def date_problem(lexical: str, datatype: str) -> str | None:
     if not m:
         return f"{lexical!r} is not an xsd:{datatype}"
     year = int(m[1])
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        return f"year {year} is outside {MIN_YEAR}..{MAX_YEAR}"
+    if years and not years[0] <= year <= years[1]:
+        return f"year {year} is outside {years[0]}..{years[1]}"
     month = int(m[2]) if datatype != "gYear" else 1
     day = int(m[3]) if datatype == "date" else 1
     try:
-        date(year, month, day)
+        date(min(max(year, 1), 9999), month, day)
     except ValueError:
         return f"{lexical!r} is not a {'date' if datatype == 'date' else 'month'}"
     return None
@@ -154,13 +161,15 @@ _DATE_PROPS = ("date", "startDate", "endDate")
 
 
 def literal_problem(prop: str, literal, amount: bool = False) -> str | None:
-    """Why an RDF literal is not a valid value, or None.
+    """Why an RDF literal is not a well-formed value, or None.
 
-    Every ``xsd`` date, number and boolean literal must be well-formed; the
-    dates of deals (``kg:date``, ``kg:startDate``, ``kg:endDate``) must lie in
-    :data:`MIN_YEAR`..:data:`MAX_YEAR`; ``kg:currency`` must be an ISO 4217
-    code; ``kg:value`` of a money amount (``amount``) must pass
-    :func:`amount_problem`.
+    Every ``xsd`` date, number and boolean literal must be well-formed (a
+    date that exists, a number without an exponent where the type has none),
+    and the ``kg:value`` of a money amount (``amount``) must pass
+    :func:`amount_problem`. These make a file unloadable even with
+    ``--force``: such a literal cannot be compared or added up, so one of
+    them would empty every aggregate it meets. Ranges (a year in 1500..2099,
+    a non-negative amount, an ISO 4217 currency) are checked by the shapes.
 
     Args:
         prop: the predicate IRI.
@@ -179,13 +188,8 @@ def literal_problem(prop: str, literal, amount: bool = False) -> str | None:
     text = literal.value
     if prop == KG + "value" and amount:
         return amount_problem(text, local or dtype)
-    if prop == KG + "currency":
-        return currency_problem(text)
     if local in _DATES:
-        problem = date_problem(text, local)
-        if problem and problem.startswith("year") and prop not in {KG + p for p in _DATE_PROPS}:
-            return None
-        return problem
+        return date_problem(text, local)
     if local == "decimal" and not _DECIMAL.fullmatch(text) or local == "integer" and not _INTEGER.fullmatch(text):
         return f"{text!r} is not an xsd:{local}"
     if local == "boolean" and text not in ("true", "false", "1", "0"):
@@ -207,7 +211,7 @@ def graph_problems(raw, graph: str, limit: int = 5) -> list[str]:
     from kg.ontology import KG, compact
 
     g = ox.NamedNode(graph)
-    props = " ".join(f"<{KG}{p}>" for p in ("value", "currency", *_DATE_PROPS))
+    props = " ".join(f"<{KG}{p}>" for p in ("value", *_DATE_PROPS))
     rows = raw.query(f"""SELECT ?s ?p ?o ?amount WHERE {{
         GRAPH {g} {{ ?s ?p ?o }} VALUES ?p {{ {props} }}
         BIND(EXISTS {{ GRAPH ?any {{ ?s a <{KG}MonetaryAmount> }} }} AS ?amount) }}""")
