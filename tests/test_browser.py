@@ -60,7 +60,7 @@ class Page:
         self.page.on("pageerror", lambda e: self.problems.append(f"pageerror: {e}"))
         self.page.on("dialog", self._dialog)
         self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.goto(path.as_uri())
+        self.page.goto(path.as_uri(), timeout=timeout_ms)
         self.page.wait_for_function("window.kgReady === true", timeout=timeout_ms)
 
     def _console(self, m) -> None:

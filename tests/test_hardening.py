@@ -65,10 +65,17 @@ def seeded_store(tmp_path, runner) -> str:
 
 
 def _deal_ttl(date='"2019"^^xsd:gYear', value='"5"^^xsd:decimal', currency='"USD"') -> str:
+    """A deal that conforms to the shapes, but for the date, value or currency given."""
     return f"""@prefix kg: <https://kg.example.org/ontology#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-<https://kg.example.org/id/deal/x> a kg:Investment ; kg:date {date} ;
-    kg:amount <https://kg.example.org/id/deal/x/amount> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://kg.example.org/id/company/h-a> a kg:Company ; rdfs:label "H A" .
+<https://kg.example.org/id/company/h-b> a kg:Company ; rdfs:label "H B" .
+<https://kg.example.org/id/deal/x> a kg:Investment ; kg:investor <https://kg.example.org/id/company/h-a> ;
+    kg:investee <https://kg.example.org/id/company/h-b> ; kg:date {date} ; kg:status kg:Completed ;
+    kg:amount <https://kg.example.org/id/deal/x/amount> ; kg:evidence <https://kg.example.org/id/evidence/h/1> .
+<https://kg.example.org/id/evidence/h/1> a kg:Evidence ; kg:source <https://kg.example.org/id/source/h> .
+<https://kg.example.org/id/source/h> a kg:Source .
 <https://kg.example.org/id/deal/x/amount> a kg:MonetaryAmount ; kg:value {value} ; kg:currency {currency} .
 """
 
@@ -302,16 +309,24 @@ def test_bad_csv_values_go_to_rejects_and_never_poison_the_total(tmp_path, runne
     assert rows[0]["total"].value == "400000000" and rows[0]["n"].value == "1"
 
 
-@pytest.mark.parametrize("kwargs, expect", [
+#: Not well-formed, or too large to add up: refused by the reader, even with --force.
+_ILL_FORMED = [
     ({"value": '"1E+400"^^xsd:decimal'}, "'1E+400' is not an xsd:decimal"),
-    ({"value": '"-5"^^xsd:decimal'}, "amount -5 is negative"),
-    ({"value": '"1e30"^^xsd:double'}, "must be an xsd:decimal or xsd:integer"),
-    ({"currency": '"dollars"'}, "currency 'dollars' is not an ISO 4217 code"),
-    ({"date": '"3201"^^xsd:gYear'}, "year 3201 is outside 1500..2099"),
+    ({"value": '"100000000000000000000"^^xsd:decimal'}, "too large to add up"),
     ({"date": '"2019-13-45"^^xsd:date'}, "'2019-13-45' is not a date"),
-    ({"date": '"99999-01-01"^^xsd:date'}, "year 99999 is outside"),
     ({"date": '"2019-02-30"^^xsd:date'}, "'2019-02-30' is not a date"),
-])
+]
+#: Well-formed but outside the shapes: refused by validation (``--force`` loads them).
+_OUT_OF_SHAPE = [
+    ({"value": '"-5"^^xsd:decimal'}, "an amount needs one non-negative number"),
+    ({"value": '"1e30"^^xsd:double'}, "an amount needs one non-negative number"),
+    ({"currency": '"dollars"'}, "currency must be an ISO 4217 code"),
+    ({"date": '"3201"^^xsd:gYear'}, "between 1500 and 2099"),
+    ({"date": '"99999-01-01"^^xsd:date'}, "between 1500 and 2099"),
+]
+
+
+@pytest.mark.parametrize("kwargs, expect", _ILL_FORMED + _OUT_OF_SHAPE)
 @pytest.mark.parametrize("bulk", [False, True], ids=["memory", "on-disk"])
 def test_bad_rdf_values_fail_on_every_path(tmp_path, runner, kwargs, expect, bulk):
     from kg.cli import main
@@ -327,12 +342,34 @@ def test_bad_rdf_values_fail_on_every_path(tmp_path, runner, kwargs, expect, bul
         assert store_hash(store) == hashlib.sha256(b"").hexdigest()
 
 
+@pytest.mark.parametrize("kwargs, expect", _ILL_FORMED)
+def test_force_cannot_load_values_that_poison_aggregates(tmp_path, runner, kwargs, expect):
+    f = tmp_path / "deal.ttl"
+    f.write_text(_deal_ttl(**kwargs))
+    ingest_fails(runner, str(tmp_path / "store"), str(f), "--force", expect=expect)
+
+
+def test_force_loads_out_of_shape_values_and_the_total_stays_defined(tmp_path, runner):
+    from kg.cli import main
+    from kg.stores import open_store
+
+    f = tmp_path / "deal.ttl"
+    f.write_text(_deal_ttl(value='"-5"^^xsd:decimal', currency='"dollars"'))
+    store = str(tmp_path / "store")
+    result = runner.invoke(main, ["--store", store, "ingest", str(f), "--force"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    with open_store(store, read_only=True) as s:
+        [row] = list(s.query("PREFIX kg: <https://kg.example.org/ontology#> "
+                             "SELECT (SUM(?v) AS ?t) WHERE { ?a a kg:MonetaryAmount ; kg:value ?v }"))
+    assert row["t"].value == "-5"
+
+
 def test_valid_rdf_values_load(tmp_path):
     from kg.ingest.rdf import parse_file
 
     f = tmp_path / "deal.ttl"
     f.write_text(_deal_ttl(value='"12.5"^^xsd:decimal', date='"2019-02-28"^^xsd:date'))
-    assert len(parse_file(f)) == 6
+    assert len(parse_file(f)) == 17
 
 
 # -- RDF 1.2 ------------------------------------------------------------------------

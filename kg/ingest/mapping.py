@@ -32,7 +32,7 @@ cost; batches made this way skip pySHACL.
 >>> conv = RowConverter(m, ["company_name", "investor_name", "funded_at", "raised_amount_usd"], "deals.csv")
 >>> fact = conv.convert(["Xpeng", "Xiaomi", "2019", "400000000"], 2)
 >>> fact.deal
-'https://kg.example.org/id/deal/investment/xiaomi--xpeng--2019'
+'https://kg.example.org/id/deal/investedin-xiaomi-xpeng-2019'
 """
 
 from __future__ import annotations
