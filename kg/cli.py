@@ -405,9 +405,18 @@ def show(ctx, entity, store_location, fmt):
         click.echo("aliases: " + ", ".join(info["aliases"]))
     for a in info["attributes"]:
         click.echo(f"{a['property']}: {a['value']}")
+    for key, value in info.get("identifiers", {}).items():
+        click.echo(f"{key}: {value}")
+    if info.get("same_as"):
+        from kg.schema import compact
+
+        click.echo("same as (judged): " + ", ".join(compact(i) for i in info["same_as"]))
     if info["facts"]:
         click.echo("\nfacts:")
         click.echo(format_rows(fact_rows(info), "table", max_width=70), nl=False)
+        disputed = sorted({(f.get("deal_label") or f["deal"], p) for f in info["facts"] for p in f.get("conflict", [])})
+        for deal, prop in disputed:
+            click.echo(f"! sources disagree on the {prop} of {deal} (see kg conflicts)")
     if info["observations"]:
         click.echo("\nfigures:")
         click.echo(format_rows(info["observations"], "table",

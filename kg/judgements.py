@@ -99,7 +99,7 @@ class _Clusters:
 
     def members(self, x: str) -> set[str]:
         root = self.find(x)
-        return {n for n in {*self.parent, x} if self.find(n) == root}
+        return {n for n in {*self.parent, *self.parent.values(), x} if self.find(n) == root}
 
     def separated_by(self, a: str, b: str) -> dict | None:
         """The "not the same" judgement that keeps ``a``'s and ``b``'s clusters apart, if any."""
@@ -245,7 +245,7 @@ def canonical_map(store) -> dict[str, str]:
     """
     clusters = _Clusters(judgements(store))
     groups: dict[str, list[str]] = defaultdict(list)
-    for node in list(clusters.parent):
+    for node in {*clusters.parent, *clusters.parent.values()}:
         groups[clusters.find(node)].append(node)
     return {m: root for root, members in groups.items() for m in {*members, root}}
 

@@ -194,7 +194,9 @@ def version_update() -> str:
 
     m = f"<{META_GRAPH}>"
     return (f"DELETE {{ GRAPH {m} {{ {m} <{KG}version> ?v }} }} INSERT {{ GRAPH {m} {{ {m} <{KG}version> ?n }} }} "
-            f"WHERE {{ OPTIONAL {{ GRAPH {m} {{ {m} <{KG}version> ?v }} }} BIND(COALESCE(?v + 1, 1) AS ?n) }}")
+            # An aggregate, not OPTIONAL: Virtuoso 7.2 finds no solution for a lone OPTIONAL.
+            f"WHERE {{ {{ SELECT (MAX(?x) AS ?v) WHERE {{ GRAPH {m} {{ {m} <{KG}version> ?x }} }} }} "
+            f"BIND(COALESCE(?v + 1, 1) AS ?n) }}")
 
 
 def store_version(store) -> int:
