@@ -527,27 +527,58 @@ def entity_subgraph(
     entities = sorted({n for pair in pairs for n in pair})
     deals = _deals_between(store, pairs) if pairs else []
     by_class, query_args = _relation_plan(rels)
-    sparql, markers = fact_query(**query_args, subjects=deals + entities)
-    cols = collect_facts(store, sparql, markers)
+    cols = _facts_of(store, deals + entities, query_args)
     sources = {ev[2] for cell in cols.get("evidence", {}).values() for ev in _all(cell) if ev[2]}
     sources |= {ID + "source/" + g[len(GRAPH + "source/"):] for _, _, g in cols.get(INDUSTRY, ()) if g}
     if sources:
-        more = collect_facts(store, *fact_query(deal_classes=(), roles=(), deal_facts=False, evidence=True,
-                                                subjects=sorted(sources)))
+        more = _facts_of(store, sorted(sources), {"deal_classes": (), "roles": (), "deal_facts": False,
+                                                  "evidence": True})
         for column in ("label", "title"):
             cols.setdefault(column, {}).update(more.get(column, {}))
     return _entity_view(cols, by_class, None, excluded, since, until, isolated=False)
 
 
+def _facts_of(store, subjects: list[str], query_args: dict, chunk: int = 500) -> dict:
+    """:func:`collect_facts` for these subjects only, a chunk of them per query (queries stay small)."""
+    cols: dict = {}
+    for i in range(0, len(subjects), chunk):
+        part = collect_facts(store, *fact_query(**query_args, subjects=subjects[i:i + chunk]))
+        for column, values in part.items():
+            if isinstance(values, list):
+                cols.setdefault(column, []).extend(values)
+            else:
+                cols.setdefault(column, {}).update(values)
+    if not subjects:
+        cols = collect_facts(store, *fact_query(**query_args, subjects=[]))
+    return cols
+
+
 def _deals_between(store, pairs: list[tuple[str, str]]) -> list[str]:
-    """The deals both entities of each pair take part in."""
-    rows = " ".join(f"({_iri_text(u)} {_iri_text(v)})" for u, v in pairs)
-    # Concepts (a kind of partner sought) are not involvedIn their deals: the role links them.
-    inv, kind = f"<{KG}involvedIn>", f"<{KG}soughtPartnerKind>"
-    found = store.query(f"SELECT DISTINCT ?deal WHERE {{ VALUES (?u ?v) {{ {rows} }} "
-                        f"{{ ?u {inv} ?deal . ?v {inv} ?deal }} UNION {{ ?u {inv} ?deal . ?deal {kind} ?v }} "
-                        f"UNION {{ ?v {inv} ?deal . ?deal {kind} ?u }} }}")
-    return sorted(r["deal"].value for r in found)
+    """The deals both entities of each pair take part in.
+
+    Each pair is looked up from the end that is in most pairs (a hub's deals
+    are read once, not once per pair): one query lists the deals of those
+    ends with their other participants, and the pairs keep theirs.
+    """
+    from collections import Counter
+
+    count = Counter(n for pair in pairs for n in pair)
+    wanted: dict[str, set] = {}
+    for u, v in pairs:
+        a, b = (u, v) if (count[u], u) >= (count[v], v) else (v, u)
+        wanted.setdefault(a, set()).add(b)
+    roles = " ".join(f"<{KG}{r}>" for r in load_schema().role_names)
+    found: set[str] = set()
+    drivers = sorted(wanted)
+    for i in range(0, len(drivers), 500):
+        values = " ".join(_iri_text(x) for x in drivers[i:i + 500])
+        # Concepts (a kind of partner sought) are not involvedIn their deals: the role links them.
+        rows = store.query(
+            f"SELECT DISTINCT ?u ?deal ?v WHERE {{ VALUES ?u {{ {values} }} "
+            f"{{ ?u <{KG}involvedIn> ?deal }} UNION {{ ?deal <{KG}soughtPartnerKind> ?u }} "
+            f"VALUES ?role {{ {roles} }} ?deal ?role ?v . FILTER(isIRI(?v) && ?v != ?u) }}")
+        found.update(r["deal"].value for r in rows if r["v"].value in wanted[r["u"].value])
+    return sorted(found)
 
 
 def _excluded(exclude_status, include_declined: bool) -> set[str]:

@@ -210,3 +210,86 @@ def test_a_lone_first_name_joins_a_person_it_sounds_like_only_when_unambiguous()
     doc = analyse("John Smith runs Acme. John met Musk.")
     john = next(m for m in doc.mentions if m.text == "John")
     assert doc.clusters[john.cluster].name != "Lei Jun"
+
+
+# -- names with "and" and with a common word before the suffix -------------------------
+
+@pytest.mark.parametrize("text,name", [
+    ("Marden and Voss Inc said it would buy Kestrel Mills.", "Marden and Voss Inc"),
+    ("Harlan Oil and Gas Ltd sold a field.", "Harlan Oil and Gas Ltd"),
+    ("Pemberton and Co said it bought Kestrel Mills.", "Pemberton and Co"),
+    ("Dunmore Savings and Loan Association was sold.", "Dunmore Savings and Loan Association"),
+    ("QR Acquisition Corp, a unit of Halden Group, said it bought Kestrel Mills.", "QR Acquisition Corp"),
+])
+def test_and_or_a_common_word_inside_a_company_name(text, name):
+    assert name in {m.text for m in analyse(text).mentions}
+
+
+def test_two_coordinated_company_names_stay_two():
+    names = {m.text for m in analyse("Orrin Corp and Tallis Inc said they would merge.").mentions}
+    assert {"Orrin Corp", "Tallis Inc"} <= names
+
+
+# -- offers, "its acquisition of", sales of a named unit ------------------------------
+
+@pytest.mark.parametrize("text,acquirer,target", [
+    ("Kestrel Mills said its 40 dlrs per share tender offer for all of the common shares in Harlow Foods Inc "
+     "expired.", "Kestrel Mills", "Harlow Foods Inc"),
+    ("Dunmore Corp said its offer for all outstanding shares of Pellam Inc was extended.", "Dunmore Corp",
+     "Pellam Inc"),
+])
+def test_a_tender_offer_for_all_shares(text, acquirer, target):
+    assert ("acquired", acquirer, target) in facts(text, "acquired")
+
+
+@pytest.mark.parametrize("text,acquirer,target", [
+    ("Harlow Foods Inc said its board rejected a 30 dlr a share takeover offer by investor Martin Quill.",
+     "Martin Quill", "Harlow Foods Inc"),
+    ("Pellam Inc said it received an unsolicited offer of 12 dlrs a share from Orrin Corp.", "Orrin Corp",
+     "Pellam Inc"),
+])
+def test_an_offer_by_a_bidder_is_for_the_company_talked_about(text, acquirer, target):
+    f = one(text, "acquired")
+    assert (f["subject"], f["object"], f["rule"]) == (acquirer, target, "acquired.offer-by")
+
+
+def test_its_proposed_acquisition_of_names_the_buyer_before_it():
+    f = one("Dunmore Corp said it valued its proposed buyout of Pellam Inc at 700 mln dlrs.", "acquired")
+    assert (f["subject"], f["object"]) == ("Dunmore Corp", "Pellam Inc")
+
+
+def test_its_merger_into_a_buyer():
+    f = one("Tallis Inc said shareholders will vote on its proposed merger into Orrin Corp.", "acquired")
+    assert (f["subject"], f["object"], f["rule"]) == ("Orrin Corp", "Tallis Inc", "acquired.its-merger-into")
+
+
+def test_selling_a_unit_named_between_commas():
+    assert ("acquired", "Halden Group", "Brask Freight") in facts(
+        "Orrin Corp agreed to sell its courier unit, Brask Freight, to Halden Group for 20 mln dlrs.", "acquired")
+
+
+# -- founders named after "with" --------------------------------------------------------
+
+@pytest.mark.parametrize("text,people", [
+    ("Karen Holt co-founded Brightwater Labs with Peter Vance in 1998.", {"Karen Holt", "Peter Vance"}),
+    ("Karen Holt had formed Brightwater Labs in 1929 with Peter Vance and Anna Berg.",
+     {"Karen Holt", "Peter Vance", "Anna Berg"}),
+])
+def test_founded_with_partners(text, people):
+    assert {s for _, s, o in facts(text, "founderOf") if o == "Brightwater Labs"} == people
+
+
+@pytest.mark.parametrize("text,acquirer,target", [
+    ("Orrin Corp said it completed the sale of its Brask Freight unit to Halden Group for 20 mln dlrs.",
+     "Halden Group", "Brask Freight"),
+    ("Orrin Corp agreed to sell the assets and operations of its Brask Freight division to Halden Group.",
+     "Halden Group", "Brask Freight"),
+])
+def test_the_sale_of_a_unit_to_a_buyer(text, acquirer, target):
+    assert ("acquired", acquirer, target) in facts(text, "acquired")
+
+
+def test_a_tender_offer_for_the_part_not_yet_owned():
+    assert ("acquired", "Dunmore Corp", "Pellam Inc") in facts(
+        "Dunmore Corp said it would make a tender offer for the 45 pct of Pellam Inc it does not already own.",
+        "acquired")

@@ -54,6 +54,8 @@ _GENERIC_TAIL = frozenset(
 _DOMAIN = re.compile(r"\w\.(?:com|net|org|io|co|de|nl|fr|uk|in|ly|me|tv|ai)$")
 _COMMA_SUFFIX = re.compile(r",? ?(?:Inc|INC|Corp|CORP|Co|CO|Ltd|LTD|LLC|L\.L\.C|LLP|LP|L\.P|Limited|LIMITED|PLC|plc|Plc|"
                            r"S\.A|SA|N\.V|NV|AG|GmbH|B\.V)\b\.?")
+#: Suffixes that end a company's name for certain (a common word before one is part of the name).
+_STRICT_SUFFIXES = frozenset("inc corp co ltd plc llc corporation limited".split())
 #: Stop words that may begin a name when a name word follows ("New York", "General Motors").
 _NAME_STARTERS = frozenset("new first general united royal national american british standard".split())
 
@@ -427,6 +429,11 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
                 break
             if _namey(tj) and (not stop(j) or (lj in lists["company_suffixes"] and j > i)):
                 j += 1
+            elif tj[0].isupper() and lj not in _FUNCTION and j > i and j + 1 < n \
+                    and toks[j + 1].text.lower() in _STRICT_SUFFIXES:
+                j += 1  # "PH Acquisition Co", "Merger Corp": a common word right before a corporate suffix
+            elif lj == "and" and _and_in_name(toks, j):
+                j += 1  # "Sahlen and Associates Inc", "Star Oil and Gas Ltd", "Allen and Co"
             elif given and j == i + 1 and tj[0].isupper() and lj not in _FUNCTION:
                 j += 1  # "Jonathan Price": a surname that is also a common word
             elif titles_only and tj[0].isupper() and (office(j) or lj not in _FUNCTION or lj == "he"):
@@ -521,6 +528,28 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
             m.salient = False
         last = m
     return out
+
+
+def _and_in_name(toks: list, j: int) -> bool:
+    """Whether the "and" at ``toks[j]`` joins two parts of one company's name.
+
+    It does when one capitalised word after it ends in a corporate suffix ("Frost and Sullivan
+    Inc", "Savings and Loan Association") or is the suffix "Co" itself ("Allen and Co"), and the
+    word before it is not a suffix (which would end the first of two names).
+
+    >>> _and_in_name(tokens("Frost and Sullivan Inc said"), 1)
+    True
+    >>> _and_in_name(tokens("Acme Corp and Foo Inc said"), 2)
+    False
+    """
+    n = len(toks)
+    if j == 0 or j + 1 >= n or toks[j - 1].text.lower() in _STRICT_SUFFIXES:
+        return False
+    nxt = toks[j + 1].text
+    if nxt.lower() in ("co", "company"):
+        return True
+    return (_namey(nxt) and nxt[0].isupper() and nxt.lower() not in _FUNCTION and j + 2 < n
+            and toks[j + 2].text.lower() in _STRICT_SUFFIXES | {"association"})
 
 
 def _inside(spans: list[tuple[int, int]], pos: int) -> bool:

@@ -82,22 +82,30 @@ def check_quads(quads: list, where: str) -> None:
     """
     import pyoxigraph as ox
 
-    from kg.ontology import KG, RDF, compact
     from kg.ingest.values import literal_problem
+    from kg.ontology import KG, RDF, XSD, compact
 
-    amounts = {q.subject for q in quads
-               if q.predicate.value == RDF + "type" and getattr(q.object, "value", None) == KG + "MonetaryAmount"}
+    literal, triple, named = ox.Literal, ox.Triple, ox.NamedNode
+    checked = {XSD + t for t in ("date", "gYear", "gYearMonth", "decimal", "integer", "boolean")}
+    rdf_type, money = RDF + "type", KG + "MonetaryAmount"
+    amounts, suspects = set(), []
     for q in quads:
         o = q.object
-        if isinstance(o, ox.Triple) or isinstance(q.subject, ox.Triple):
+        kind = type(o)
+        if kind is literal:
+            if o.datatype.value in checked:
+                suspects.append(q)
+        elif kind is triple or type(q.subject) is triple:
             raise ParseError(where, f"RDF 1.2 triple terms are not supported "
                                     f"({compact(str(getattr(q.subject, 'value', '<< … >>')))} "
                                     f"{compact(q.predicate.value)} << … >>)")
-        if isinstance(o, ox.Literal):
-            problem = literal_problem(q.predicate.value, o, q.subject in amounts)
-            if problem:
-                raise ParseError(where, f"{problem} ({compact(getattr(q.subject, 'value', ''))} "
-                                        f"{compact(q.predicate.value)})")
+        elif kind is named and o.value == money and q.predicate.value == rdf_type:
+            amounts.add(q.subject)
+    for q in suspects:
+        problem = literal_problem(q.predicate.value, q.object, q.subject in amounts)
+        if problem:
+            raise ParseError(where, f"{problem} ({compact(getattr(q.subject, 'value', ''))} "
+                                    f"{compact(q.predicate.value)})")
 
 
 def read(path: Path, *, store=None, options: dict) -> list:

@@ -289,14 +289,21 @@ def kind_label(phrase: str, context: str = "") -> str:
     return label
 
 
+_OF_PLACE = re.compile(r"(?: of (?:⟨E\d+⟩|[A-Z][\w.]*(?: [A-Z][\w.]*){0,2}))?")
+_COORDINATED_AFTER = re.compile(
+    r"((?:, (?:the )?⟨E\d+⟩(?: \(⟨E\d+⟩\))?%s)*,? (?:and|&) (?:the )?⟨E\d+⟩)" % _OF_PLACE.pattern)
+
+
 def _coordinated(text: str, lo: int, hi: int, slot_lo: int, slot_hi: int) -> list[int]:
     """Extra names coordinated with a slot at the edge of a match ("A and B invested")."""
     extra = []
     if slot_hi == hi:
-        m = re.match(r"((?:, (?:the )?⟨E\d+⟩(?: \(⟨E\d+⟩\))?)*,? (?:and|&) (?:the )?⟨E\d+⟩)", text[hi:]) \
-            or re.match(r"((?:, ⟨E\d+⟩)+)(?=[.;]?$)", text[hi:])  # headline lists: "from Nvidia, Microsoft, Jeff Bezos"
+        # "A of New York and B of Connecticut": where each one is from is not another name
+        rest = text[_OF_PLACE.match(text, hi).end():]
+        m = _COORDINATED_AFTER.match(rest) \
+            or re.match(r"((?:, ⟨E\d+⟩)+)(?=[.;]?$)", rest)  # headline lists: "from Nvidia, Microsoft, Jeff Bezos"
         if m:  # "(TIGR)" after a name is the same entity's short name, not another one
-            extra = [int(x) for x in re.findall(r"(?<!\()⟨E(\d+)⟩", m.group(1))]
+            extra = [int(x) for x in re.findall(r"(?<!\()(?<!of )⟨E(\d+)⟩", m.group(1))]
     if slot_lo == lo:
         m = re.search(r"((?:⟨E\d+⟩, )*⟨E\d+⟩,? (?:and|&) )$", text[:lo])
         if m:

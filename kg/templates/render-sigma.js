@@ -22,12 +22,11 @@
 
     var graph = new graphology.MultiGraph();
     data.nodes.forEach(function (n, i) {
-      var c = data.communities[n.c];
       graph.addNode(n.id, {
         x: n.x, y: -n.y, label: n.label, k: i,
         // vis sizes are 8..38 pixels; on a map of thousands, 3..15 keeps regions visible.
         size: 3 + (n.size - 8) * 0.4,
-        color: c ? c.color : data.otherColor,
+        color: n.c >= 0 ? data.palette[n.c % data.palette.length] : data.otherColor,
         borderColor: outline[n.type] || "#a0aec0",
         forceLabel: forced.has(i)
       });

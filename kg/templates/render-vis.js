@@ -15,8 +15,7 @@
     data.legend.forEach(function (l) { shapes[l.type] = l; });
 
     function fill(n) {
-      var c = data.communities[n.c];
-      return c ? c.color : data.otherColor;
+      return n.c >= 0 ? data.palette[n.c % data.palette.length] : data.otherColor;
     }
     function visNode(n) {
       var color = fill(n);

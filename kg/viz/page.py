@@ -72,7 +72,7 @@ NODE_STYLES: dict[str, dict[str, str]] = {
     "Community": {"color": "#4a5568", "shape": "dot"},
     "Entity": {"color": "#a0aec0", "shape": "dot"},
 }
-#: Fill colours of the largest communities, in order; the rest get :data:`OTHER_COMMUNITY_COLOR`.
+#: Fill colours of the communities, by rank (cycled); nodes in no community get :data:`OTHER_COMMUNITY_COLOR`.
 COMMUNITY_COLORS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
                     "#9c755f", "#2f4b7c", "#a05195", "#66c2a5", "#d45087", "#8cd17d", "#86bcb6", "#f1ce63")
 OTHER_COMMUNITY_COLOR = "#bac4d0"
@@ -187,7 +187,7 @@ def view_data(G, *, title=None, highlight=None, size_by="degree", focus=None, re
 
     Returns:
         ``{"title", "renderer", "physics", "nodes", "edges", "strings", "legend",
-        "communities", "otherColor", "relations", "statuses", "uncertain",
+        "communities", "palette", "otherColor", "relations", "statuses", "uncertain",
         "years", "labels", "box", "focus", "highlight", "sizeBy"}``. Nodes are
         sorted by id; ``edges`` is a dict of columns (see :func:`edge_columns`);
         ``labels`` are the numbers of the :data:`LABELLED` most central nodes;
@@ -223,6 +223,7 @@ def view_data(G, *, title=None, highlight=None, size_by="degree", focus=None, re
         "strings": strings,
         "legend": _legend(nodes),
         "communities": _community_rows(G, community, scores),
+        "palette": list(COMMUNITY_COLORS),
         "otherColor": OTHER_COMMUNITY_COLOR,
         "relations": relations,
         "statuses": statuses,
@@ -265,17 +266,21 @@ def _node_rows(G, order, scores: dict, community: dict, pos: dict, hl_nodes: set
 
 
 def _community_ranks(community: dict) -> dict:
-    """Community number → colour slot: the largest communities with two members or more get a colour."""
+    """Community number → its rank among the communities of two members or more.
+
+    The page colours rank ``r`` with ``COMMUNITY_COLORS[r % len(COMMUNITY_COLORS)]``,
+    so every community is a region of its own colour (far-apart small ones may
+    share one); the legend names the largest :data:`COMMUNITY_COLORS` ones.
+    """
     sizes: dict[int, int] = {}
     for c in community.values():
         sizes[c] = sizes.get(c, 0) + 1
-    coloured = [c for c in sorted(sizes) if sizes[c] > 1][: len(COMMUNITY_COLORS)]
-    return {c: i for i, c in enumerate(coloured)}
+    return {c: i for i, c in enumerate(c for c in sorted(sizes) if sizes[c] > 1)}
 
 
 def _community_rows(G, community: dict, scores: dict) -> list[dict]:
     """The coloured communities for the legend: colour, size and the name of the most central member."""
-    ranks = _community_ranks(community)
+    ranks = {c: r for c, r in _community_ranks(community).items() if r < len(COMMUNITY_COLORS)}
     best: dict[int, tuple] = {}
     sizes: dict[int, int] = {}
     for n, c in community.items():
