@@ -268,16 +268,6 @@ def test_selling_a_unit_named_between_commas():
         "Orrin Corp agreed to sell its courier unit, Brask Freight, to Halden Group for 20 mln dlrs.", "acquired")
 
 
-# -- founders named after "with" --------------------------------------------------------
-
-@pytest.mark.parametrize("text,people", [
-    ("Karen Holt co-founded Brightwater Labs with Peter Vance in 1998.", {"Karen Holt", "Peter Vance"}),
-    ("Karen Holt had formed Brightwater Labs in 1929 with Peter Vance and Anna Berg.",
-     {"Karen Holt", "Peter Vance", "Anna Berg"}),
-])
-def test_founded_with_partners(text, people):
-    assert {s for _, s, o in facts(text, "founderOf") if o == "Brightwater Labs"} == people
-
 
 @pytest.mark.parametrize("text,acquirer,target", [
     ("Orrin Corp said it completed the sale of its Brask Freight unit to Halden Group for 20 mln dlrs.",
@@ -293,3 +283,42 @@ def test_a_tender_offer_for_the_part_not_yet_owned():
     assert ("acquired", "Dunmore Corp", "Pellam Inc") in facts(
         "Dunmore Corp said it would make a tender offer for the 45 pct of Pellam Inc it does not already own.",
         "acquired")
+
+
+def test_coordinated_targets_each_with_where_it_is_from():
+    got = facts("Orrin Corp said it completed the purchase of Pellam Inc of New York and Tallis Inc of Ohio.",
+                "acquired")
+    assert got == {("acquired", "Orrin Corp", "Pellam Inc"), ("acquired", "Orrin Corp", "Tallis Inc")}
+
+
+def test_coordinated_buyers_who_said_they_agreed():
+    assert facts("Orrin Corp and Halden Group said they agreed to acquire Pellam Inc.", "acquired") == {
+        ("acquired", "Orrin Corp", "Pellam Inc"), ("acquired", "Halden Group", "Pellam Inc")}
+
+
+@pytest.mark.parametrize("text,org", [
+    ("Brightwater Labs is a Dubai-based holding company founded by a Canadian businessman, Karen Holt.",
+     "Brightwater Labs"),
+    ("The Brightwater Institute was established in 1990 in Denver by businessman and entrepreneur Karen Holt.",
+     "Brightwater Institute"),
+])
+def test_founded_by_a_described_founder(text, org):
+    assert facts(text, "founderOf") == {("founderOf", "Karen Holt", org)}
+
+
+def test_founded_several_organisations_each_with_its_short_name():
+    assert facts("Karen Holt founded Brightwater Labs, The Orrin Institute (TOI) and the Pellam Trust (PT).",
+                 "founderOf") == {("founderOf", "Karen Holt", o)
+                                  for o in ("Brightwater Labs", "Orrin Institute", "Pellam Trust")}
+
+
+@pytest.mark.parametrize("text,target,status", [
+    ("Orrin Corp signed a letter of intent with Halden Group to purchase its Danish affiliate Pellam Bank.",
+     "Pellam Bank", "planned"),
+    ("Orrin Corp said it reached agreement with Halden Group to acquire the whole share capital of Pellam Inc.",
+     "Pellam Inc", "planned"),
+    ("Orrin Corp said it terminated an agreement with Halden Group to buy Pellam Inc.", "Pellam Inc", "declined"),
+])
+def test_an_agreement_with_a_seller_to_buy(text, target, status):
+    got = [(f["relation"], f["subject"], f["object"], f["status"]) for f in extract(text)]
+    assert got == [("acquired", "Orrin Corp", target, status)]  # the seller is neither buyer nor partner

@@ -7,6 +7,8 @@ import json
 import pyoxigraph as ox
 import pytest
 
+from kg.errors import FormatError
+
 from kg.formats import format_rows, to_python
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -42,5 +44,5 @@ def test_to_python_numbers():
     assert to_python(ox.Literal("3.5", datatype=ox.NamedNode(XSD + "decimal"))) == 3.5
     assert to_python(ox.Literal("7", datatype=ox.NamedNode(XSD + "integer"))) == 7
     assert to_python(ox.Literal("2019", datatype=ox.NamedNode(XSD + "gYear"))) == "2019"
-    with pytest.raises(ValueError):
+    with pytest.raises(FormatError, match="unknown row format"):
         format_rows(ROWS, "xml")

@@ -289,7 +289,8 @@ def parse_mapping(data: dict, origin: str = "mapping") -> Mapping:
         _check_keys(cmap, set(cmap), f"{where}.map")
         role = TitleSpec(_columns(spec.get("column"), where), {str(k).lower(): str(v) for k, v in cmap.items()},
                          bool(spec.get("required")))
-    status = data.get("status")
+    # A record that states no status is a report of the deal (the shapes require one).
+    status = data.get("status", "Reported")
     if status is not None and status not in (s.name for s in schema.statuses):
         raise MappingError(f"{origin}: 'status' must be a kg status such as Completed, got {status!r}")
     detect = data.get("detect") or [r.columns[0] for r in roles if r.required]

@@ -350,9 +350,43 @@ def _kind_of(words: list[str], prev: str | None, lists: dict, known) -> str:
     return "unknown"
 
 
+@dataclass
+class _Scan:
+    """The tokens of one sentence being scanned for names, with the tests the scan asks of them."""
+
+    text: str
+    toks: list
+    vocab: set
+    lists: dict
+    first_word: int = -1
+    index_of: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.first_word = next((k for k, t in enumerate(self.toks) if t.text[0].isalnum()), -1)
+        self.index_of = {t.start: k for k, t in enumerate(self.toks)}
+
+    def stop(self, k: int) -> bool:
+        """Whether token ``k`` cannot be a name word: a stop or headline word, or a common word first."""
+        lists, tok = self.lists, self.toks[k]
+        low = tok.text.lower()
+        if low in lists["stop"] or low in ("'s", "’s") or low in lists["headline_words"]:
+            return True
+        if "-" in low and all(w in lists["stop"] or w in lists["headline_words"] for w in low.split("-")):
+            return True  # "CASH-AND-STOCK", "All-Stock"
+        return low.isupper() is False and low in self.vocab and k == self.first_word and tok.text[0].isupper()
+
+    def office(self, k: int) -> bool:
+        """Whether token ``k`` is a capitalised public office or title ("President", "Chancellor")."""
+        return self.toks[k].text[0].isupper() and self.toks[k].text.lower() in self.lists["office_titles"]
+
+
 def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazetteer,
                   masked: list[tuple[int, int]]) -> list[Mention]:
     """Find the name mentions of one sentence.
+
+    Known names are matched first (longest first); otherwise a name is a run of
+    capitalised tokens (:func:`_run_end`), widened by a possessive inside it,
+    cut after a description or a title (:func:`_trim`) and typed by its shape.
 
     Args:
         text: the whole document.
@@ -365,161 +399,186 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
 
     Returns:
         Mentions in text order.
+
+    >>> doc_text = "Brightwater Labs CEO Karen Holt met Pellam."
+    >>> [m.text for m in find_mentions(doc_text, Sentence(0, len(doc_text)), 0, set(), _Gazetteer(None), [])]
+    ['Brightwater Labs', 'Karen Holt', 'Pellam']
     """
-    lists = word_lists()
     toks = [t for t in tokens(text[sent.start:sent.end], sent.start) if not _inside(masked, t.start)]
+    scan = _Scan(text, toks, vocab, word_lists())
     out: list[Mention] = []
-    i = 0
-    n = len(toks)
-
-    def stop(k: int) -> bool:
-        low = toks[k].text.lower()
-        if low in lists["stop"] or low in ("'s", "’s") or low in lists["headline_words"]:
-            return True
-        if "-" in low and all(w in lists["stop"] or w in lists["headline_words"] for w in low.split("-")):
-            return True  # "CASH-AND-STOCK", "All-Stock"
-        return low.isupper() is False and low in vocab and k == first_word and toks[k].text[0].isupper()
-
-    def office(k: int) -> bool:
-        return toks[k].text[0].isupper() and toks[k].text.lower() in lists["office_titles"]
-
-    first_word = next((k for k, t in enumerate(toks) if t.text[0].isalnum()), -1)
-    index_of = {t.start: k for k, t in enumerate(toks)}
+    i, n = 0, len(toks)
     while i < n:
-        # known names first, longest match
-        hit = None
-        for length in range(min(gaz.max_len, n - i), 0, -1):
-            span = toks[i:i + length]
-            if not _namey(span[0].text) and not span[0].text[0].isupper():
-                continue
-            key = fold(text[span[0].start:span[-1].end])
-            if key in gaz.keys:
-                hit = (length, gaz.keys[key])
-                break
-        if hit:
-            length, entity = hit
-            span = toks[i:i + length]
-            out.append(Mention(span[0].start, span[-1].end, text[span[0].start:span[-1].end],
-                               entity.kind, index, known=entity))
-            i += length
+        known = _known_name(scan, gaz, i, index)
+        if known:
+            out.append(known[0])
+            i += known[1]
             continue
-        t = toks[i]
-        low = t.text.lower()
-        nxt = toks[i + 1].text if i + 1 < n else ""
-        starter = (
-            (low in _NAME_STARTERS and _namey(nxt) and not stop(i + 1))
-            or (office(i) and nxt[:1].isupper())
-            # "Xpeng founder He Xiaopeng"
-            or (low == "he" and i > 0 and toks[i - 1].text.lower() in lists["office_heads"] and _namey(nxt)
-                and not stop(i + 1))
-            # "Founders Fund"
-            or (t.text[0].isupper() and low not in _FUNCTION and low not in lists["headline_words"]
-                and nxt.lower() in lists["company_suffixes"] and _namey(nxt))
-        )
-        if not _namey(t.text) or (stop(i) and not starter) or _series_letter(toks, i):
+        if not _namey(toks[i].text) or (scan.stop(i) and not _starts_name(scan, i)) or _series_letter(toks, i):
             i += 1
             continue
-        j = i + 1
-        given = low in lists["first_names"]
-        while j < n:
-            tj = toks[j].text
-            lj = tj.lower()
-            titles_only = all(office(k) or toks[k].text.lower() in lists["demonyms"] for k in range(i, j))
-            if _series_letter(toks, j):
-                break
-            if _namey(tj) and (not stop(j) or (lj in lists["company_suffixes"] and j > i)):
-                j += 1
-            elif tj[0].isupper() and lj not in _FUNCTION and j > i and j + 1 < n \
-                    and toks[j + 1].text.lower() in _STRICT_SUFFIXES:
-                j += 1  # "PH Acquisition Co", "Merger Corp": a common word right before a corporate suffix
-            elif lj == "and" and _and_in_name(toks, j):
-                j += 1  # "Sahlen and Associates Inc", "Star Oil and Gas Ltd", "Allen and Co"
-            elif given and j == i + 1 and tj[0].isupper() and lj not in _FUNCTION:
-                j += 1  # "Jonathan Price": a surname that is also a common word
-            elif titles_only and tj[0].isupper() and (office(j) or lj not in _FUNCTION or lj == "he"):
-                j += 1  # "Vice Premier He Lifeng": after a title, a capitalised word starts the name
-            elif tj[0].isupper() and lj not in _FUNCTION and lj not in lists["headline_words"] and j + 1 < n \
-                    and _namey(toks[j + 1].text) and toks[j + 1].text.lower() in lists["organization_words"]:
-                j += 1  # "Qatar Investment Authority": a common word inside an institution's name
-            elif tj in ("&", "+") and j + 1 < n and _namey(toks[j + 1].text):
-                j += 1
-            elif tj == "." and len(toks[j - 1].text) == 1 and toks[j - 1].text.isupper() and j + 1 < n \
-                    and _namey(toks[j + 1].text) and not stop(j + 1) and toks[j].end == toks[j + 1].start - 1:
-                j += 1  # "Mark V. Parkinson", "J. Craig Venter": an initial inside a name
-            elif (lj in lists["joiners"] or (lj in ("of", "for") and toks[j - 1].text.lower() in lists["of_heads"])) \
-                    and j + 1 < n and _namey(toks[j + 1].text) and not stop(j + 1):
-                j += 1
-            else:
-                break
-        run = toks[i:j]
-        first = i
-        i = j
-        # "Macy's rejects", "Byju's raises": a possessive followed by a verb or the end belongs to the name
-        if j < n and toks[j].text in ("'s", "’s") and _possessive_in_name(toks, j, text, lists):
-            run = toks[first:j + 1]
-            i = j + 1
-        elif j < n and toks[j].text in ("'s", "’s"):
-            # "Heinl's Nursery Inc", "Scott's Hospitality Inc": a possessive inside a company's name
-            k = j + 1
-            while k < n and k < j + 5 and _namey(toks[k].text) and not stop(k):
-                k += 1
-            if k > j + 1 and toks[k - 1].text.lower() in ("inc", "corp", "co", "ltd", "plc", "llc", "corporation",
-                                                        "limited", "company", "group"):
-                run = toks[first:k]
-                i = k
-        # "Battery Startup Maxwell", "German manufacturer Volkswagen": the name follows the descriptor
-        words = [r.text.lower() for r in run]
-        cut = 0
-        for k, w in enumerate(words[:-1]):
-            # a nationality starts a description only before a trade word ("German Manufacturer
-            # Volkswagen"), not in a name ("American Express", "British Airways")
-            trade = w in lists["descriptors"] and w not in lists["demonyms"]
-            if (trade or (w in lists["demonyms"] and words[k + 1] in lists["descriptors"])) and words[k + 1] != "of":
-                cut = k + 1
-        if all(w in lists["company_suffixes"] or w in lists["organization_words"] for w in words[cut:]):
-            cut = 0  # "Harlow Media Group": the descriptor is part of the name
-        run = run[cut:]
-        words = words[cut:]
-        # "Chancellor Olaf Scholz", "Treasury Secretary Janet Yellen": the title is not the name
-        titled = False
-        heads = [k for k, w in enumerate(words[:-1]) if w in lists["office_heads"]
-                 and all(x in lists["office_titles"] or x in lists["demonyms"] for x in words[:k + 1])]
-        if heads:
-            run, words, titled = run[heads[-1] + 1:], words[heads[-1] + 1:], True
-        if all(w in lists["office_titles"] for w in words):
-            continue  # "Chief Executive Officer" is a title, not a person named "Officer"
-        if not run or all(w in lists["demonyms"] or w in lists["descriptors"] and len(words) == 1 for w in words):
+        first, j = i, _run_end(scan, i)
+        run, i = _with_possessive(scan, first, j)
+        trimmed = _trim(run, scan.lists)
+        if trimmed is None:
             continue
-        if len(run) == 1 and words[0] in lists["company_suffixes"] | lists["descriptors"] and words[0] not in ():
+        mention, i = _mention_of(scan, sent, index, trimmed, i)
+        if mention is not None:
+            out.append(mention)
+    _mark_salience(out, scan)
+    return out
+
+
+def _known_name(scan: _Scan, gaz: _Gazetteer, i: int, index: int):
+    """The longest known name starting at token ``i``, as (mention, tokens), or None."""
+    toks, text = scan.toks, scan.text
+    for length in range(min(gaz.max_len, len(toks) - i), 0, -1):
+        span = toks[i:i + length]
+        if not _namey(span[0].text) and not span[0].text[0].isupper():
             continue
-        if len(run) > 1 and words[-1] in _GENERIC_TAIL and words[-1] not in lists["company_suffixes"]:
-            continue  # "NEW VIDEO STARTUP", "Fintech Firm": a description, not a name
-        prev = None
-        k0 = index_of[run[0].start]
-        if k0 > 0:
-            prev = toks[k0 - 1].text
-        end = run[-1].end
-        if text[run[-1].end:run[-1].end + 6].lower() in ("-based", "-born") or \
-                text[run[-1].end:run[-1].end + 14].lower() == "-headquartered":
-            continue  # "Madison-based Shopbop": a place in a description
-        # "Calloway Inc. purchased": the abbreviation's period belongs to the name
-        if words[-1] in ("inc", "corp", "co", "ltd", "plc", "bros") and text[end:end + 1] == "." \
-                and end + 1 < sent.end:
-            end += 1
-        # "Aruba Networks, Inc., acquired": a corporate suffix after a comma belongs to the name
-        suffix = _COMMA_SUFFIX.match(text, end, sent.end)
-        if suffix:
-            end = suffix.end()
-            while i < n and toks[i].start < end:
-                i += 1
-        surface = " ".join(text[run[0].start:end].split())
-        kind = _kind_of([r.text for r in run], prev, lists, None)
-        if titled and kind == "unknown":
-            kind = "person"
-        out.append(Mention(run[0].start, end, surface, kind, index))
-    last = None
+        key = fold(text[span[0].start:span[-1].end])
+        if key in gaz.keys:
+            entity = gaz.keys[key]
+            return Mention(span[0].start, span[-1].end, text[span[0].start:span[-1].end], entity.kind, index,
+                           known=entity), length
+    return None
+
+
+def _starts_name(scan: _Scan, i: int) -> bool:
+    """Whether stop word ``i`` may start a name anyway ("New York", "Vice Premier …", "Founders Fund")."""
+    toks, lists = scan.toks, scan.lists
+    t = toks[i]
+    low = t.text.lower()
+    nxt = toks[i + 1].text if i + 1 < len(toks) else ""
+    return (
+        (low in _NAME_STARTERS and _namey(nxt) and not scan.stop(i + 1))
+        or (scan.office(i) and nxt[:1].isupper())
+        # "Xpeng founder He Xiaopeng"
+        or (low == "he" and i > 0 and toks[i - 1].text.lower() in lists["office_heads"] and _namey(nxt)
+            and not scan.stop(i + 1))
+        # "Founders Fund"
+        or (t.text[0].isupper() and low not in _FUNCTION and low not in lists["headline_words"]
+            and nxt.lower() in lists["company_suffixes"] and _namey(nxt))
+    )
+
+
+def _run_end(scan: _Scan, i: int) -> int:
+    """The end (exclusive) of the run of name tokens that starts at token ``i``."""
+    toks, lists, n = scan.toks, scan.lists, len(scan.toks)
+    j = i + 1
+    given = toks[i].text.lower() in lists["first_names"]
+    while j < n:
+        tj = toks[j].text
+        lj = tj.lower()
+        titles_only = all(scan.office(k) or toks[k].text.lower() in lists["demonyms"] for k in range(i, j))
+        nxt = toks[j + 1].text if j + 1 < n else ""
+        if _series_letter(toks, j):
+            break
+        if _namey(tj) and (not scan.stop(j) or (lj in lists["company_suffixes"] and j > i)):
+            j += 1
+        elif tj[0].isupper() and lj not in _FUNCTION and j > i and nxt.lower() in _STRICT_SUFFIXES:
+            j += 1  # "PH Acquisition Co", "Merger Corp": a common word right before a corporate suffix
+        elif lj == "and" and _and_in_name(toks, j) and not _place_before(toks, j, lists):
+            j += 1  # "Sahlen and Associates Inc", "Star Oil and Gas Ltd", "Allen and Co"
+        elif given and j == i + 1 and tj[0].isupper() and lj not in _FUNCTION:
+            j += 1  # "Jonathan Price": a surname that is also a common word
+        elif titles_only and tj[0].isupper() and (scan.office(j) or lj not in _FUNCTION or lj == "he"):
+            j += 1  # "Vice Premier He Lifeng": after a title, a capitalised word starts the name
+        elif tj[0].isupper() and lj not in _FUNCTION and lj not in lists["headline_words"] and nxt \
+                and _namey(nxt) and nxt.lower() in lists["organization_words"]:
+            j += 1  # "Qatar Investment Authority": a common word inside an institution's name
+        elif tj in ("&", "+") and nxt and _namey(nxt):
+            j += 1
+        elif tj == "." and len(toks[j - 1].text) == 1 and toks[j - 1].text.isupper() and nxt \
+                and _namey(nxt) and not scan.stop(j + 1) and toks[j].end == toks[j + 1].start - 1:
+            j += 1  # "Mark V. Parkinson", "J. Craig Venter": an initial inside a name
+        elif (lj in lists["joiners"] or (lj in ("of", "for") and toks[j - 1].text.lower() in lists["of_heads"])) \
+                and nxt and _namey(nxt) and not scan.stop(j + 1):
+            j += 1
+        else:
+            break
+    return j
+
+
+def _with_possessive(scan: _Scan, first: int, j: int) -> tuple[list, int]:
+    """The run ``toks[first:j]`` widened by a possessive that belongs to the name, and where to go on."""
+    toks, n = scan.toks, len(scan.toks)
+    if j >= n or toks[j].text not in ("'s", "’s"):
+        return toks[first:j], j
+    # "Macy's rejects", "Byju's raises": a possessive followed by a verb or the end belongs to the name
+    if _possessive_in_name(toks, j, scan.text, scan.lists):
+        return toks[first:j + 1], j + 1
+    # "Heinl's Nursery Inc", "Scott's Hospitality Inc": a possessive inside a company's name
+    k = j + 1
+    while k < n and k < j + 5 and _namey(toks[k].text) and not scan.stop(k):
+        k += 1
+    if k > j + 1 and toks[k - 1].text.lower() in ("inc", "corp", "co", "ltd", "plc", "llc", "corporation",
+                                                "limited", "company", "group"):
+        return toks[first:k], k
+    return toks[first:j], j
+
+
+def _trim(run: list, lists: dict):
+    """A run without the description or title in front of the name, as (run, words, titled); None if no name."""
+    # "Battery Startup Maxwell", "German manufacturer Volkswagen": the name follows the descriptor
+    words = [r.text.lower() for r in run]
+    cut = 0
+    for k, w in enumerate(words[:-1]):
+        # a nationality starts a description only before a trade word ("German Manufacturer
+        # Volkswagen"), not in a name ("American Express", "British Airways")
+        trade = w in lists["descriptors"] and w not in lists["demonyms"]
+        if (trade or (w in lists["demonyms"] and words[k + 1] in lists["descriptors"])) and words[k + 1] != "of":
+            cut = k + 1
+    if all(w in lists["company_suffixes"] or w in lists["organization_words"] for w in words[cut:]):
+        cut = 0  # "Harlow Media Group": the descriptor is part of the name
+    run, words = run[cut:], words[cut:]
+    # "Chancellor Olaf Scholz", "Treasury Secretary Janet Yellen": the title is not the name
+    titled = False
+    heads = [k for k, w in enumerate(words[:-1]) if w in lists["office_heads"]
+             and all(x in lists["office_titles"] or x in lists["demonyms"] for x in words[:k + 1])]
+    if heads:
+        run, words, titled = run[heads[-1] + 1:], words[heads[-1] + 1:], True
+    if all(w in lists["office_titles"] for w in words):
+        return None  # "Chief Executive Officer" is a title, not a person named "Officer"
+    if not run or all(w in lists["demonyms"] or w in lists["descriptors"] and len(words) == 1 for w in words):
+        return None
+    if len(run) == 1 and words[0] in lists["company_suffixes"] | lists["descriptors"]:
+        return None
+    if len(run) > 1 and words[-1] in _GENERIC_TAIL and words[-1] not in lists["company_suffixes"]:
+        return None  # "NEW VIDEO STARTUP", "Fintech Firm": a description, not a name
+    return run, words, titled
+
+
+def _mention_of(scan: _Scan, sent: Sentence, index: int, trimmed: tuple, i: int):
+    """The mention of a trimmed run, with a trailing period or ", Inc." it owns, and where to go on."""
+    run, words, titled = trimmed
+    text, toks, n = scan.text, scan.toks, len(scan.toks)
+    end = run[-1].end
+    if text[end:end + 6].lower() in ("-based", "-born") or text[end:end + 14].lower() == "-headquartered":
+        return None, i  # "Madison-based Shopbop": a place in a description
+    # "Calloway Inc. purchased": the abbreviation's period belongs to the name
+    if words[-1] in ("inc", "corp", "co", "ltd", "plc", "bros") and text[end:end + 1] == "." \
+            and end + 1 < sent.end:
+        end += 1
+    # "Aruba Networks, Inc., acquired": a corporate suffix after a comma belongs to the name
+    suffix = _COMMA_SUFFIX.match(text, end, sent.end)
+    if suffix:
+        end = suffix.end()
+        while i < n and toks[i].start < end:
+            i += 1
+    k0 = scan.index_of[run[0].start]
+    prev = toks[k0 - 1].text if k0 > 0 else None
+    kind = _kind_of([r.text for r in run], prev, scan.lists, None)
+    if titled and kind == "unknown":
+        kind = "person"
+    return Mention(run[0].start, end, " ".join(text[run[0].start:end].split()), kind, index), i
+
+
+def _mark_salience(out: list[Mention], scan: _Scan) -> None:
+    """Mark mentions after a preposition (and names coordinated with one) as not salient."""
+    toks, last = scan.toks, None
     for m in out:
-        k = index_of.get(m.start, 0)
+        k = scan.index_of.get(m.start, 0)
         before = toks[k - 1].text.lower() if k > 0 else ""
         m.salient = before not in _PREPOSITIONS
         # "from Sequoia and Blackbird": a name coordinated with one after a preposition is not salient either
@@ -527,7 +586,6 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
                 and toks[k - 2].end == last.end if k > 1 else False:
             m.salient = False
         last = m
-    return out
 
 
 def _and_in_name(toks: list, j: int) -> bool:
@@ -550,6 +608,16 @@ def _and_in_name(toks: list, j: int) -> bool:
         return True
     return (_namey(nxt) and nxt[0].isupper() and nxt.lower() not in _FUNCTION and j + 2 < n
             and toks[j + 2].text.lower() in _STRICT_SUFFIXES | {"association"})
+
+
+def _place_before(toks: list, j: int, lists: dict) -> bool:
+    """Whether the one or two words before ``toks[j]`` name a place ("Acme Inc of New York and …").
+
+    >>> _place_before(tokens("Pellam of New York and Tallis Inc"), 4, word_lists())
+    True
+    """
+    words = [t.text.lower() for t in toks[max(0, j - 2):j]]
+    return words[-1] in lists["places"] or " ".join(words) in lists["places"]
 
 
 def _inside(spans: list[tuple[int, int]], pos: int) -> bool:

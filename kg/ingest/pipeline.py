@@ -475,7 +475,7 @@ def _fill(copy, batches, streamed, replaced, options, report, loaded, force) -> 
     for src in streamed:
         graph = options.get("graph") or src.graph
         if src.kind is SourceKind.TABLE:
-            _stream_table(copy, src, graph, options, report)
+            _stream_table(copy, src, graph, options, report, force)
         else:
             _stream_rdf(copy, src, graph, report, force)
             options["job"]("load", 1, 1)
@@ -486,11 +486,10 @@ def _stream_rdf(copy, src: Source, graph: str, report, force: bool) -> None:
     """Bulk-load a Turtle or N-Triples file into its graph in the copy, then validate it there."""
     import pyoxigraph as ox
 
-    from kg.errors import ParseError, ValidationError
+    from kg.errors import ParseError
     from kg.formats import RdfFormat
     from kg.ingest import Batch
     from kg.ingest.rdf import check_file, check_loaded
-    from kg.validate import validate_graphs
 
     fmt = RdfFormat.from_suffix(src.path.suffix).oxigraph()
     check_file(src.path, graph)
@@ -500,15 +499,11 @@ def _stream_rdf(copy, src: Source, graph: str, report, force: bool) -> None:
     except SyntaxError as exc:
         raise ParseError(str(src.path), str(exc), getattr(exc, "lineno", None)) from None
     check_loaded(copy.raw, graph, src.path)
-    result = validate_graphs(copy, [graph])
     batch = Batch(graph=graph, triples=[], source=str(src.path), validated=True)
     batch.identity, batch.kind = src.identity, src.kind.value
     batch.count = _count(copy, graph)
     report.batches.append(batch)
-    if result.violations:
-        if not force:
-            raise ValidationError(result.violations, source=str(src.path))
-        report.violations.extend(result.violations)
+    _validate_in_copy(copy, src, graph, report, force)
 
 
 def _count(store, graph: str) -> int:
@@ -518,7 +513,7 @@ def _count(store, graph: str) -> int:
     return int(next(iter(rows))["n"].value)
 
 
-def _stream_table(copy, src: Source, graph: str, options: dict, report) -> None:
+def _stream_table(copy, src: Source, graph: str, options: dict, report, force: bool) -> None:
     """Stream a CSV file's rows, with their derived edges, into the copy (see :mod:`kg.ingest.tabular`)."""
     import io
 
@@ -559,3 +554,16 @@ def _stream_table(copy, src: Source, graph: str, options: dict, report) -> None:
     batch = Batch(graph=graph, triples=[], source=str(src.path), validated=True, tabular=result)
     batch.identity, batch.kind = src.identity, src.kind.value
     report.batches.append(batch)
+    _validate_in_copy(copy, src, graph, report, force)
+
+
+def _validate_in_copy(copy, src: Source, graph: str, report, force: bool) -> None:
+    """Check a graph streamed into the working copy against the shapes, with what the store says about its nodes."""
+    from kg.errors import ValidationError
+    from kg.validate import validate_graphs
+
+    result = validate_graphs(copy, [graph])
+    if result.violations:
+        if not force:
+            raise ValidationError(result.violations, source=str(src.path))
+        report.violations.extend(result.violations)

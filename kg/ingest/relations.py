@@ -289,17 +289,28 @@ def kind_label(phrase: str, context: str = "") -> str:
     return label
 
 
-_OF_PLACE = re.compile(r"(?: of (?:⟨E\d+⟩|[A-Z][\w.]*(?: [A-Z][\w.]*){0,2}))?")
-_COORDINATED_AFTER = re.compile(
-    r"((?:, (?:the )?⟨E\d+⟩(?: \(⟨E\d+⟩\))?%s)*,? (?:and|&) (?:the )?⟨E\d+⟩)" % _OF_PLACE.pattern)
+_OF_PLACE = re.compile(r" of (?:⟨E(\d+)⟩|([A-Z][\w.]*(?: [A-Z][\w.]*)?))")
+_COORDINATED_AFTER = re.compile(r"((?:, (?:[Tt]he )?⟨E\d+⟩(?: \(⟨E\d+⟩\))?)*,? (?:and|&) (?:[Tt]he )?⟨E\d+⟩)")
 
 
-def _coordinated(text: str, lo: int, hi: int, slot_lo: int, slot_hi: int) -> list[int]:
+def _where_from(text: str, at: int, doc) -> int:
+    """The end of " of <place>" right at ``at`` ("Acme Inc of New York and …"), else ``at``."""
+    m = _OF_PLACE.match(text, at)
+    if m is None:
+        return at
+    if m.group(1) is not None:
+        return m.end() if doc.mentions[int(m.group(1))].kind == "place" else at
+    from kg.ingest.mentions import word_lists
+
+    return m.end() if m.group(2).lower() in word_lists()["places"] else at
+
+
+def _coordinated(text: str, lo: int, hi: int, slot_lo: int, slot_hi: int, doc=None) -> list[int]:
     """Extra names coordinated with a slot at the edge of a match ("A and B invested")."""
     extra = []
     if slot_hi == hi:
         # "A of New York and B of Connecticut": where each one is from is not another name
-        rest = text[_OF_PLACE.match(text, hi).end():]
+        rest = text[_where_from(text, hi, doc) if doc is not None else hi:]
         m = _COORDINATED_AFTER.match(rest) \
             or re.match(r"((?:, ⟨E\d+⟩)+)(?=[.;]?$)", rest)  # headline lists: "from Nvidia, Microsoft, Jeff Bezos"
         if m:  # "(TIGR)" after a name is the same entity's short name, not another one
@@ -366,61 +377,15 @@ def find_relations(doc, doc_id: str = "doc") -> list[dict]:
 
 
 def _facts_from_match(doc, doc_id, masked, rule, m, quote) -> list[dict]:
-    groups = m.groupdict()
+    """The facts of one pattern match: its parties, relations, coordinated names, status, amount, date."""
+    parties = _parties(doc, masked, rule, m)
+    if parties is None:
+        return []
+    subj, obj, kind, confidence = parties
     types = rule.types or {}
     lo, hi = m.span()
-    obj = masked.entities.get(int(groups["O"])) if groups.get("O") else None
-    if rule.subject == "context":
-        subj = _context_subject(masked, lo, obj.cluster if obj else -1)
-        if subj is None:
-            return []
-        confidence = rule.confidence * 0.9
-    else:
-        subj = masked.entities.get(int(groups["S"])) if groups.get("S") else None
-        confidence = rule.confidence
-        if subj is not None and rule.relation not in ("role", "ceoOf", "founderOf") and types.get("S") != "org":
-            subj = _appositive_head(masked, subj, int(groups["S"]))
-    if subj is None or not _fits(subj, types.get("S")):
-        return []
-    if rule.object == "context":  # "The round was led by X": the object is the company talked about
-        obj = _context_object(doc, masked.start + lo, subj, types.get("O"))
-        if obj is None:
-            return []
-        confidence *= 0.9
-    if obj is not None and obj.anaphor and obj.cluster == subj.cluster:
-        obj = _other_antecedent(doc, obj, subj, types.get("O"))  # "X will invest in the company": not X
-        if obj is None:
-            return []
-    if obj is not None and rule.relation in ("acquired", "investedIn") and groups.get("O") \
-            and masked.positions[("E", int(groups["O"]))] + len(f"⟨E{groups['O']}⟩") == hi:
-        obj = _described(masked, obj, int(groups["O"]))
-    if obj is not None and rule.relation in ("acquired", "investedIn") and \
-            obj.text.rsplit(None, 1)[-1].lower() in _PART_WORDS:
-        return []  # "Metro AG's India Business": a part of a company, not a company
-    kind = None
-    if obj is None:
-        if not groups.get("K"):
-            return []
-        kind = groups["K"]
-    elif not _fits(obj, types.get("O")) or obj.cluster == subj.cluster:
-        return []
-    relations = [rule.relation]
-    if rule.relation == "role":
-        roles = groups.get("R") or ""
-        relations = [r for r, rx in (("ceoOf", _CEO), ("founderOf", _FOUNDER)) if rx.search(roles)]
-        if _PAST_ROLE.search(m.group(0)) or _FORMER.search(masked.text[max(0, lo - 14):lo]):
-            relations = [r for r in relations if r != "ceoOf"]  # a former chief executive is no ceoOf
-    subjects, objects = [subj], [obj]
-    s_pos = masked.positions.get(("E", int(groups["S"]))) if groups.get("S") else None
-    o_pos = masked.positions.get(("E", int(groups["O"]))) if groups.get("O") else None
-    for pos, group, bucket in ((s_pos, "S", subjects), (o_pos, "O", objects)):
-        if pos is None:
-            continue
-        ph = f"⟨E{groups[group]}⟩"
-        for extra in _coordinated(masked.text, lo, hi, pos, pos + len(ph)):
-            mm = doc.mentions[extra]
-            if _fits(mm, types.get(group)) and mm.cluster not in {b.cluster for b in bucket if b}:
-                bucket.append(mm)
+    relations = _relations_of(masked, rule, m)
+    subjects, objects = _with_coordinated(doc, masked, m, types, subj, obj)
     if subj.anaphor or (obj is not None and obj.anaphor):
         confidence *= 0.9
     status = status_of(masked, lo, hi, rule.status, rule.relation)
@@ -461,6 +426,79 @@ def _facts_from_match(doc, doc_id, masked, rule, m, quote) -> list[dict]:
                         fact["object_type"] = None
                 out.append(fact)
     return out
+
+
+def _parties(doc, masked, rule, m):
+    """A match's subject and object (or kind sought) as (subj, obj, kind, confidence); None if they do not fit."""
+    groups = m.groupdict()
+    types = rule.types or {}
+    lo, hi = m.span()
+    obj = masked.entities.get(int(groups["O"])) if groups.get("O") else None
+    if rule.subject == "context":
+        subj = _context_subject(masked, lo, obj.cluster if obj else -1)
+        if subj is None:
+            return None
+        confidence = rule.confidence * 0.9
+    else:
+        subj = masked.entities.get(int(groups["S"])) if groups.get("S") else None
+        confidence = rule.confidence
+        if subj is not None and rule.relation not in ("role", "ceoOf", "founderOf") and types.get("S") != "org":
+            subj = _appositive_head(masked, subj, int(groups["S"]))
+    if subj is None or not _fits(subj, types.get("S")):
+        return None
+    if rule.object == "context":  # "The round was led by X": the object is the company talked about
+        obj = _context_object(doc, masked.start + lo, subj, types.get("O"))
+        if obj is None:
+            return None
+        confidence *= 0.9
+    if obj is not None and obj.anaphor and obj.cluster == subj.cluster:
+        obj = _other_antecedent(doc, obj, subj, types.get("O"))  # "X will invest in the company": not X
+        if obj is None:
+            return None
+    if obj is not None and rule.relation in ("acquired", "investedIn") and groups.get("O") \
+            and masked.positions[("E", int(groups["O"]))] + len(f"⟨E{groups['O']}⟩") == hi:
+        obj = _described(masked, obj, int(groups["O"]))
+    if obj is not None and rule.relation in ("acquired", "investedIn") and \
+            obj.text.rsplit(None, 1)[-1].lower() in _PART_WORDS:
+        return None  # "Metro AG's India Business": a part of a company, not a company
+    kind = None
+    if obj is None:
+        if not groups.get("K"):
+            return None
+        kind = groups["K"]
+    elif not _fits(obj, types.get("O")) or obj.cluster == subj.cluster:
+        return None
+    return subj, obj, kind, confidence
+
+
+def _relations_of(masked, rule, m) -> list[str]:
+    """The relations a match states: a role pattern's roles decide ceoOf/founderOf; a former CEO is none."""
+    lo = m.start()
+    relations = [rule.relation]
+    if rule.relation == "role":
+        roles = m.groupdict().get("R") or ""
+        relations = [r for r, rx in (("ceoOf", _CEO), ("founderOf", _FOUNDER)) if rx.search(roles)]
+        if _PAST_ROLE.search(m.group(0)) or _FORMER.search(masked.text[max(0, lo - 14):lo]):
+            relations = [r for r in relations if r != "ceoOf"]  # a former chief executive is no ceoOf
+    return relations
+
+
+def _with_coordinated(doc, masked, m, types, subj, obj) -> tuple[list, list]:
+    """The subjects and objects of a match, each with the names coordinated with it ("A and B bought C")."""
+    groups = m.groupdict()
+    lo, hi = m.span()
+    subjects, objects = [subj], [obj]
+    s_pos = masked.positions.get(("E", int(groups["S"]))) if groups.get("S") else None
+    o_pos = masked.positions.get(("E", int(groups["O"]))) if groups.get("O") else None
+    for pos, group, bucket in ((s_pos, "S", subjects), (o_pos, "O", objects)):
+        if pos is None:
+            continue
+        ph = f"⟨E{groups[group]}⟩"
+        for extra in _coordinated(masked.text, lo, hi, pos, pos + len(ph), doc):
+            mm = doc.mentions[extra]
+            if _fits(mm, types.get(group)) and mm.cluster not in {b.cluster for b in bucket if b}:
+                bucket.append(mm)
+    return subjects, objects
 
 
 def _context_object(doc, position: int, subj, want):
