@@ -44,7 +44,7 @@ _API = {
     "centrality": ("kg.explore", "centrality"),
     "communities": ("kg.explore", "communities"),
     "stats": ("kg.explore", "stats"),
-    "viz": ("kg.viz", "write_view"),
+    "viz": ("kg.drawing", "write_view"),
     "serve": ("kg.server", "serve"),
     "review": ("kg.judgements", "review"),
     "same_as": ("kg.judgements", "same_as"),

@@ -6,7 +6,7 @@ with the matching ingest reader (news text, CSV, RDF). It also loads the
 ontology and the background graph (``graphs/background.ttl``). Everything is
 validated against the shapes, then written, with the derived edges, in one
 transaction. Finally it dumps the dataset to ``graphs/kg.trig`` and writes the
-interactive HTML views (:func:`kg.viz.write_standard_views`).
+interactive HTML views (:func:`kg.drawing.write_standard_views`).
 
 >>> from kg.stores import open_store
 >>> import tempfile, pathlib
@@ -133,7 +133,7 @@ def build(store, root: Path | str = ".", *, views: bool = True, dump: bool = Tru
         path.write_bytes(sorted_dump(store, list(graphs) + [DERIVED_GRAPH]))
         report.written.append(str(path))
     if views:
-        from kg.viz import write_standard_views
+        from kg.drawing import write_standard_views
 
         report.written += [str(p) for p in write_standard_views(store, out, specs)]
     return report
@@ -161,7 +161,7 @@ def plan_views(graphs_dir: Path, batches, store=None) -> list[dict] | None:
     from kg.errors import UnknownEntityError, VizError
     from kg.ontology import RDFS, SKOS
     from kg.resolve import name_key
-    from kg.viz.views import load_view_specs, view_names
+    from kg.drawing.views import load_view_specs, view_names
 
     specs = load_view_specs(graphs_dir)
     if not specs or any(getattr(b, "tabular", None) is not None and not b.triples for b in batches):

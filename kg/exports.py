@@ -399,7 +399,7 @@ def _rgb(hex_color: str) -> dict[str, str]:
 def gexf_viz(G, *, layout: bool = True) -> dict:
     """Gephi's viz attributes of every node: colour, size and position.
 
-    Colours are kg's class colours (:data:`kg.viz.NODE_STYLES`; deals of the
+    Colours are kg's class colours (:data:`kg.drawing.NODE_STYLES`; deals of the
     deal view get ``Deal``'s); sizes grow with the square root of the degree
     centrality, 8 to 38 as in kg's HTML views; positions come from kg's seeded
     igraph layout (:func:`kg.layout.map_layout`), in pixels.
@@ -417,7 +417,7 @@ def gexf_viz(G, *, layout: bool = True) -> dict:
     {'r': '221', 'g': '107', 'b': '32'}
     """
     from kg.layout import map_layout
-    from kg.viz import NODE_STYLES, node_scores
+    from kg.drawing import NODE_STYLES, node_scores
 
     scores = node_scores(G, "degree") if G.number_of_edges() else {}
     top = max(scores.values(), default=0.0) or 1.0
@@ -501,7 +501,7 @@ def _gexf_nodes(out, G, viz: dict, kinds: dict[str, str]) -> None:
 
 
 def _gexf_edges(out, G, kinds: dict[str, str]) -> None:
-    from kg.viz import RELATION_COLORS
+    from kg.drawing import RELATION_COLORS
 
     ids = {name: str(i) for i, name in enumerate(kinds)}
     colors = {rel: '<viz:color r="{r}" g="{g}" b="{b}"/>'.format(**_rgb(c)) for rel, c in RELATION_COLORS.items()}

@@ -3,7 +3,7 @@
 In a notebook, the last value of a cell is shown through its ``_repr_html_``:
 
 - :func:`view` returns a :class:`View`, which shows kg's interactive HTML
-  view (:func:`kg.viz.render_html`) in a sandboxed ``<iframe>``: it works
+  view (:func:`kg.drawing.render_html`) in a sandboxed ``<iframe>``: it works
   offline, and its scripts cannot reach the notebook.
 - :func:`entity` returns an :class:`Entity`, which shows the entity's
   label, class, aliases and facts with their sources.
@@ -54,7 +54,7 @@ def html_table(rows: Sequence[dict], columns: Sequence[str] | None = None, *, ma
 
 
 class View:
-    """A view of the graph (a :mod:`kg.viz` graph) that draws itself in Jupyter.
+    """A view of the graph (a :mod:`kg.drawing` graph) that draws itself in Jupyter.
 
     Attributes:
         graph: the ``networkx.MultiDiGraph`` (``title``, ``focus``, ``highlight`` in ``graph.graph``).
@@ -77,14 +77,14 @@ class View:
         return f"<View {title!r}: {self.graph.number_of_nodes()} nodes, {self.graph.number_of_edges()} edges>"
 
     def html(self) -> str:
-        """The standalone page (:func:`kg.viz.render_html`)."""
-        from kg.viz import render_html
+        """The standalone page (:func:`kg.drawing.render_html`)."""
+        from kg.drawing import render_html
 
         return render_html(self.graph, size_by=self.size_by)
 
     def save(self, path) -> Path:
         """Write the page to ``path``; returns the path."""
-        from kg.viz import write_html
+        from kg.drawing import write_html
 
         return write_html(self.graph, path, size_by=self.size_by)
 
@@ -100,7 +100,7 @@ def view(store, *, focus: str | None = None, depth: int = 1, path: tuple[str, st
          size_by: str = "degree", **filters) -> View:
     """A :class:`View` of the store: the whole graph, an ego network, a path or a query.
 
-    Args: as :func:`kg.viz.write_view` (at most one of ``focus``, ``path``,
+    Args: as :func:`kg.drawing.write_view` (at most one of ``focus``, ``path``,
     ``sparql``/``name``; ``filters`` go to :func:`kg.network.entity_graph`).
 
     Returns:
@@ -115,7 +115,7 @@ def view(store, *, focus: str | None = None, depth: int = 1, path: tuple[str, st
     <View 'kg: the whole graph': 0 nodes, 0 edges>
     """
     from kg.errors import VizError
-    from kg.viz import focus_view, path_view, sparql_view, whole_view
+    from kg.drawing import focus_view, path_view, sparql_view, whole_view
 
     chosen = [k for k, v in (("focus", focus), ("path", path), ("sparql", sparql), ("name", name)) if v]
     if len(chosen) > 1:

@@ -1,7 +1,7 @@
 """``kg serve``: the store over the SPARQL 1.1 Protocol, with an explorer page.
 
 A guard written with the standard library's ``ThreadingHTTPServer`` answers
-HTTP; the queries run in engine processes (:mod:`kg.serve.engine`, pyoxigraph
+HTTP; the queries run in engine processes (:mod:`kg.serving.engine`, pyoxigraph
 on the store) that listen on nothing: the guard reaches each through a socket
 pair only it holds, so it is the only way in. The guard adds:
 
@@ -237,7 +237,7 @@ class Backend:
 
     def run(self, header: dict, body: bytes = b"", *, write: bool = False) -> tuple[dict, bytes]:
         """Run one engine request, a read or a write; engine failures become :class:`HttpError`."""
-        from kg.serve.pool import EngineGone
+        from kg.serving.pool import EngineGone
 
         try:
             if write:
@@ -578,7 +578,7 @@ def serve(location: str, opts: ServeOptions, *, announce=print) -> None:
             server cannot start.
         StoreLockedError: another process writes the store.
     """
-    from kg.serve.pool import EnginePool
+    from kg.serving.pool import EnginePool
     from kg.stores import is_remote
     from kg.stores.lock import FileLock, lock_timeout
 

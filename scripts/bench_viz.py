@@ -3,7 +3,7 @@
 Builds synthetic entity graphs (Barabási–Albert groups of 250 with 8% of the
 edges rewired between groups, so there are communities; ``m`` edges per node,
 with kg's node classes, relations, statuses and quotes), renders each with
-:func:`kg.viz.render_html`, then opens the page offline in Debian's Chromium
+:func:`kg.drawing.render_html`, then opens the page offline in Debian's Chromium
 several times and reads ``window.kgReadyAt``: the milliseconds from navigation
 start until the graph is drawn and the page answers input (the page sets it
 after the renderer's first frame: vis-network's ``afterDrawing`` or sigma.js's
@@ -145,8 +145,8 @@ def main(argv=None) -> int:
     ap.add_argument("--picture", type=Path, help="save the first size's page as this PNG (the README's picture)")
     args = ap.parse_args(argv)
 
-    from kg.viz import render_html
-    from kg.viz.page import choose_renderer
+    from kg.drawing import render_html
+    from kg.drawing.page import choose_renderer
 
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:

@@ -111,7 +111,7 @@ def _edge_id(page: Page, relation: str, a: str, b: str) -> str:
 def sigma_views(article_store, tmp_path_factory):
     """The article's whole view and path view drawn by the WebGL renderer, to run the same checks on."""
     from kg.stores import open_store
-    from kg.viz import path_view, whole_view, write_html
+    from kg.drawing import path_view, whole_view, write_html
 
     out = tmp_path_factory.mktemp("sigma")
     with open_store(article_store, read_only=True) as store:
@@ -235,7 +235,7 @@ def test_path_view_highlights_the_path(open_page, views):
 
 @pytest.mark.parametrize("renderer", ["vis", "sigma"])
 def test_xss_probe_does_not_run(open_page, tmp_path, renderer):
-    from kg.viz import write_html
+    from kg.drawing import write_html
 
     G = nx.MultiDiGraph()
     G.add_node("urn:x:evil", label=XSS, type="Company", aliases=["<script>alert(2)</script>", "小米"])
@@ -279,7 +279,7 @@ def _synthetic(n: int):
 
 
 def _map_page(open_page, tmp_path, n: int, timeout_ms: int = 120_000) -> Page:
-    from kg.viz import write_html
+    from kg.drawing import write_html
 
     path = write_html(_synthetic(n), tmp_path / f"map-{n}.html", title=f"synthetic: {n:,} nodes")
     return open_page(path, timeout_ms=timeout_ms)

@@ -442,7 +442,7 @@ def test_the_guard_is_the_only_way_in(served):
 
 
 def test_engines_refuse_service_load_and_updates(article_store):
-    from kg.serve.pool import EngineProcess
+    from kg.serving.pool import EngineProcess
 
     engine = EngineProcess(article_store, {"max_memory": 0})
     try:

@@ -1,4 +1,4 @@
-"""kg.viz: self-contained pages, escaping, determinism, large graphs, views and ``kg viz``."""
+"""kg.drawing: self-contained pages, escaping, determinism, large graphs, views and ``kg viz``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from kg import viz
+from kg import drawing as viz
 from kg.errors import VizError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,7 +138,7 @@ def test_highlight_path_dict(small):
 
 
 def test_large_graph_gets_webgl_renderer_and_python_layout(monkeypatch):
-    from kg.viz import page
+    from kg.drawing import page
 
     G = nx.MultiDiGraph(nx.path_graph(30))
     G.add_edge(100, 101)  # a second component
@@ -172,7 +172,7 @@ def test_communities_colour_the_nodes():
 
 
 def test_hard_cap(monkeypatch, small):
-    from kg.viz import page
+    from kg.drawing import page
 
     monkeypatch.setattr(page, "NODE_CAP", 3)
     with pytest.raises(VizError, match="--focus ENTITY --depth N"):
@@ -257,7 +257,7 @@ def test_sparql_view_construct_and_select(store):
 
 def test_committed_views_are_up_to_date(store, tmp_path):
     """graphs/*.html must be what kg build writes now (run 'kg build' to refresh them)."""
-    from kg.viz.views import load_view_specs
+    from kg.drawing.views import load_view_specs
 
     written = viz.write_standard_views(store, tmp_path, load_view_specs(ROOT / "graphs"))
     assert [p.name for p in written] == ["kg.html", "xiaomi.html", "lei-jun-tesla.html"]
@@ -296,7 +296,7 @@ def test_cli_viz_errors_are_one_line(runner, article_store, tmp_path, monkeypatc
 
     res = run_cli(runner, "viz", "--focus", "Nobody at all", "-o", str(tmp_path / "n.html"), store=article_store, ok=False)
     assert res.exit_code != 0 and "unknown entity" in res.output and "Traceback" not in res.output
-    from kg.viz import page
+    from kg.drawing import page
 
     monkeypatch.setattr(page, "NODE_CAP", 3)
     res = run_cli(runner, "viz", "-o", str(tmp_path / "big.html"), store=article_store, ok=False)

@@ -184,27 +184,10 @@ def meta_update(records) -> str:
                      f"<{DCTERMS}modified> {now}" + (f" ; <{KG}sha256> {ox.Literal(sha)}" if sha else "") + " .")
     if lines:
         parts.append(f"INSERT DATA {{ GRAPH {m} {{ {' '.join(lines)} }} }}")
-    parts.append(version_update())
+    from kg.snapshot import bump_version_update
+
+    parts.append(bump_version_update())
     return " ;\n".join(parts)
-
-
-def version_update() -> str:
-    """The update that adds one to the store's version (every write runs it; snapshots key on it)."""
-    from kg.schema import KG, META_GRAPH
-
-    m = f"<{META_GRAPH}>"
-    return (f"DELETE {{ GRAPH {m} {{ {m} <{KG}version> ?v }} }} INSERT {{ GRAPH {m} {{ {m} <{KG}version> ?n }} }} "
-            # An aggregate, not OPTIONAL: Virtuoso 7.2 finds no solution for a lone OPTIONAL.
-            f"WHERE {{ {{ SELECT (MAX(?x) AS ?v) WHERE {{ GRAPH {m} {{ {m} <{KG}version> ?x }} }} }} "
-            f"BIND(COALESCE(?v + 1, 1) AS ?n) }}")
-
-
-def store_version(store) -> int:
-    """The store's version: 0 for a store no kg write has touched."""
-    from kg.schema import META_GRAPH
-
-    rows = store.query(f"SELECT ?v WHERE {{ GRAPH <{META_GRAPH}> {{ <{META_GRAPH}> kg:version ?v }} }}")
-    return max((int(r["v"].value) for r in rows), default=0)
 
 
 def graph_nodes(store, graphs) -> set[str]:

@@ -1,6 +1,6 @@
 """The engine process of ``kg serve``: pyoxigraph on the store, behind a socket pair.
 
-It listens on nothing. The guard (:mod:`kg.serve.pool`) starts it with one end
+It listens on nothing. The guard (:mod:`kg.serving.pool`) starts it with one end
 of a Unix socket pair and sends it framed requests; so nothing but the guard
 can reach the store, and the engine itself refuses SERVICE, LOAD and, unless
 it was started as the writer, updates. Its memory is capped with
@@ -234,7 +234,7 @@ def _serve(sock: socket.socket, engine: Engine) -> None:
 
 
 def main(argv: list[str]) -> None:
-    """``python -m kg.serve.engine FD LOCATION SETTINGS_JSON``: serve requests on socket FD."""
+    """``python -m kg.serving.engine FD LOCATION SETTINGS_JSON``: serve requests on socket FD."""
     import resource
 
     fd, location, settings = int(argv[0]), argv[1], json.loads(argv[2])
@@ -258,5 +258,5 @@ def main(argv: list[str]) -> None:
     _watch_parent(os.getppid())
 
 
-if __name__ == "__main__":  # pragma: no cover - started by kg.serve.pool
+if __name__ == "__main__":  # pragma: no cover - started by kg.serving.pool
     main(sys.argv[1:])

@@ -3,7 +3,7 @@
 The view builders (:func:`whole_view`, :func:`focus_view`, :func:`path_view`,
 :func:`sparql_view`, :func:`communities_view`) return a ``networkx.MultiDiGraph``
 in the shape of :func:`kg.network.entity_graph`, with the page's title, focus
-and highlight in ``G.graph``, so :func:`kg.viz.write_html` needs nothing else.
+and highlight in ``G.graph``, so :func:`kg.drawing.write_html` needs nothing else.
 
 The standard views ``kg build`` writes come from ``graphs/views.yaml`` when
 the project has one, else from the data itself (:func:`data_views`): the
@@ -19,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kg.errors import NoPathError, VizError
-from kg.viz.page import _local, check_size, write_html
+from kg.drawing.page import _local, check_size, write_html
 
 #: The predicate of edges from a SELECT without ?predicate.
 KG_RELATED = "https://kg.example.org/ontology#related"
@@ -418,7 +418,7 @@ def data_views(store) -> list[dict]:
     """
     from kg.network import entity_graph
     from kg.paths import find_paths
-    from kg.viz.page import node_scores
+    from kg.drawing.page import node_scores
 
     G = entity_graph(store)
     specs = [{"file": "kg.html", "view": "whole"}]
@@ -503,7 +503,7 @@ def write_view(store, out, *, focus: str | None = None, depth: int = 1, path: tu
         communities: the aggregated view (:func:`communities_view`).
         as_of: leave out facts dated after this ISO date or year (:func:`as_of_view`).
         size_by: the centrality that sizes nodes.
-        renderer: ``auto``, ``vis`` or ``sigma`` (:func:`kg.viz.page.choose_renderer`).
+        renderer: ``auto``, ``vis`` or ``sigma`` (:func:`kg.drawing.page.choose_renderer`).
         title: overrides the view's title.
         **filters: passed to :func:`kg.network.entity_graph` (not for sparql).
 
@@ -513,7 +513,7 @@ def write_view(store, out, *, focus: str | None = None, depth: int = 1, path: tu
     Raises:
         VizError: more than one view asked for, or the graph is too large.
     """
-    from kg.viz.page import choose_renderer
+    from kg.drawing.page import choose_renderer
 
     chosen = [k for k, v in (("--focus", focus), ("--path", path), ("--sparql", sparql), ("--name", name),
                              ("--communities", communities)) if v]

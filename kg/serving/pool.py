@@ -1,6 +1,6 @@
 """The guard's side of ``kg serve``'s engines: a supervised pool, and the write path.
 
-Each engine (:mod:`kg.serve.engine`) is a process reached through a socket
+Each engine (:mod:`kg.serving.engine`) is a process reached through a socket
 pair only the guard holds. The pool lends one per request and takes it back.
 An engine that dies (a stack overflow, its memory cap) or runs past the
 query timeout is killed if need be, logged, and replaced in the background;
@@ -26,7 +26,7 @@ import threading
 import time
 
 from kg.errors import ServerError
-from kg.serve.engine import recv_frame, send_frame
+from kg.serving.engine import recv_frame, send_frame
 
 
 class EngineGone(Exception):
@@ -44,7 +44,7 @@ class EngineProcess:
         ours, theirs = socket.socketpair()
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "kg.serve.engine", str(theirs.fileno()), location, json.dumps(settings)],
+                [sys.executable, "-m", "kg.serving.engine", str(theirs.fileno()), location, json.dumps(settings)],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                 pass_fds=(theirs.fileno(), *keep_fds),
                 # glibc reserves 64 MiB of address space per malloc arena; under the memory
@@ -99,7 +99,7 @@ class EnginePool:
     Args:
         location: the store directory.
         size: the number of engines (queries run at once).
-        settings: passed to each engine (see :class:`kg.serve.engine.Engine`).
+        settings: passed to each engine (see :class:`kg.serving.engine.Engine`).
         log: called with one line whenever an engine is replaced, and why.
         keep_fds: descriptors each engine inherits (the store's lock).
     """

@@ -1,8 +1,8 @@
 """Interactive HTML views of the knowledge graph: one self-contained, offline file each.
 
-:mod:`kg.viz.page` turns a graph into a page (vis-network for small graphs,
+:mod:`kg.drawing.page` turns a graph into a page (vis-network for small graphs,
 sigma.js on WebGL for large ones, both vendored in ``kg/templates/lib``);
-:mod:`kg.viz.views` chooses what to draw from a store (the whole graph, a
+:mod:`kg.drawing.views` chooses what to draw from a store (the whole graph, a
 neighbourhood, a path, a query, the communities) and writes the standard views
 of ``kg build``. Layouts and communities come from :mod:`kg.layout`.
 
@@ -17,7 +17,7 @@ True
 """
 
 from kg.layout import SEED
-from kg.viz.page import (
+from kg.drawing.page import (
     EDGE_CAP,
     LAYOUT_THRESHOLD,
     NODE_CAP,
@@ -34,7 +34,7 @@ from kg.viz.page import (
     vis_network_js,
     write_html,
 )
-from kg.viz.views import (
+from kg.drawing.views import (
     as_of_view,
     communities_view,
     data_views,
