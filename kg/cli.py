@@ -373,9 +373,11 @@ def entities(ctx, types, limit, store_location, fmt):
 @main.command()
 @click.argument("entity")
 @store_option
+@click.option("--as-of", "as_of", metavar="DATE",
+              help="The entity as it stood then: facts dated later and roles that had ended are left out.")
 @format_option()
 @click.pass_context
-def show(ctx, entity, store_location, fmt):
+def show(ctx, entity, as_of, store_location, fmt):
     """Everything about one entity, each fact with its date, status and source.
 
     ENTITY is a name, an alias (any case) or an IRI.
@@ -385,11 +387,12 @@ def show(ctx, entity, store_location, fmt):
       kg show Xiaomi
       kg show "Lee Jun"          # an alias of Lei Jun
       kg show xpeng --format json
+      kg show "Lei Jun" --as-of 2015
     """
     from kg.entities import describe_entity
 
     with _open(ctx, store_location, read_only=True) as store:
-        info = describe_entity(store, entity)
+        info = describe_entity(store, entity, as_of=as_of)
     from kg.entities import fact_rows
     from kg.formats import format_rows
 
@@ -638,15 +641,20 @@ def graph_filters(f):
         click.option("--since", type=int, metavar="YEAR", help="Only deals from this year on (undated facts stay)."),
         click.option("--until", type=int, metavar="YEAR", help="Only deals up to this year (undated facts stay)."),
         click.option("--include-declined", is_flag=True, help="Also use declined deals (left out by default)."),
+        click.option("--as-of", "as_of", metavar="DATE",
+                     help="The graph as it stood then (YYYY, YYYY-MM or YYYY-MM-DD): deals dated later and roles "
+                     "that had ended are left out."),
     ]
     for option in reversed(options):
         f = option(f)
     return f
 
 
-def _filter_args(via, exclude_status, since, until, include_declined) -> dict:
+def _filter_args(via, exclude_status, since, until, include_declined, as_of=None) -> dict:
+    from kg.explore import as_of_year
+
     return {"via": _split(via), "exclude_status": _split(exclude_status), "since": since, "until": until,
-            "include_declined": include_declined}
+            "include_declined": include_declined, "as_of": as_of_year(as_of) if as_of else None}
 
 
 def _export_formats() -> list[str]:
@@ -668,7 +676,7 @@ def _export_formats() -> list[str]:
 @click.option("-o", "--output", type=click.Path(), help="Write to this file (a folder for neo4j and csv) instead of stdout.")
 @store_option
 @click.pass_context
-def export(ctx, fmt, graph, view, types, no_layout, via, exclude_status, since, until, include_declined, output,
+def export(ctx, fmt, graph, view, types, no_layout, via, exclude_status, since, until, include_declined, as_of, output,
            store_location):
     """Export the store as RDF, or its entity or deal view for Gephi, Neo4j and other tools.
 
@@ -688,7 +696,7 @@ def export(ctx, fmt, graph, view, types, no_layout, via, exclude_status, since, 
       kg export --format neo4j --view deal -o neo4j-import
       kg export --format graphml --via investedIn,acquired --since 2015 -o deals.graphml
     """
-    filters = _filter_args(via, exclude_status, since, until, include_declined)
+    filters = _filter_args(via, exclude_status, since, until, include_declined, as_of)
     if fmt in GRAPH_OUTPUT:
         if any(filters.values()) or types or view != "entity" or no_layout:
             raise click.UsageError(f"--view, --type, --no-layout and the graph filters are for graphml, gexf, "
@@ -737,7 +745,7 @@ def _export_rdf(ctx, store_location, fmt, graph, output) -> None:
 @format_option()
 @click.pass_context
 def path(ctx, source, target, max_hops, all_paths, directed, limit, via, exclude_status, since, until,
-         include_declined, store_location, fmt):
+         include_declined, as_of, store_location, fmt):
     """How SOURCE and TARGET are connected, each hop explained with its evidence.
 
     Shows the shortest paths (or, with --all, every simple path up to
@@ -757,7 +765,7 @@ def path(ctx, source, target, max_hops, all_paths, directed, limit, via, exclude
 
     with _open(ctx, store_location, read_only=True) as store:
         result = find(store, source, target, max_hops=max_hops, all_paths=all_paths, directed=directed,
-                      limit=limit, **_filter_args(via, exclude_status, since, until, include_declined))
+                      limit=limit, **_filter_args(via, exclude_status, since, until, include_declined, as_of))
     if fmt == "json":
         emit_json(result)
         return
@@ -788,7 +796,7 @@ def path(ctx, source, target, max_hops, all_paths, directed, limit, via, exclude
 @store_option
 @format_option()
 @click.pass_context
-def neighbors(ctx, entity, depth, limit, via, exclude_status, since, until, include_declined, store_location, fmt):
+def neighbors(ctx, entity, depth, limit, via, exclude_status, since, until, include_declined, as_of, store_location, fmt):
     """The entities within --depth hops of ENTITY, and how each is reached.
 
     \b
@@ -801,7 +809,7 @@ def neighbors(ctx, entity, depth, limit, via, exclude_status, since, until, incl
 
     with _open(ctx, store_location, read_only=True) as store:
         rows = ego(store, entity, depth=depth, limit=limit,
-                   **_filter_args(via, exclude_status, since, until, include_declined))
+                   **_filter_args(via, exclude_status, since, until, include_declined, as_of))
     emit_rows(rows, fmt, ["depth", "label", "type", "statement", "direction", "date", "status", "from_label", "iri"])
 
 
@@ -822,7 +830,7 @@ def neighbors(ctx, entity, depth, limit, via, exclude_status, since, until, incl
 @format_option()
 @click.pass_context
 def centrality(ctx, measure, top, types, weight, k, seed, include_concepts, via, exclude_status, since, until,
-               include_declined, store_location, fmt):
+               include_declined, as_of, store_location, fmt):
     """Who is central: rank people and organizations by a centrality measure.
 
     Betweenness is exact on small graphs and sampled (k sources, fixed seed)
@@ -839,7 +847,7 @@ def centrality(ctx, measure, top, types, weight, k, seed, include_concepts, via,
     with _open(ctx, store_location, read_only=True) as store:
         result = rank(store, measure, top=top, types=_split(types), weight=weight, k=k, seed=seed,
                       include_concepts=include_concepts,
-                      **_filter_args(via, exclude_status, since, until, include_declined))
+                      **_filter_args(via, exclude_status, since, until, include_declined, as_of))
     if fmt == "json":
         emit_json(result)
         return
@@ -859,7 +867,7 @@ def centrality(ctx, measure, top, types, weight, k, seed, include_concepts, via,
 @store_option
 @format_option()
 @click.pass_context
-def communities(ctx, seed, weight, include_concepts, via, exclude_status, since, until, include_declined,
+def communities(ctx, seed, weight, include_concepts, via, exclude_status, since, until, include_declined, as_of,
                 store_location, fmt):
     """Groups of closely tied people and organizations (Louvain, fixed seed).
 
@@ -875,7 +883,7 @@ def communities(ctx, seed, weight, include_concepts, via, exclude_status, since,
 
     with _open(ctx, store_location, read_only=True) as store:
         result = detect(store, seed=seed, weight=weight, include_concepts=include_concepts,
-                        **_filter_args(via, exclude_status, since, until, include_declined))
+                        **_filter_args(via, exclude_status, since, until, include_declined, as_of))
     if fmt == "json":
         emit_json(result)
         return
@@ -893,7 +901,7 @@ def communities(ctx, seed, weight, include_concepts, via, exclude_status, since,
 @store_option
 @format_option()
 @click.pass_context
-def stats(ctx, types, via, exclude_status, since, until, include_declined, store_location, fmt):
+def stats(ctx, types, via, exclude_status, since, until, include_declined, as_of, store_location, fmt):
     """Counts by class and relation, density, components and the degree distribution.
 
     \b
@@ -905,7 +913,7 @@ def stats(ctx, types, via, exclude_status, since, until, include_declined, store
 
     with _open(ctx, store_location, read_only=True) as store:
         result = measure(store, types=_split(types), **_filter_args(via, exclude_status, since, until,
-                                                                     include_declined))
+                                                                     include_declined, as_of))
     if fmt == "json":
         emit_json(result)
         return
@@ -1044,7 +1052,6 @@ def extract_cmd(ctx, source, jsonl, min_confidence, observations, resolve, fmt, 
 @click.option("--size-by", type=click.Choice(["degree", "pagerank", "betweenness", "eigenvector", "closeness", "none"]),
               default="degree", show_default=True, help="The centrality that sizes the nodes.")
 @click.option("--communities", is_flag=True, help="One node per community, sized by members; click one for its page.")
-@click.option("--as-of", "as_of", metavar="DATE", help="Leave out facts dated after DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.option("--renderer", type=click.Choice(["auto", "vis", "sigma"]), default="auto", show_default=True,
               help="vis-network (small graphs) or sigma.js on WebGL (large); auto picks by size.")
 @click.option("--title", help="Page title (default: describes the view).")
@@ -1054,8 +1061,8 @@ def extract_cmd(ctx, source, jsonl, min_confidence, observations, resolve, fmt, 
 @store_option
 @format_option()
 @click.pass_context
-def viz(ctx, focus, depth, path_ends, query, name, params, size_by, communities, as_of, renderer, title, output, via,
-        exclude_status, since, until, include_declined, store_location, fmt):
+def viz(ctx, focus, depth, path_ends, query, name, params, size_by, communities, renderer, title, output, via,
+        exclude_status, since, until, include_declined, as_of, store_location, fmt):
     """Write one self-contained, offline HTML page of the graph.
 
     Without a view option the whole graph is drawn. The page inlines its

@@ -488,13 +488,45 @@ def fact_rows(description: dict) -> list[dict]:
     return rows
 
 
-def describe_entity(store, name: str) -> dict:
+def describe_entity(store, name: str, *, as_of: str | int | None = None) -> dict:
     """Resolve ``name`` (see :func:`find_entity`) and :func:`describe` it, in one call.
+
+    Args:
+        store: an open store.
+        name: a name, alias or IRI.
+        as_of: show the entity as it stood in that year (``2019``, ``2019-06-30``):
+            facts dated later, and roles that had ended, are left out.
 
     Raises:
         UnknownEntityError: nothing matches; carries the nearest names.
     """
-    return describe(store, find_entity(store, name))
+    info = describe(store, find_entity(store, name))
+    if as_of:
+        _keep_as_of(store, info, as_of)
+    return info
+
+
+def _keep_as_of(store, info: dict, as_of) -> None:
+    """Drop the facts of ``info`` that are dated after ``as_of`` or whose role had ended by then."""
+    import pyoxigraph as ox
+
+    from kg.explore import as_of_year
+
+    year = as_of_year(as_of)
+    deals = sorted({f["deal"] for f in info["facts"] if f.get("deal")})
+    ended: dict[str, int] = {}
+    if deals:
+        values = " ".join(str(ox.NamedNode(d)) for d in deals)
+        for r in store.query(f"SELECT ?deal ?end WHERE {{ VALUES ?deal {{ {values} }} ?deal kg:endDate ?end }}"):
+            if r["end"].value[:4].isdigit():
+                ended[r["deal"].value] = max(ended.get(r["deal"].value, 0), int(r["end"].value[:4]))
+
+    def holds(f: dict) -> bool:
+        date = str(f.get("date") or "")
+        return not (date[:4].isdigit() and int(date[:4]) > year) and ended.get(f.get("deal"), year) >= year
+
+    info["facts"] = [f for f in info["facts"] if holds(f)]
+    info["as_of"] = year
 
 
 def _source_text(quote: dict) -> str | None:

@@ -19,7 +19,8 @@ from collections.abc import Iterable
 from kg.errors import NoPathError
 
 
-def _filters(via=None, types=None, exclude_status=None, since=None, until=None, include_declined=False) -> dict:
+def _filters(via=None, types=None, exclude_status=None, since=None, until=None, include_declined=False,
+             as_of=None) -> dict:
     return {
         "relations": list(via) if via else None,
         "types": list(types) if types else None,
@@ -27,7 +28,25 @@ def _filters(via=None, types=None, exclude_status=None, since=None, until=None, 
         "since": since,
         "until": until,
         "include_declined": include_declined,
+        **({"as_of": as_of_year(as_of)} if as_of else {}),
     }
+
+
+def as_of_year(as_of) -> int:
+    """The year of an ``--as-of`` date (``2019``, ``2019-06`` or ``2019-06-30``).
+
+    >>> as_of_year("2019-06-30")
+    2019
+
+    Raises:
+        KgError: not a date.
+    """
+    from kg.errors import KgError
+
+    text = str(as_of).strip()
+    if not (text[:4].isdigit() and (len(text) == 4 or text[4] == "-")):
+        raise KgError(f"--as-of {as_of!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")
+    return int(text[:4])
 
 
 def resolve(store, name: str) -> str:
@@ -53,6 +72,7 @@ def path(
     exclude_status: Iterable[str] | None = None,
     since: int | None = None,
     until: int | None = None,
+    as_of: str | None = None,
     include_declined: bool = False,
     limit: int = 20,
 ) -> dict:
@@ -83,7 +103,7 @@ def path(
     from kg.paths import find_paths
 
     a, b = resolve(store, source), resolve(store, target)
-    deal_filters = _deal_filters(exclude_status, since, until, include_declined)
+    deal_filters = _deal_filters(exclude_status, since, until, include_declined, as_of)
     if all_paths:
         G = _projected(store, via, deal_filters, max_hops, (a, source), (b, target))
     else:
@@ -99,9 +119,9 @@ def path(
     }
 
 
-def _deal_filters(exclude_status, since, until, include_declined) -> dict:
+def _deal_filters(exclude_status, since, until, include_declined, as_of=None) -> dict:
     return {"exclude_status": list(exclude_status) if exclude_status else None, "since": since,
-            "until": until, "include_declined": include_declined}
+            "until": until, "include_declined": include_declined, **({"as_of": as_of_year(as_of)} if as_of else {})}
 
 
 def _projected(store, via, deal_filters: dict, max_hops: int, *named):
@@ -155,6 +175,7 @@ def neighbors(
     exclude_status: Iterable[str] | None = None,
     since: int | None = None,
     until: int | None = None,
+    as_of: str | None = None,
     include_declined: bool = False,
     limit: int | None = None,
 ) -> list[dict]:
@@ -176,7 +197,7 @@ def neighbors(
         from kg.errors import KgError
 
         raise KgError("--depth must be at least 1")
-    deal_filters = _deal_filters(exclude_status, since, until, include_declined)
+    deal_filters = _deal_filters(exclude_status, since, until, include_declined, as_of)
     step, _ = store_steps(store, via=via, filters=deal_filters)
     seen, front, pairs = {iri}, [iri], []
     for _ in range(depth):
@@ -193,11 +214,11 @@ def neighbors(
     return neighborhood(G, iri, depth, via=via, limit=limit, tree=pairs)
 
 
-def _analysis_filters(include_concepts, via, exclude_status, since, until, include_declined) -> dict:
+def _analysis_filters(include_concepts, via, exclude_status, since, until, include_declined, as_of=None) -> dict:
     # Concepts (industries, kinds of partner sought) are classification hubs:
     # left in, they top every ranking and merge communities by industry.
     types = None if include_concepts else ["Agent"]
-    return _filters(via, types, exclude_status, since, until, include_declined)
+    return _filters(via, types, exclude_status, since, until, include_declined, as_of)
 
 
 def centrality(
@@ -214,6 +235,7 @@ def centrality(
     exclude_status: Iterable[str] | None = None,
     since: int | None = None,
     until: int | None = None,
+    as_of: str | None = None,
     include_declined: bool = False,
 ) -> dict:
     """Rank the store's entities by a centrality measure (:func:`kg.analytics.centrality`).
@@ -224,7 +246,8 @@ def centrality(
     from kg.analytics import centrality as run
     from kg.snapshot import entity_graph
 
-    G = entity_graph(store, **_analysis_filters(include_concepts, via, exclude_status, since, until, include_declined))
+    G = entity_graph(store, **_analysis_filters(include_concepts, via, exclude_status, since, until, include_declined,
+                                                    as_of))
     return run(G, measure, top=top, types=list(types) if types else None, weight=weight, k=k, seed=seed)
 
 
@@ -238,13 +261,15 @@ def communities(
     exclude_status: Iterable[str] | None = None,
     since: int | None = None,
     until: int | None = None,
+    as_of: str | None = None,
     include_declined: bool = False,
 ) -> dict:
     """Louvain communities of the store's people and organizations (:func:`kg.analytics.communities`)."""
     from kg.analytics import communities as run
     from kg.snapshot import entity_graph
 
-    G = entity_graph(store, **_analysis_filters(include_concepts, via, exclude_status, since, until, include_declined))
+    G = entity_graph(store, **_analysis_filters(include_concepts, via, exclude_status, since, until, include_declined,
+                                                    as_of))
     return run(G, seed=seed, weight=weight)
 
 
@@ -256,10 +281,12 @@ def stats(
     exclude_status: Iterable[str] | None = None,
     since: int | None = None,
     until: int | None = None,
+    as_of: str | None = None,
     include_declined: bool = False,
 ) -> dict:
     """Counts, density, components and degrees of the entity view (:func:`kg.analytics.stats`)."""
     from kg.analytics import stats as run
     from kg.snapshot import entity_graph
 
-    return run(entity_graph(store, **_filters(via, types, exclude_status, since, until, include_declined)))
+    return run(entity_graph(store, **_filters(via, types, exclude_status, since, until, include_declined,
+                                                    as_of)))

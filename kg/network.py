@@ -318,7 +318,14 @@ def _in_window(start: int | None, end: int | None, since: int | None, until: int
     return True
 
 
-def _deal_facts(cols: dict, deal: str, excluded, since: int | None, until: int | None):
+def _as_of_drops(year: int | None, end: str | None, as_of: int | None) -> bool:
+    """Whether a deal is not yet, or no longer, a fact in year ``as_of``: dated after it, or a role ended before it."""
+    if as_of is None:
+        return False
+    return (year is not None and year > as_of) or (end is not None and (_year(end) or as_of) < as_of)
+
+
+def _deal_facts(cols: dict, deal: str, excluded, since: int | None, until: int | None, as_of: int | None = None):
     """``(status, date, year, amount, currency, approximate)`` of a deal, or None when filtered out.
 
     A deal with several values keeps the least one (a deterministic choice);
@@ -336,6 +343,8 @@ def _deal_facts(cols: dict, deal: str, excluded, since: int | None, until: int |
     start = _least(cols["startDate"].get(deal))
     date_text = date if date is not None else start
     year = _year(date_text)
+    if _as_of_drops(year, _least(cols.get("endDate", {}).get(deal)), as_of):
+        return None
     if since is not None or until is not None:
         end = _least(cols["endDate"].get(deal))
         end_year = _year(end) if end is not None else (year if start is None else None)
@@ -429,6 +438,7 @@ def entity_graph(
     exclude_status: Iterable[str] | None = None,
     since: int | None = None,
     until: int | None = None,
+    as_of: int | None = None,
     include_declined: bool = False,
 ):
     """The entity view of the store: entities as nodes, one edge per deal and relation.
@@ -468,6 +478,8 @@ def entity_graph(
         exclude_status: statuses to leave out, e.g. ``["rumored"]``.
         since: keep deals whose year (or position span) reaches this year or later.
         until: keep deals up to this year. Undated facts are always kept.
+        as_of: the graph as it stood in this year: deals dated later and
+            roles that ended earlier are left out (undated facts stay).
         include_declined: keep declined deals too.
 
     Returns:
@@ -487,7 +499,7 @@ def entity_graph(
     by_class, query_args = _relation_plan(rels)
     sparql, markers = fact_query(**query_args)
     cols = collect_facts(store, sparql, markers)
-    return _entity_view(cols, by_class, keep_types, excluded, since, until, isolated=rels is None)
+    return _entity_view(cols, by_class, keep_types, excluded, (since, until, as_of), isolated=rels is None)
 
 
 @_gc_paused
@@ -499,6 +511,7 @@ def entity_subgraph(
     exclude_status: Iterable[str] | None = None,
     since: int | None = None,
     until: int | None = None,
+    as_of: int | None = None,
     include_declined: bool = False,
 ):
     """The entity view's edges between given pairs of entities, read by indexed lookups.
@@ -535,7 +548,7 @@ def entity_subgraph(
                                                   "evidence": True})
         for column in ("label", "title"):
             cols.setdefault(column, {}).update(more.get(column, {}))
-    return _entity_view(cols, by_class, None, excluded, since, until, isolated=False)
+    return _entity_view(cols, by_class, None, excluded, (since, until, as_of), isolated=False)
 
 
 def _facts_of(store, subjects: list[str], query_args: dict, chunk: int = 500) -> dict:
@@ -606,7 +619,7 @@ def _relation_plan(rels) -> tuple[dict, dict]:
     return by_class, args
 
 
-def _entity_view(cols: dict, by_class: dict, keep_types, excluded, since, until, *, isolated: bool):
+def _entity_view(cols: dict, by_class: dict, keep_types, excluded, window: tuple, *, isolated: bool):
     """Build the entity view from gathered facts (:func:`entity_graph`); ``isolated`` adds entities without edges."""
     import networkx as nx
 
@@ -629,7 +642,7 @@ def _entity_view(cols: dict, by_class: dict, keep_types, excluded, since, until,
         keys[key] = data
 
     for deal, classes in cols.get("class", {}).items():
-        _add_deal_edges(cols, by_class, deal, classes, (excluded, since, until), add, concepts)
+        _add_deal_edges(cols, by_class, deal, classes, (excluded, *window), add, concepts)
     _add_industry_edges(cols, succ, add, concepts)
     if isolated:
         for e, etypes in cols["etype"].items():
@@ -743,6 +756,7 @@ def deal_graph(
     exclude_status: Iterable[str] | None = None,
     since: int | None = None,
     until: int | None = None,
+    as_of: int | None = None,
     include_declined: bool = False,
 ):
     """The deal view: a bipartite graph of deals and their participants.
@@ -792,7 +806,7 @@ def deal_graph(
         agents = [(a, role) for role in schema.role_names for a in _all(cols[role].get(deal))]
         if not agents:
             continue
-        facts = _deal_facts(cols, deal, excluded, since, until)
+        facts = _deal_facts(cols, deal, excluded, since, until, as_of)
         if facts is None:
             continue
         status, date, year, amount, currency, _ = facts

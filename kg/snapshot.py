@@ -87,7 +87,7 @@ def snapshot_path(store) -> Path | None:
 
 
 def entity_graph(store, *, relations=None, types=None, exclude_status=None, since=None, until=None,
-                 include_declined: bool = False):
+                 include_declined: bool = False, as_of: int | None = None):
     """:func:`kg.network.entity_graph`, read from the snapshot when it is current.
 
     Filters on relations and entity types are applied to the snapshot (the
@@ -99,9 +99,9 @@ def entity_graph(store, *, relations=None, types=None, exclude_status=None, sinc
     """
     from kg import network
 
-    if exclude_status or since is not None or until is not None or include_declined:
+    if exclude_status or since is not None or until is not None or include_declined or as_of is not None:
         return network.entity_graph(store, relations=relations, types=types, exclude_status=exclude_status,
-                                    since=since, until=until, include_declined=include_declined)
+                                    since=since, until=until, include_declined=include_declined, as_of=as_of)
     G = load_or_build(store)
     return _filtered(G, network._check_relations(relations), network._check_types(types))
 

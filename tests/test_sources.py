@@ -123,3 +123,16 @@ def test_a_second_source_does_not_multiply_totals_or_rows(runner, tmp_path, arti
     shown = cli_json(runner, "show", "Lei Jun", store=loc)
     facts = [(f["relation"], f.get("deal")) for f in shown["facts"]]
     assert len(facts) == len(set(facts)), "kg show lists a fact twice"
+
+
+def test_as_of_filters_show_path_and_centrality(runner, article_store):
+    before = cli_json(runner, "show", "Lei Jun", "--as-of", "2012", store=article_store)
+    after = cli_json(runner, "show", "Lei Jun", "--as-of", "2014", store=article_store)
+    assert "metWith" not in {f["relation"] for f in before["facts"]}
+    assert "metWith" in {f["relation"] for f in after["facts"]}
+    path = cli_json(runner, "path", "Lei Jun", "Tesla", "--as-of", "2012", store=article_store)
+    assert all("metWith" not in h["statement"] for p in path["paths"] for h in p["hops"])
+    ranks = cli_json(runner, "centrality", "--as-of", "2012", store=article_store)
+    assert ranks["rows"]
+    bad = run_cli(runner, "show", "Lei Jun", "--as-of", "soon", store=article_store, ok=False)
+    assert bad.exit_code == 1 and "not a date" in bad.output

@@ -521,6 +521,12 @@ def write_view(store, out, *, focus: str | None = None, depth: int = 1, path: tu
         raise VizError(f"choose one of --focus, --path, --sparql, --name and --communities, not {' and '.join(chosen)}")
     out = Path(out)
     extra: dict = {}
+    if as_of and not (sparql or name):
+        from kg.explore import as_of_year
+
+        # The projection leaves out roles that had ended by then; as_of_view
+        # below cuts what is dated later, to the day.
+        filters["as_of"] = as_of_year(as_of)
     if focus:
         G, view = focus_view(store, focus, depth, **filters), "focus"
     elif path:

@@ -235,9 +235,8 @@ def stream_file(path: Path, *, options: dict, result: TabularResult, rejects: Re
         ParseError: the file cannot be read as CSV.
         MappingError: the mapping does not fit the header, or (strict) a row is bad.
     """
-    from kg.ingest.mapping import RowConverter, RowError
-
     from kg.ingest.limits import MAX_LINE_BYTES, open_regular
+    from kg.ingest.mapping import RowConverter, RowError
 
     strict = bool(options.get("strict"))
     delimiter = options.get("delimiter") or ("\t" if path.suffix.lower() == ".tsv" else ",")
@@ -245,18 +244,7 @@ def stream_file(path: Path, *, options: dict, result: TabularResult, rejects: Re
     with open_regular(path) as raw:
         total = os.fstat(raw.fileno()).st_size
         reader = csv.reader(_lines(raw, path), delimiter=delimiter)
-        try:
-            header = next(reader)
-        except StopIteration:
-            raise ParseError(str(path), "empty file: no header row") from None
-        except (UnicodeDecodeError, csv.Error) as exc:
-            raise ParseError(str(path), f"not a UTF-8 CSV file: {exc}", 1) from None
-        try:
-            mapping = choose_mapping(options, header)
-        except MappingError as exc:
-            if options.get("mapping") or options.get("layout") or str(path) in str(exc):
-                raise  # about the mapping file or the layout name, which the message names
-            raise MappingError(f"{path}: {exc}") from None
+        header, mapping = _header_and_mapping(reader, path, options)
         result.layout = mapping.name
         conv = RowConverter(mapping, header, str(path), resolver=resolver, entities=entities)
         emitted: set = set()
@@ -279,28 +267,12 @@ def stream_file(path: Path, *, options: dict, result: TabularResult, rejects: Re
                 try:
                     fact = conv.convert(row, line)
                 except RowError as exc:
-                    reason = str(exc)
                     if strict:
-                        raise MappingError(f"{path}:{line}: {reason} (--strict: nothing was written)") from None
-                    result.rejected += 1
-                    result.reasons[_reason_key(reason)] += 1
-                    if len(result.samples) < 20:
-                        result.samples.append((line, reason))
-                    rejects.write(str(path), header, line, reason, row)
+                        raise MappingError(f"{path}:{line}: {exc} (--strict: nothing was written)") from None
+                    _reject(result, rejects, header, line, str(exc), row)
                     continue
                 result.loaded += 1
-                if quads:
-                    derived = fact.derived
-                    new = conv.entity_lines(fact.entities, emitted, derived)
-                    result.triples += len(fact.lines) + len(new)
-                    chunk += [t[:-3] + gsuffix for t in new]
-                    chunk += [t[:-3] + gsuffix for t in fact.lines]
-                    chunk += [t[:-3] + dsuffix for t in derived]
-                else:
-                    new = conv.entity_lines(fact.entities, emitted)
-                    result.triples += len(fact.lines) + len(new)
-                    chunk += new
-                    chunk += fact.lines
+                chunk += _row_lines(conv, fact, emitted, result, gsuffix if quads else None, dsuffix)
                 rows_in_chunk += 1
                 if rows_in_chunk >= CHUNK_ROWS:
                     yield "".join(chunk)
@@ -311,12 +283,55 @@ def stream_file(path: Path, *, options: dict, result: TabularResult, rejects: Re
             raise ParseError(str(path), f"not UTF-8 text ({exc.reason})", line + 1) from None
         except csv.Error as exc:
             raise ParseError(str(path), f"bad CSV: {exc}", reader.line_num) from None
-        except UnicodeEncodeError as exc:
-            raise ParseError(str(path), f"a cell is not text ({exc.reason})", line) from None
         if chunk:
             yield "".join(chunk)
         if progress is not None:
             progress(total, total)
+
+
+def _header_and_mapping(reader, path: Path, options: dict):
+    """Read the header row and choose the mapping for it.
+
+    Raises:
+        ParseError: no header, or not UTF-8 CSV.
+        MappingError: no mapping fits; names the file when the mapping was detected.
+    """
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ParseError(str(path), "empty file: no header row") from None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise ParseError(str(path), f"not a UTF-8 CSV file: {exc}", 1) from None
+    try:
+        return header, choose_mapping(options, header)
+    except MappingError as exc:
+        if options.get("mapping") or options.get("layout") or str(path) in str(exc):
+            raise  # about the mapping file or the layout name, which the message names
+        raise MappingError(f"{path}: {exc}") from None
+
+
+def _row_lines(conv, fact, emitted: set, result: TabularResult, gsuffix: str | None, dsuffix: str) -> list[str]:
+    """The lines of one converted row (new entities first), as N-Triples, or as N-Quads when
+    ``gsuffix`` is given (facts in the file's graph, derived edges in the derived graph)."""
+    if gsuffix is None:
+        new = conv.entity_lines(fact.entities, emitted)
+        result.triples += len(fact.lines) + len(new)
+        return new + fact.lines
+    derived = fact.derived
+    new = conv.entity_lines(fact.entities, emitted, derived)
+    result.triples += len(fact.lines) + len(new)
+    return ([t[:-3] + gsuffix for t in new] + [t[:-3] + gsuffix for t in fact.lines]
+            + [t[:-3] + dsuffix for t in derived])
+
+
+def _reject(result: TabularResult, rejects: RejectsWriter, header: list[str], line: int, reason: str,
+            row: list[str]) -> None:
+    """Count a bad row in ``result`` and write it to the rejects file."""
+    result.rejected += 1
+    result.reasons[_reason_key(reason)] += 1
+    if len(result.samples) < 20:
+        result.samples.append((line, reason))
+    rejects.write(result.source, header, line, reason, row)
 
 
 def _lines(raw, path: Path):
