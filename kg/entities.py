@@ -353,11 +353,12 @@ def _label_or_value(store, term):
     return term.value
 
 
-def _facts(store, e) -> list[dict]:
+def _fact_rows(store, e):
+    """The rows of the query behind :func:`_facts`: one per deal, role, counterpart and piece of evidence."""
     schema = load_schema()
     roles = " ".join(f"kg:{p}" for p in schema.role_names + ("declinedBy",))
     deal_types = " ".join(f"kg:{c}" for c in schema.deal_class_names)
-    rows = _bound(store,
+    return _bound(store,
         f"""SELECT ?e ?deal ?dealType ?dealLabel ?myRole ?otherRole ?other ?otherLabel ?positionRole
                   ?date ?status ?value ?currency ?approx ?ev ?quote ?start ?end ?line ?source ?sourceTitle ?sourcePath
         WHERE {{
@@ -379,50 +380,58 @@ def _facts(store, e) -> list[dict]:
         }}""",
         {"e": e},
     )
+
+
+def _value(term, convert=None):
+    """A row's value: the term's text (or ``convert(term)``), None when unbound."""
+    if term is None:
+        return None
+    return convert(term) if convert else term.value
+
+
+def _new_fact(r, relation: str, direction: str, my_role: str, deal_type: str) -> dict:
+    """One fact of :func:`_facts`, from the first row that names it (its quotes are added after)."""
     from kg.formats import to_python
 
+    other = _value(r["other"])
+    return {
+        "relation": relation, "direction": direction, "other": other,
+        "other_label": _value(r["otherLabel"]) or (term_label(other) if other else None),
+        "role": my_role, "deal": r["deal"].value, "deal_type": deal_type, "deal_label": _value(r["dealLabel"]),
+        "date": _value(r["date"]), "status": _value(r["status"], lambda s: term_label(s.value).lower()),
+        "amount": _value(r["value"], to_python), "currency": _value(r["currency"]),
+        "approximate": bool(to_python(r["approx"])) if r["approx"] is not None else False,
+        "quotes": [],
+    }
+
+
+def _quote(r) -> dict:
+    """The evidence of one row: the quote, where it is, and its source."""
+    from kg.formats import to_python
+
+    return {"evidence": r["ev"].value, "quote": _value(r["quote"]), "source": _value(r["source"]),
+            "source_title": _value(r["sourceTitle"]), "start": _value(r["start"], to_python),
+            "end": _value(r["end"], to_python), "line": _value(r["line"], to_python),
+            "source_path": _value(r["sourcePath"])}
+
+
+def _facts(store, e) -> list[dict]:
+    """The facts of entity ``e``: one per deal, relation and counterpart, with every source's quote."""
     facts: dict[tuple, dict] = {}
-    for r in rows:
+    for r in _fact_rows(store, e):
         my_role = term_label(r["myRole"].value)
-        if my_role == "declinedBy":
-            continue
         other_role = term_label(r["otherRole"].value) if r["otherRole"] is not None else None
-        if other_role == "declinedBy":
+        if "declinedBy" in (my_role, other_role):
             continue
         deal_type = term_label(r["dealType"].value)
         prole = term_label(r["positionRole"].value) if r["positionRole"] is not None else None
         relation, direction = _relation_for(deal_type, my_role, other_role, prole)
-        other = r["other"].value if r["other"] is not None else None
-        key = (r["deal"].value, other, relation)
+        key = (r["deal"].value, _value(r["other"]), relation)
         fact = facts.get(key)
         if fact is None:
-            fact = facts[key] = {
-                "relation": relation,
-                "direction": direction,
-                "other": other,
-                "other_label": r["otherLabel"].value if r["otherLabel"] is not None else (term_label(other) if other else None),
-                "role": my_role,
-                "deal": r["deal"].value,
-                "deal_type": deal_type,
-                "deal_label": r["dealLabel"].value if r["dealLabel"] is not None else None,
-                "date": r["date"].value if r["date"] is not None else None,
-                "status": term_label(r["status"].value).lower() if r["status"] is not None else None,
-                "amount": to_python(r["value"]) if r["value"] is not None else None,
-                "currency": r["currency"].value if r["currency"] is not None else None,
-                "approximate": bool(to_python(r["approx"])) if r["approx"] is not None else False,
-                "quotes": [],
-            }
-        if r["ev"] is not None:
-            q = {"evidence": r["ev"].value,
-                 "quote": r["quote"].value if r["quote"] is not None else None,
-                 "source": r["source"].value if r["source"] is not None else None,
-                 "source_title": r["sourceTitle"].value if r["sourceTitle"] is not None else None,
-                 "start": to_python(r["start"]) if r["start"] is not None else None,
-                 "end": to_python(r["end"]) if r["end"] is not None else None,
-                 "line": to_python(r["line"]) if r["line"] is not None else None,
-                 "source_path": r["sourcePath"].value if r["sourcePath"] is not None else None}
-            if q not in fact["quotes"]:
-                fact["quotes"].append(q)
+            fact = facts[key] = _new_fact(r, relation, direction, my_role, deal_type)
+        if r["ev"] is not None and (q := _quote(r)) not in fact["quotes"]:
+            fact["quotes"].append(q)
     out = list(facts.values())
     for f in out:
         f["quotes"].sort(key=lambda q: (q["source"] or "", q["start"] if q["start"] is not None else -1))
