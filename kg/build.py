@@ -157,11 +157,11 @@ def plan_views(graphs_dir: Path, batches, store=None) -> list[dict] | None:
     Raises:
         VizError: ``views.yaml`` is malformed, or a view names an entity the build does not have.
     """
+    from kg.drawing.views import load_view_specs, view_names
     from kg.entities import find_entity
     from kg.errors import UnknownEntityError, VizError
     from kg.ontology import RDFS, SKOS
     from kg.resolve import name_key
-    from kg.drawing.views import load_view_specs, view_names
 
     specs = load_view_specs(graphs_dir)
     if not specs or any(getattr(b, "tabular", None) is not None and not b.triples for b in batches):

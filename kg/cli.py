@@ -1086,8 +1086,8 @@ def viz(ctx, focus, depth, path_ends, query, name, params, size_by, communities,
       kg viz --communities -o communities.html
       kg viz --as-of 2020 -o kg-2020.html
     """
-    from kg.query import parse_params
     from kg.drawing import write_view
+    from kg.query import parse_params
 
     filters = {"relations": _split(via), "exclude_status": _split(exclude_status), "since": since, "until": until,
                "include_declined": include_declined}

@@ -416,8 +416,8 @@ def gexf_viz(G, *, layout: bool = True) -> dict:
     >>> gexf_viz(G)["a"]["color"]
     {'r': '221', 'g': '107', 'b': '32'}
     """
-    from kg.layout import map_layout
     from kg.drawing import NODE_STYLES, node_scores
+    from kg.layout import map_layout
 
     scores = node_scores(G, "degree") if G.number_of_edges() else {}
     top = max(scores.values(), default=0.0) or 1.0

@@ -114,8 +114,8 @@ def view(store, *, focus: str | None = None, depth: int = 1, path: tuple[str, st
     >>> view(open_store("memory:"))
     <View 'kg: the whole graph': 0 nodes, 0 edges>
     """
-    from kg.errors import VizError
     from kg.drawing import focus_view, path_view, sparql_view, whole_view
+    from kg.errors import VizError
 
     chosen = [k for k, v in (("focus", focus), ("path", path), ("sparql", sparql), ("name", name)) if v]
     if len(chosen) > 1:

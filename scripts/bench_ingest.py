@@ -332,7 +332,7 @@ def bench(sizes, runs: int, rdflib_max: int, work: Path, query_timeout: float = 
         kinds.append(("kg-add10", small))
         # kg keeps every source in a named graph: compare with bulk_load into one.
         ox_tps = statistics.median(n_ttl / r["seconds"] for r in results["oxigraph-graph"])
-        for kind, src in kinds:
+        for kind, _src in kinds:
             rs = results[kind]
             secs = statistics.median(r["seconds"] for r in rs)
             trip = rs[0]["triples"] if kind != "kg-ttl" else n_ttl

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import ARTICLE
+
 from kg.formats import to_python
 from kg.stores import open_store
 
@@ -21,7 +21,7 @@ def rows(store, sparql, **params):
     import pyoxigraph as ox
 
     bound = {k: ox.NamedNode(v) if v.startswith("https://") else ox.Literal(v) for k, v in params.items()}
-    return [{k: to_python(v) for k, v in zip([x.value for x in r_vars], r)} for r_vars, r in _iter(store.query(sparql, bound))]
+    return [{k: to_python(v) for k, v in zip([x.value for x in r_vars], r, strict=False)} for r_vars, r in _iter(store.query(sparql, bound))]
 
 
 def _iter(result):

@@ -110,8 +110,8 @@ def _edge_id(page: Page, relation: str, a: str, b: str) -> str:
 @pytest.fixture(scope="module")
 def sigma_views(article_store, tmp_path_factory):
     """The article's whole view and path view drawn by the WebGL renderer, to run the same checks on."""
-    from kg.stores import open_store
     from kg.drawing import path_view, whole_view, write_html
+    from kg.stores import open_store
 
     out = tmp_path_factory.mktemp("sigma")
     with open_store(article_store, read_only=True) as store:

@@ -206,8 +206,8 @@ def test_networkx_reads_the_gexf_of_the_deal_view(views, tmp_path):
 
 
 def test_gexf_carries_gephi_viz_colour_size_position(views, tmp_path):
-    from kg.exports import write_gexf
     from kg.drawing import NODE_STYLES, RELATION_COLORS
+    from kg.exports import write_gexf
 
     write_gexf(views["entity"], tmp_path / "g.gexf")
     root = ET.parse(tmp_path / "g.gexf").getroot()

@@ -8,7 +8,6 @@ import pyoxigraph as ox
 import pytest
 
 from kg.errors import FormatError
-
 from kg.formats import format_rows, to_python
 
 XSD = "http://www.w3.org/2001/XMLSchema#"

@@ -7,9 +7,9 @@ import shutil
 import pytest
 from conftest import DATA, ROOT, cli_json, run_cli
 
+from kg.disagreement import flag_update
 from kg.errors import ReplaceRefusedError
 from kg.ingest import ingest
-from kg.disagreement import flag_update
 from kg.rules import derive_update
 from kg.schema import BACKGROUND_GRAPH, DERIVED_GRAPH, ONTOLOGY_GRAPH
 from kg.stores import open_store

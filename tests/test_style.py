@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT
 
 #: Functions longer than the limit because each is one algorithm, with why.

@@ -16,7 +16,6 @@ committed views in ``graphs/`` can be checked for freshness.
 True
 """
 
-from kg.layout import SEED
 from kg.drawing.page import (
     EDGE_CAP,
     LAYOUT_THRESHOLD,
@@ -45,6 +44,7 @@ from kg.drawing.views import (
     write_standard_views,
     write_view,
 )
+from kg.layout import SEED
 
 
 def spread_layout(G, *, seed: int = SEED, **_ignored) -> dict:

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kg.errors import NoPathError, VizError
 from kg.drawing.page import _local, check_size, write_html
+from kg.errors import NoPathError, VizError
 
 #: The predicate of edges from a SELECT without ?predicate.
 KG_RELATED = "https://kg.example.org/ontology#related"
@@ -416,9 +416,9 @@ def data_views(store) -> list[dict]:
     Centrality is degree in the entity view; ties go to the smaller IRI. The
     path view is left out when the two are not connected within 4 hops.
     """
+    from kg.drawing.page import node_scores
     from kg.network import entity_graph
     from kg.paths import find_paths
-    from kg.drawing.page import node_scores
 
     G = entity_graph(store)
     specs = [{"file": "kg.html", "view": "whole"}]
