@@ -39,8 +39,8 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import re
 import json
+import re
 import statistics
 import sys
 import time
@@ -50,8 +50,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kg.ingest.text import RELATIONS, extract  # noqa: E402
-from kg.schema import load as load_schema  # noqa: E402
 from kg.resolve import core_key  # noqa: E402
+from kg.schema import load as load_schema  # noqa: E402
 
 DEVSET = ROOT / "tests" / "data" / "extract_devset.jsonl"
 
@@ -227,7 +227,7 @@ def report_real(seed: int, show: str | None = None, limit: int = 40) -> None:
     for name in REAL_SETS:
         if not (REAL_DIR / f"{name}.dev.jsonl").exists():
             continue
-        for label, docs in zip(("tune", "check"), real_halves(name, seed)):
+        for label, docs in zip(("tune", "check"), real_halves(name, seed), strict=True):
             counts, misses, speed = score_real(docs)
             total = {k: sum(c[k] for c in counts.values()) for k in ("tp", "fp", "fn")}
             for rel, c in [*counts.items(), ("all", total)]:

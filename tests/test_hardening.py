@@ -85,7 +85,7 @@ def _deal_ttl(date='"2019"^^xsd:gYear', value='"5"^^xsd:decimal', currency='"USD
 
 def _laughs(levels: int = 12) -> str:
     ents = '<!ENTITY a0 "lollollollol">\n' + "".join(
-        f'<!ENTITY a{i} "{("&a%d;" % (i - 1)) * 10}">\n' for i in range(1, levels))
+        f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">\n' for i in range(1, levels))
     return f"""<?xml version="1.0"?>
 <!DOCTYPE rdf:RDF [
 {ents}]>

@@ -206,6 +206,33 @@ def _years(data: dict, origin: str) -> tuple[int, int]:
     return low, high
 
 
+def _amount_spec(spec, where: str) -> AmountSpec:
+    """The ``amount`` section of a mapping, checked.
+
+    Raises:
+        MappingError: an unknown key, or a currency that is not an ISO 4217 code.
+    """
+    _check_keys(spec, {"column", "currency", "currency_column", "required"}, where)
+    cur_cols = _columns(spec["currency_column"], where) if spec.get("currency_column") else []
+    currency = spec.get("currency", None if cur_cols else "USD")
+    if currency is not None and currency_problem(str(currency)):
+        raise MappingError(f"{where}: 'currency' must be an ISO 4217 code such as USD, got {currency!r}")
+    return AmountSpec(_columns(spec.get("column"), where), currency, cur_cols, bool(spec.get("required")))
+
+
+def _title_spec(spec, where: str) -> TitleSpec:
+    """The ``role`` (job title) section of a mapping, checked.
+
+    Raises:
+        MappingError: an unknown key, or a ``map`` that is not a mapping.
+    """
+    _check_keys(spec, {"column", "map", "required"}, where)
+    cmap = spec.get("map") or {}
+    _check_keys(cmap, set(cmap), f"{where}.map")
+    return TitleSpec(_columns(spec.get("column"), where), {str(k).lower(): str(v) for k, v in cmap.items()},
+                     bool(spec.get("required")))
+
+
 def parse_mapping(data: dict, origin: str = "mapping") -> Mapping:
     """Validate a mapping given as a dict (the parsed YAML).
 
@@ -252,15 +279,7 @@ def parse_mapping(data: dict, origin: str = "mapping") -> Mapping:
         for f in formats:
             _check_format(f, where)
         dates.append(DateSpec(prop, _columns(spec.get("column"), where), list(formats), bool(spec.get("required"))))
-    amount = None
-    if data.get("amount"):
-        spec, where = data["amount"], f"{origin}: amount"
-        _check_keys(spec, {"column", "currency", "currency_column", "required"}, where)
-        cur_cols = _columns(spec["currency_column"], where) if spec.get("currency_column") else []
-        currency = spec.get("currency", None if cur_cols else "USD")
-        if currency is not None and currency_problem(str(currency)):
-            raise MappingError(f"{where}: 'currency' must be an ISO 4217 code such as USD, got {currency!r}")
-        amount = AmountSpec(_columns(spec.get("column"), where), currency, cur_cols, bool(spec.get("required")))
+    amount = _amount_spec(data["amount"], f"{origin}: amount") if data.get("amount") else None
     fields = []
     for i, spec in enumerate(data.get("fields") or []):
         where = f"{origin}: fields[{i}]"
@@ -274,21 +293,14 @@ def parse_mapping(data: dict, origin: str = "mapping") -> Mapping:
                                 bool(spec.get("iri")), bool(spec.get("required"))))
     constants = data.get("constants") or {}
     _check_keys(constants, set(constants), f"{origin}: constants")
-    template = data.get("iri") or "{class}/" + "--".join("{%s}" % r.name for r in roles) + (
-        "--{%s}" % dates[0].prop if dates else "")
+    template = data.get("iri") or "{class}/" + "--".join(f"{{{r.name}}}" for r in roles) + (
+        f"--{{{dates[0].prop}}}" if dates else "")
     known = {"class", "line", "file", "role", "relation", "year"} | {r.name for r in roles} | {d.prop for d in dates}
     for name in _PLACEHOLDER.findall(template):
         if name not in known:
             raise MappingError(f"{origin}: iri template {template!r} names {{{name}}}; "
                                f"known placeholders: {', '.join(sorted(known))}")
-    role = None
-    if data.get("role"):
-        spec, where = data["role"], f"{origin}: role"
-        _check_keys(spec, {"column", "map", "required"}, where)
-        cmap = spec.get("map") or {}
-        _check_keys(cmap, set(cmap), f"{where}.map")
-        role = TitleSpec(_columns(spec.get("column"), where), {str(k).lower(): str(v) for k, v in cmap.items()},
-                         bool(spec.get("required")))
+    role = _title_spec(data["role"], f"{origin}: role") if data.get("role") else None
     # A record that states no status is a report of the deal (the shapes require one).
     status = data.get("status", "Reported")
     if status is not None and status not in (s.name for s in schema.statuses):
@@ -602,6 +614,31 @@ class RowConverter:
         except ValueError as exc:
             raise RowError(str(exc)) from None
 
+    def _money(self, cell) -> tuple[Decimal | None, str | None]:
+        """The row's amount and currency, strictly parsed; ``(None, None)`` when undisclosed.
+
+        Args:
+            cell: ``cell(column index) -> stripped text`` of the row.
+
+        Raises:
+            RowError: a missing required amount, an amount that is not exact
+                (:func:`kg.ingest.values.parse_amount`), or a currency that is
+                not an ISO 4217 code.
+        """
+        spec, i, ci = self.amount
+        text = cell(i)
+        if not text and spec.required:
+            raise RowError(f"missing amount ({self._name(i, spec.columns)})")
+        amount = self.parse_amount(text) if text else None
+        if amount is None:
+            return None, None
+        currency = (cell(ci).upper() if ci is not None else "") or spec.currency
+        if not currency:
+            raise RowError("missing currency")
+        if currency_problem(currency):
+            raise RowError(f"bad currency {cell(ci)!r}: not an ISO 4217 code such as USD")
+        return amount, currency
+
     def convert(self, row: list[str], line: int) -> RowFact:
         """Convert one row.
 
@@ -616,15 +653,25 @@ class RowConverter:
             RowError: the row is bad (missing value, bad amount or date,
                 duplicate of an earlier row); the message is the reason.
         """
-        s = self._static
         n = len(row)
 
         def cell(i):
             return row[i].strip() if i is not None and i < n else ""
 
         values = {"class": self.cls_slug, "line": str(line), "file": self.file_slug}
-        role_iris = []
-        entities = []
+        role_iris, entities = self._roles(cell, values)
+        date_lines = self._dates(cell, values)
+        amount, currency = self._money(cell) if self.amount else (None, None)
+        extra = self._title(cell, values, entities) + self._fields(cell)
+        self._check_duplicate(row, line)
+        values["relation"] = self._relation(extra)
+        deal = self._deal_iri(values)
+        out = self._lines(deal, line, role_iris, date_lines, amount, currency, extra)
+        return RowFact(deal, out, entities, self._derived(f"<{deal}>", role_iris, extra))
+
+    def _roles(self, cell, values: dict) -> tuple[list, list]:
+        """The row's parties: ``(role, iri)`` pairs and the entities they name."""
+        role_iris, entities = [], []
         for spec, i in self.roles:
             name = " ".join(cell(i).split())
             if not name:
@@ -635,6 +682,10 @@ class RowConverter:
             role_iris.append((spec.name, iri))
             entities.append((iri, spec.cls, name, new))
             values[spec.name] = iri.rsplit("/", 1)[1]
+        return role_iris, entities
+
+    def _dates(self, cell, values: dict) -> list[str]:
+        """The row's dates, as predicate-object text, at their precision."""
         date_lines = []
         for spec, i in self.dates:
             text = cell(i)
@@ -647,35 +698,30 @@ class RowConverter:
             values[spec.prop] = lexical
             values.setdefault("year", lexical[:4])
             date_lines.append(f'<{KG}{spec.prop}> "{lexical}"^^<{XSD}{dtype}>')
-        amount = currency = None
-        if self.amount:
-            spec, i, ci = self.amount
-            text = cell(i)
-            if not text and spec.required:
-                raise RowError(f"missing amount ({self._name(i, spec.columns)})")
-            amount = self.parse_amount(text) if text else None
-            if amount is not None:
-                currency = (cell(ci).upper() if ci is not None else "") or spec.currency
-                if not currency:
-                    raise RowError("missing currency")
-                if currency_problem(currency):
-                    raise RowError(f"bad currency {cell(ci)!r}: not an ISO 4217 code such as USD")
-        extra = []
-        if self.title:
-            spec, i = self.title
-            text = _WS.sub(" ", cell(i))
-            if not text and spec.required:
+        return date_lines
+
+    def _title(self, cell, values: dict, entities: list) -> list[tuple]:
+        """A position's title: the role concepts it names (``CEO`` …), or a concept of its own."""
+        if not self.title:
+            return []
+        spec, i = self.title
+        text = _WS.sub(" ", cell(i))
+        if not text:
+            if spec.required:
                 raise RowError(f"missing title ({self._name(i, spec.columns)})")
-            if text:
-                low = text.lower()
-                concepts = sorted({c for word, c in spec.map.items() if word in low})
-                values["role"] = slugify(text)
-                for c in concepts:
-                    extra.append(("deal", f"<{KG}role>", f"<{KG}{c}>"))
-                if not concepts:
-                    iri = f"{ID}concept/{slugify(text)}"
-                    extra.append(("deal", f"<{KG}role>", f"<{iri}>"))
-                    entities.append((iri, "Concept", text, True))
+            return []
+        low = text.lower()
+        concepts = sorted({c for word, c in spec.map.items() if word in low})
+        values["role"] = slugify(text)
+        if concepts:
+            return [("deal", f"<{KG}role>", f"<{KG}{c}>") for c in concepts]
+        iri = f"{ID}concept/{slugify(text)}"
+        entities.append((iri, "Concept", text, True))
+        return [("deal", f"<{KG}role>", f"<{iri}>")]
+
+    def _fields(self, cell) -> list[tuple]:
+        """The mapping's extra fields, on the deal or on the evidence."""
+        extra = []
         for spec, i in self.fields:
             text = cell(i)
             if not text:
@@ -683,11 +729,13 @@ class RowConverter:
                     raise RowError(f"missing {spec.prop} ({self._name(i, spec.columns)})")
                 continue
             if spec.iri:
-                if not _URL.fullmatch(text) or not _valid_iri(text):
-                    continue
-                extra.append((spec.on, f"<{expand(spec.prop)}>", f"<{text}>"))
+                if _URL.fullmatch(text) and _valid_iri(text):
+                    extra.append((spec.on, f"<{expand(spec.prop)}>", f"<{text}>"))
             else:
                 extra.append((spec.on, f"<{expand(spec.prop)}>", f'"{_lit(text)}"'))
+        return extra
+
+    def _check_duplicate(self, row: list[str], line: int) -> None:
         # A duplicate is a row equal to an earlier one (case and spacing aside);
         # a 64-bit hash keeps memory flat per row.
         content = hash(tuple(" ".join(c.casefold().split()) for c in row))
@@ -695,34 +743,33 @@ class RowConverter:
         if first is not None:
             raise RowError(f"duplicate of line {first}")
         self.seen_rows[content] = line
-        values["relation"] = self._relation(extra)
-        # The key is slugged like kg.facts.deal_key, so a row and a sentence that
-        # state the same deal write to the same node (one fact, two sources).
+
+    def _deal_iri(self, values: dict) -> str:
+        """The row's deal: keyed like :func:`kg.facts.deal_key`, so a row and a sentence that state the
+        same deal write to one node; rows of one file with the same key (two rounds in one year) get -2, -3 …"""
         deal = self.deal_base + slugify(_PLACEHOLDER.sub(lambda m: values.get(m[1], ""), self.mapping.iri))
-        # Different rows whose IRI template gives the same deal (two rounds in
-        # one year) stay different deals: -2, -3 … in file order.
         count = self.seen.get(deal, 0) + 1
         self.seen[deal] = count
-        if count > 1:
-            deal = f"{deal}-{count}"
-        d = f"<{deal}>"
-        ev = f"<{self.evidence_base}{line}>"
+        return f"{deal}-{count}" if count > 1 else deal
+
+    def _lines(self, deal: str, line: int, role_iris, date_lines, amount, currency, extra) -> list[str]:
+        """The row's N-Triples lines: the deal, its roles, dates, status, amount and evidence."""
+        s = self._static
+        d, ev = f"<{deal}>", f"<{self.evidence_base}{line}>"
         out = [f"{d} {s['type']} {s['cls']} .\n"]
         out += [f"{d} <{KG}{role}> <{iri}> .\n" for role, iri in role_iris]
         out += [f"{d} {p} .\n" for p in date_lines]
         if self.mapping.status:
             out.append(f"{d} {s['status']} <{KG}{self.mapping.status}> .\n")
-        for prop, value in self.mapping.constants.items():
-            out.append(f"{d} <{KG}{prop}> <{KG}{value}> .\n")
+        out += [f"{d} <{KG}{prop}> <{KG}{value}> .\n" for prop, value in self.mapping.constants.items()]
         if amount is not None:
             a = f"<{amount_iri(deal, self.file_slug)}>"
             out += [f"{d} {s['amount']} {a} .\n", f"{a} {s['type']} {s['Money']} .\n",
                     f'{a} {s["value"]} "{amount}"^^{s["dec"]} .\n', f'{a} {s["currency"]} "{currency}" .\n']
         out += [f"{d} {s['evidence']} {ev} .\n", f"{ev} {s['type']} {s['Evidence']} .\n",
                 f"{ev} {s['source']} <{self.source}> .\n", f'{ev} {s["line"]} "{line}"^^{s["int"]} .\n']
-        for on, p, o in extra:
-            out.append(f"{d if on == 'deal' else ev} {p} {o} .\n")
-        return RowFact(deal, out, entities, self._derived(d, role_iris, extra))
+        out += [f"{d if on == 'deal' else ev} {p} {o} .\n" for on, p, o in extra]
+        return out
 
     def _relation(self, extra: list) -> str:
         """The derived relation a row's deal gives (for positions, by its role concept), for ``{relation}``."""

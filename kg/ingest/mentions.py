@@ -21,6 +21,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 from kg.ingest.quantities import find_counts, find_dates, find_money
@@ -72,7 +73,7 @@ def word_lists() -> dict[str, frozenset]:
         out[key] = frozenset(w.lower() for w in words)
     # places may have several words: keep whole phrases too ("hong kong")
     out["places"] = out["places"] | frozenset(
-        " ".join(p) for p in zip(data["places"].split(), data["places"].split()[1:]))
+        " ".join(p) for p in pairwise(data["places"].split()))
     # the keywords of the relation patterns are headline words too ("Unilever Considering Offer …")
     out["headline_words"] = (out["headline_words"] | _pattern_keywords()) - out["company_suffixes"]
     return out
@@ -666,45 +667,55 @@ def _cluster(mentions: list[Mention], clusters: list[Cluster], context: set) -> 
         canon = canonical_spelling(m.text, context)
         name = canon or m.text
         key = core_key(name)
-        idx = by_core.get(key)
-        if idx is None and m.known is not None:
-            idx = next((c for c, cl in enumerate(clusters) if cl.known is m.known), None)
-        if idx is None and len(name.split()) == 1 and m.kind in ("person", "unknown"):
-            idx = persons.get(fold(name))
-        if idx is None and len(key) >= 5:
-            # the nearest clusters only, so a long document stays linear
-            for c in range(max(0, len(clusters) - 300), len(clusters)):
-                cl = clusters[c]
-                if (cl.kind == "person") == (m.kind == "person") and _may_be_alike(core_key(cl.name), key) \
-                        and similarity(cl.name, name) >= 0.9:
-                    idx = c
-                    break
-        if idx is None and (m.kind == "person" or fold(name) in word_lists()["first_names"]):
-            idx = _sounds_like(name, clusters)
+        idx = _existing_cluster(m, name, key, clusters, persons, by_core)
         if idx is None:
             idx = len(clusters)
             clusters.append(Cluster(name, m.kind, [], m.known))
-        cl = clusters[idx]
-        m.cluster = idx
-        cl.surfaces.append(m.text)
-        if cl.kind == "unknown" and m.kind != "unknown":
-            cl.kind = m.kind
-        if m.kind == "person" or cl.kind == "person":
-            cl.kind = "person"
-            for w in name.split()[1:] if len(name.split()) > 1 else []:
-                persons.setdefault(fold(w), idx)
-        if len(name) > len(cl.name) and (canon or cl.known is None):
-            cl.name = name
-        if canon:
-            cl.name = canon
+        _join(m, idx, clusters[idx], name, canon, persons)
         by_core.setdefault(key, idx)
-        m.kind = cl.kind if cl.kind != "unknown" else m.kind
     for m in mentions:
         if not m.anaphor and m.cluster >= 0:
             m.kind = clusters[m.cluster].kind
     for cl in clusters:
         if cl.known is None and canonical_spelling(cl.name, context) is None and cl.surfaces:
             cl.name = _usual_spelling(cl.surfaces, cl.name)
+
+
+def _existing_cluster(m: Mention, name: str, key: str, clusters: list[Cluster], persons: dict,
+                      by_core: dict) -> int | None:
+    """The cluster a mention belongs to: same core name, same known entity, a surname, a near spelling."""
+    idx = by_core.get(key)
+    if idx is None and m.known is not None:
+        idx = next((c for c, cl in enumerate(clusters) if cl.known is m.known), None)
+    if idx is None and len(name.split()) == 1 and m.kind in ("person", "unknown"):
+        idx = persons.get(fold(name))
+    if idx is None and len(key) >= 5:
+        # the nearest clusters only, so a long document stays linear
+        for c in range(max(0, len(clusters) - 300), len(clusters)):
+            cl = clusters[c]
+            if (cl.kind == "person") == (m.kind == "person") and _may_be_alike(core_key(cl.name), key) \
+                    and similarity(cl.name, name) >= 0.9:
+                return c
+    if idx is None and (m.kind == "person" or fold(name) in word_lists()["first_names"]):
+        idx = _sounds_like(name, clusters)
+    return idx
+
+
+def _join(m: Mention, idx: int, cl: Cluster, name: str, canon: str | None, persons: dict) -> None:
+    """Add a mention to cluster ``idx``: its surface, its kind, a longer or canonical name, a person's name words."""
+    m.cluster = idx
+    cl.surfaces.append(m.text)
+    if cl.kind == "unknown" and m.kind != "unknown":
+        cl.kind = m.kind
+    if m.kind == "person" or cl.kind == "person":
+        cl.kind = "person"
+        for w in name.split()[1:] if len(name.split()) > 1 else []:
+            persons.setdefault(fold(w), idx)
+    if len(name) > len(cl.name) and (canon or cl.known is None):
+        cl.name = name
+    if canon:
+        cl.name = canon
+    m.kind = cl.kind if cl.kind != "unknown" else m.kind
 
 
 def _usual_spelling(surfaces: list[str], current: str) -> str:

@@ -595,55 +595,62 @@ def find_observations(doc, doc_id: str = "doc") -> list[dict]:
         quote = doc.text[sent.start:sent.end]
         reporter = re.search(r"according to (?:the )?(?:[\w-]+ ){0,2}?⟨E(\d+)⟩|⟨E(\d+)⟩ (?:data|figures|estimates)",
                              masked.text, re.I)
-        reported_by = None
-        if reporter:
-            rm = masked.entities[int(reporter.group(1) or reporter.group(2))]
-            reported_by = rm
+        reported_by = masked.entities[int(reporter.group(1) or reporter.group(2))] if reporter else None
         for rule in obs:
             for m in rule.regex.finditer(masked.text):
-                g = m.groupdict()
-                lo, hi = m.span()
-                count = doc.counts[int(g["NUM"])]
-                subj = None
-                if g.get("S"):
-                    subj = masked.entities[int(g["S"])]
-                    if subj.kind in ("place", "person"):
-                        continue
-                elif g.get("its"):
-                    cands = [masked.entities[i] for (k, i), p in masked.positions.items()
-                             if k == "E" and p < lo and masked.entities[i].kind not in ("place", "person")]
-                    if not cands:
-                        continue
-                    subj = max(cands, key=lambda x: x.start)
-                elif not rule.market:
+                fact = _observation(doc, masked, rule, m, quote, out)
+                if fact is None:
                     continue
-                unit = (g.get("unit") or g.get("unit0") or "").strip().lower()
-                if count.percent:
-                    unit = "percent"
-                value = -count.value if g.get("dir", "") and g["dir"].lower() in (
-                    "fell", "dropped", "declined", "slumped", "plunged", "decreased") else count.value
-                metric = (rule.metric or "value").format(metric=(g.get("metric") or "").lower(), unit=unit or "units")
-                period = None
-                inside = [d for (k, d), p in masked.positions.items() if k == "D" and lo <= p < hi]
-                di = inside[0] if inside else _nearest(masked, "D", lo, hi)
-                if di is not None:
-                    period = doc.dates[di]
-                if subj is not None:
-                    subject, stype, scl = _surface(doc, subj), _type(doc, subj, "org"), subj.cluster
-                else:
-                    what = re.sub(r"s$", "", unit or "product")
-                    where = "worldwide " if (g.get("where") or re.search(r"worldwide|globally", quote)) else ""
-                    subject, stype, scl = f"{where}{what} market", "market", None
-                if unit == "units" and out and out[-1]["start"] == masked.start and out[-1]["subject_type"] == "market":
-                    unit, metric, subject = out[-1]["unit"], out[-1]["metric"], out[-1]["subject"]
-                out.append({
-                    "doc": doc_id, "relation": "observation", "subject": subject, "subject_type": stype,
-                    "metric": metric, "value": int(value) if value == int(value) else float(value),
-                    "unit": unit or None, "approximate": count.approximate,
-                    "period": period.value if period else None, "date_type": period.datatype if period else None,
-                    "reported_by": _surface(doc, reported_by) if reported_by is not None else None,
-                    "status": "reported", "confidence": rule.confidence, "quote": quote,
-                    "start": masked.start, "end": masked.end, "rule": rule.id,
-                    "_s": scl, "_r": reported_by.cluster if reported_by is not None else None,
-                })
+                fact.update({
+                    "doc": doc_id, "reported_by": _surface(doc, reported_by) if reported_by is not None else None,
+                    "_r": reported_by.cluster if reported_by is not None else None})
+                out.append(fact)
     return out
+
+
+def _observation_subject(masked, rule, m):
+    """The mention a figure is about (named, or "its" → the last company before), "market" or None to skip."""
+    g = m.groupdict()
+    if g.get("S"):
+        subj = masked.entities[int(g["S"])]
+        return None if subj.kind in ("place", "person") else subj
+    if g.get("its"):
+        cands = [masked.entities[i] for (k, i), p in masked.positions.items()
+                 if k == "E" and p < m.start() and masked.entities[i].kind not in ("place", "person")]
+        return max(cands, key=lambda x: x.start) if cands else None
+    return "market" if rule.market else None
+
+
+def _observation(doc, masked, rule, m, quote, out) -> dict | None:
+    """The figure of one observation match (without its reporter), or None when it has no subject."""
+    subj = _observation_subject(masked, rule, m)
+    if subj is None:
+        return None
+    g = m.groupdict()
+    lo, hi = m.span()
+    count = doc.counts[int(g["NUM"])]
+    unit = (g.get("unit") or g.get("unit0") or "").strip().lower()
+    if count.percent:
+        unit = "percent"
+    value = -count.value if g.get("dir", "") and g["dir"].lower() in (
+        "fell", "dropped", "declined", "slumped", "plunged", "decreased") else count.value
+    metric = (rule.metric or "value").format(metric=(g.get("metric") or "").lower(), unit=unit or "units")
+    inside = [d for (k, d), p in masked.positions.items() if k == "D" and lo <= p < hi]
+    di = inside[0] if inside else _nearest(masked, "D", lo, hi)
+    period = doc.dates[di] if di is not None else None
+    if subj != "market":
+        subject, stype, scl = _surface(doc, subj), _type(doc, subj, "org"), subj.cluster
+    else:
+        what = re.sub(r"s$", "", unit or "product")
+        where = "worldwide " if (g.get("where") or re.search(r"worldwide|globally", quote)) else ""
+        subject, stype, scl = f"{where}{what} market", "market", None
+    if unit == "units" and out and out[-1]["start"] == masked.start and out[-1]["subject_type"] == "market":
+        unit, metric, subject = out[-1]["unit"], out[-1]["metric"], out[-1]["subject"]
+    return {
+        "doc": None, "relation": "observation", "subject": subject, "subject_type": stype,
+        "metric": metric, "value": int(value) if value == int(value) else float(value),
+        "unit": unit or None, "approximate": count.approximate,
+        "period": period.value if period else None, "date_type": period.datatype if period else None,
+        "reported_by": None, "status": "reported", "confidence": rule.confidence, "quote": quote,
+        "start": masked.start, "end": masked.end, "rule": rule.id, "_s": scl, "_r": None,
+    }
