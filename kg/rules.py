@@ -132,6 +132,44 @@ def derive_update() -> str:
     return f"\nDROP SILENT GRAPH <{DERIVED_GRAPH}> ;\n" + " ;\n".join(inserts) + "\n"
 
 
+def underive_update(nodes) -> str:
+    """The SPARQL Update that deletes the derived triples whose subject or object is one of ``nodes``.
+
+    >>> "DELETE" in underive_update(["https://kg.example.org/id/company/acme"])
+    True
+    """
+    import pyoxigraph as ox
+
+    if not nodes:
+        return ""
+    values = " ".join(str(ox.NamedNode(n)) for n in sorted(set(nodes)))
+    d = f"<{DERIVED_GRAPH}>"
+    return (f"DELETE {{ GRAPH {d} {{ ?n ?p ?o }} }} WHERE {{ VALUES ?n {{ {values} }} GRAPH {d} {{ ?n ?p ?o }} }} ;\n"
+            f"DELETE {{ GRAPH {d} {{ ?s ?p ?n }} }} WHERE {{ VALUES ?n {{ {values} }} GRAPH {d} {{ ?s ?p ?n }} }}")
+
+
+def derive_deals_update(deals=(), nodes=()) -> str:
+    """The SPARQL Update that inserts what the rules derive for some deals (edges, ``kg:involvedIn``)
+    and some nodes (``kg:nameKey``), each rule run with ``?deal`` or ``?e`` bound: a few index lookups each.
+
+    Run :func:`underive_update` on the same nodes first (see :mod:`kg.ingest.pipeline`).
+
+    >>> "VALUES ?deal" in derive_deals_update(["https://kg.example.org/id/deal/d"])
+    True
+    """
+    import pyoxigraph as ox
+
+    d = f"<{DERIVED_GRAPH}>"
+    deal_values = " ".join(str(ox.NamedNode(x)) for x in sorted(set(deals)))
+    node_values = " ".join(str(ox.NamedNode(x)) for x in sorted(set(nodes)))
+    parts = []
+    for b in _blocks():
+        key, values = ("?deal", deal_values) if "?deal" in b.keys else ("?e", node_values)
+        if values:
+            parts.append(f"INSERT {{ GRAPH {d} {{ {b.template} }} }}\nWHERE {{ VALUES {key} {{ {values} }} {b.where}\n}}")
+    return " ;\n".join(parts)
+
+
 def derive_constructs() -> list[str]:
     """The rules of :func:`derive_update` as CONSTRUCT queries, one per rule.
 

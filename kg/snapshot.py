@@ -61,9 +61,13 @@ def bump_version_update() -> str:
     meta, ver, sid = f"<{META_GRAPH}>", f"<{KG}version>", f"<{KG}storeId>"
     return (f"DELETE {{ GRAPH {meta} {{ {meta} {ver} ?old }} }} "
             f"INSERT {{ GRAPH {meta} {{ {meta} {ver} ?new }} }} "
-            f"WHERE {{ OPTIONAL {{ GRAPH {meta} {{ {meta} {ver} ?old }} }} BIND(COALESCE(?old, 0) + 1 AS ?new) }} ;\n"
+            # An aggregate sub-SELECT always gives one row: Virtuoso finds no
+            # solution for a WHERE made only of OPTIONAL and BIND.
+            f"WHERE {{ {{ SELECT (MAX(?v) AS ?max) WHERE {{ OPTIONAL {{ GRAPH {meta} {{ {meta} {ver} ?v }} }} }} }} "
+            f"OPTIONAL {{ GRAPH {meta} {{ {meta} {ver} ?old }} }} BIND(COALESCE(?max, 0) + 1 AS ?new) }} ;\n"
             f"INSERT {{ GRAPH {meta} {{ {meta} {sid} ?id }} }} "
-            f"WHERE {{ FILTER NOT EXISTS {{ GRAPH {meta} {{ {meta} {sid} ?any }} }} BIND(STRUUID() AS ?id) }}")
+            f"WHERE {{ {{ SELECT (COUNT(?any) AS ?n) WHERE {{ OPTIONAL {{ GRAPH {meta} {{ {meta} {sid} ?any }} }} }} }} "
+            f"FILTER(?n = 0) BIND(STRUUID() AS ?id) }}")
 
 
 def version(store) -> str | None:

@@ -100,4 +100,6 @@ def test_readme_python_examples_run(tmp_path, monkeypatch, article_store, runner
     monkeypatch.setenv("KG_STORE", str(store))
     runner.invoke(main, ["ingest", "teslar.ttl"], catch_exceptions=False)
     for block in blocks:
+        if "http://127.0.0.1" in block:
+            continue  # needs a running kg serve: tests/test_server.py covers those clients
         exec(compile(block, "README.md", "exec"), {})

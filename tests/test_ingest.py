@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 from conftest import DATA
+
 from kg.errors import KgError, ParseError, ValidationError
 from kg.ingest import ingest
 from kg.stores import open_store

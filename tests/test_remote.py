@@ -15,15 +15,15 @@ import time
 
 import pyoxigraph as ox
 import pytest
-
 import test_cli
 import test_paths
 from conftest import ROOT, cli_json, run_cli, start_oxigraph_server
 from servers import NO_VIRTUOSO, OxigraphServer, VirtuosoServer, copy_project
+
 from kg.errors import ParameterError, QueryError, ReadOnlyStoreError, StoreError
-from kg.stores.remote import JOURNAL_GRAPH, RemoteStore
 from kg.sparqltext import bind_values, sparql_words
 from kg.stores import open_store
+from kg.stores.remote import JOURNAL_GRAPH, RemoteStore
 
 pytestmark = pytest.mark.server
 needs_virtuoso = pytest.mark.skipif(NO_VIRTUOSO is not None, reason=NO_VIRTUOSO or "")
@@ -475,7 +475,7 @@ def kill_during_writes(server, kills: int, seed: int, monkeypatch) -> dict:
         assert state(store) == before
         errors: list[str] = []
 
-        def write():
+        def write(store=store, errors=errors):
             try:
                 store.replace_graphs(big_change(), then=THEN)
             except StoreError as exc:

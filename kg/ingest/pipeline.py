@@ -203,49 +203,90 @@ def graph_nodes(store, graphs) -> set[str]:
     return out
 
 
-def role_players(store, nodes) -> set[str]:
-    """The entities that play a role in any deal among ``nodes``, in any graph."""
+def _links(store, nodes, *, reverse: bool) -> dict[str, set[str]]:
+    """Role links of ``nodes``: node → its role players (a deal's), or, with ``reverse``, → the deals it plays in.
+
+    Read with one index lookup per node (the embedded store), or a SPARQL
+    lookup per batch (a remote one); either way the cost follows the nodes.
+    """
     import pyoxigraph as ox
 
     from kg.schema import KG, load
 
+    roles = {KG + r for r in load().role_names}
+    out: dict[str, set[str]] = {}
+    raw = getattr(store, "raw", None)
+    if raw is not None:
+        for n in nodes:
+            node = ox.NamedNode(n)
+            quads = raw.quads_for_pattern(None, None, node) if reverse else raw.quads_for_pattern(node, None, None)
+            for q in quads:
+                term = q.subject if reverse else q.object
+                if q.predicate.value in roles and isinstance(term, ox.NamedNode):
+                    out.setdefault(n, set()).add(term.value)
+        return out
+    role_values = " ".join(f"<{r}>" for r in sorted(roles))
     nodes = sorted(set(nodes))
-    roles = " ".join(f"<{KG}{r}>" for r in load().role_names)
-    out: set[str] = set()
+    pattern = "?x ?role ?n" if reverse else "?n ?role ?x"
     for i in range(0, len(nodes), 2000):
         values = " ".join(str(ox.NamedNode(n)) for n in nodes[i:i + 2000])
-        rows = store.query(f"SELECT DISTINCT ?x WHERE {{ VALUES ?d {{ {values} }} VALUES ?role {{ {roles} }} "
-                           "?d ?role ?x . FILTER(isIRI(?x)) }")
-        out.update(r["x"].value for r in rows)
+        for r in store.query(f"SELECT ?n ?x WHERE {{ VALUES ?n {{ {values} }} VALUES ?role {{ {role_values} }} "
+                             f"{pattern} . FILTER(isIRI(?x)) }}"):
+            out.setdefault(r["n"].value, set()).add(r["x"].value)
     return out
 
 
-def touched_nodes(store, replaced_graphs, new_triples) -> set[str]:
-    """The nodes whose derived triples an ingest may change.
+def role_players(store, nodes) -> set[str]:
+    """The entities that play a role in any deal among ``nodes``, in any graph."""
+    return set().union(*_links(store, nodes, reverse=False).values())
 
-    They are the nodes of the old contents of the replaced graphs, the nodes
-    of the new triples, and the role players of the deals among them (a
-    status that declines a deal changes the edges between its players).
+
+def affected(store, nodes) -> tuple[set[str], set[str]]:
+    """The deals to re-derive and the nodes whose derived triples to replace, for a change to ``nodes``.
+
+    The deals are those among ``nodes`` and every deal in which a player of
+    theirs, or an entity among ``nodes``, plays a role; the nodes are
+    ``nodes``, those players and those deals.
     """
+    forward = _links(store, nodes, reverse=False)
+    deals = set(forward)
+    players = set().union(*forward.values()) | (set(nodes) - deals)
+    for linked in _links(store, players, reverse=True).values():
+        deals |= linked
+    return deals, set(nodes) | players | deals
+
+
+def touched_nodes(store, replaced_graphs, new_triples) -> set[str]:
+    """The nodes an ingest changes: those of the old contents of the replaced graphs and of the new triples."""
     nodes = graph_nodes(store, replaced_graphs)
     for t in new_triples:
         for term in (t.subject, t.object):
             if type(term).__name__ == "NamedNode":
                 nodes.add(term.value)
-    return nodes | role_players(store, nodes)
+    return nodes
 
 
-def derive_and_flag_update(nodes) -> str:
-    """The incremental derivation of ``nodes`` and the conflict flags of the deals among them."""
+def new_deals(triples) -> set[str]:
+    """The subjects of role statements among ``triples``: deals the change describes, old or new."""
+    from kg.schema import KG, load
+
+    roles = {KG + r for r in load().role_names}
+    return {t.subject.value for t in triples
+            if t.predicate.value in roles and type(t.subject).__name__ == "NamedNode"}
+
+
+def derive_and_flag_update(deals, nodes) -> str:
+    """The incremental derivation of ``deals`` and ``nodes`` (see :func:`affected`) and the conflict flags of the deals."""
     import pyoxigraph as ox
 
     from kg.disagreement import flag_update
-    from kg.rules import derive_nodes_update
+    from kg.rules import derive_deals_update, underive_update
 
-    if not nodes:
-        return ""
-    values = " ".join(str(ox.NamedNode(n)) for n in sorted(nodes))
-    return derive_nodes_update(nodes) + " ;\n" + flag_update(f"VALUES ?deal {{ {values} }}")
+    parts = [underive_update(nodes), derive_deals_update(deals, nodes)]
+    if deals:
+        values = " ".join(str(ox.NamedNode(n)) for n in sorted(deals))
+        parts.append(flag_update(f"VALUES ?deal {{ {values} }}"))
+    return " ;\n".join(x for x in parts if x)
 
 
 #: Nodes per incremental-derivation update: big enough to amortise a request,
@@ -293,22 +334,34 @@ def _records(batches, streamed) -> list[tuple]:
     return out + [(g, s.identity, None, s.kind.value) for s, g in streamed]
 
 
-def derive_in_chunks(store, nodes, job=None) -> None:
-    """Run the incremental derivation of ``nodes`` as a few updates of :data:`DERIVE_CHUNK` nodes.
+def derive_in_chunks(store, deals, nodes, job=None) -> None:
+    """Run the incremental derivation as a few updates of :data:`DERIVE_CHUNK` IRIs: every deletion first,
+    then the insertions, then the conflict flags.
 
     With more than :data:`FULL_DERIVE_NODES` nodes (a big new source), the
     derived graph of an on-disk working copy is rebuilt instead, streamed.
     """
+    import pyoxigraph as ox
+
+    from kg.disagreement import flag_update
+    from kg.rules import derive_deals_update, underive_update
+
     if len(nodes) > FULL_DERIVE_NODES and hasattr(store, "raw"):
         derive_all_streamed(store)
         if job is not None:
             job.done("derive")
         return
-    nodes = sorted(nodes)
-    for i in range(0, len(nodes), DERIVE_CHUNK):
-        store.update(derive_and_flag_update(nodes[i:i + DERIVE_CHUNK]), prefixes=False)
+    nodes, deals = sorted(nodes), sorted(deals)
+    steps = [underive_update(nodes[i:i + DERIVE_CHUNK]) for i in range(0, len(nodes), DERIVE_CHUNK)]
+    steps += [derive_deals_update(deals[i:i + DERIVE_CHUNK]) for i in range(0, len(deals), DERIVE_CHUNK)]
+    steps += [derive_deals_update((), nodes[i:i + DERIVE_CHUNK]) for i in range(0, len(nodes), DERIVE_CHUNK)]
+    steps += [flag_update("VALUES ?deal { " + " ".join(str(ox.NamedNode(d)) for d in deals[i:i + DERIVE_CHUNK]) + " }")
+              for i in range(0, len(deals), DERIVE_CHUNK)]
+    for i, text in enumerate(steps):
+        if text:
+            store.update(text, prefixes=False)
         if job is not None:
-            job("derive", min(i + DERIVE_CHUNK, len(nodes)), len(nodes))
+            job("derive", i + 1, len(steps))
 
 
 def derive_all_streamed(store) -> None:
@@ -383,8 +436,10 @@ def _in_one_update(store, sources, options, *, force, replace, dry_run):
     graphs: dict[str, list] = {} if ONTOLOGY_GRAPH in existing else ontology_graph()
     for b in batches:
         graphs.setdefault(b.graph, []).extend(b.triples)
-    touched = touched_nodes(store, [g for g in graphs if g in existing], [t for b in batches for t in b.triples])
-    then = [derive_and_flag_update(touched), meta_update(_records(batches, []))]
+    triples = [t for b in batches for t in b.triples]
+    deals, nodes = affected(store, touched_nodes(store, [g for g in graphs if g in existing], triples))
+    fresh = new_deals(triples)
+    then = [derive_and_flag_update(deals | fresh, nodes | fresh), meta_update(_records(batches, []))]
     store.replace_graphs(graphs, then=" ;\n".join(x for x in then if x))
     store.flush()
     job.done("commit")
@@ -411,7 +466,9 @@ def _in_a_copy(store, sources, options, *, force, replace):
     report.violations = _check(batches, store, force)
     existing = set(store.named_graphs())
     replaced = [g for g in targets if g in existing]
-    touched = touched_nodes(store, replaced, [t for b in batches for t in b.triples])
+    # What the change touches as the store stands now (the old contents of the replaced graphs)…
+    before = affected(store, touched_nodes(store, replaced, []))
+    triples = [t for b in batches for t in b.triples]
     loaded: list[tuple] = []
 
     def load(work: str) -> None:
@@ -422,8 +479,10 @@ def _in_a_copy(store, sources, options, *, force, replace):
         copy = OxigraphStore.over(ox.Store(work), work)
         try:
             _fill(copy, batches, streamed, replaced, options, report, loaded, force)
-            streamed_nodes = graph_nodes(copy, [g for s, g in loaded if s.kind is SourceKind.RDF])
-            derive_in_chunks(copy, touched | streamed_nodes | role_players(copy, streamed_nodes), job)
+            # … and as it will stand: the new data, read from the working copy.
+            changed = touched_nodes(copy, [g for s, g in loaded if s.kind is SourceKind.RDF], triples)
+            deals, nodes = affected(copy, changed)
+            derive_in_chunks(copy, deals | before[0], nodes | before[1], job)
             copy.update(meta_update(_records(batches, loaded)), prefixes=False)
             copy.raw.flush()
         finally:
