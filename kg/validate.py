@@ -491,7 +491,9 @@ def _context_quads(store, triples) -> list:
         values = " ".join(str(n) for n in subjects[i:i + _CHUNK])
         rows = store.query(f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} "
                            f"FILTER(?g != <{DERIVED_GRAPH}>) }}")
-        out += [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows]
+        # Another source's blank nodes (its evidence, its amount) cannot be typed
+        # from here; they were checked with that source.
+        out += [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows if not isinstance(r["o"], ox.BlankNode)]
     linked = list({t.object for t in [*triples, *out] if type(t.object).__name__ == "NamedNode"})
     out += [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(CONTEXT_GRAPH))
             for t in _chunked(store, linked, f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ %s }} ?s ?p ?o "

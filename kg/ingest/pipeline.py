@@ -292,6 +292,9 @@ def derive_and_flag_update(deals, nodes) -> str:
 #: Nodes per incremental-derivation update: big enough to amortise a request,
 #: small enough that one update's VALUES block stays cheap to parse.
 DERIVE_CHUNK = 5000
+#: Graphs up to this many triples are validated apart from the store (the
+#: cost follows the new data); bigger ones are validated in place.
+SMALL_GRAPH = 50_000
 #: Past this many touched nodes, re-deriving everything (streamed into the
 #: bulk loader) is cheaper than re-deriving node by node. The result is the same.
 FULL_DERIVE_NODES = 200_000
@@ -353,15 +356,54 @@ def derive_in_chunks(store, deals, nodes, job=None) -> None:
         return
     nodes, deals = sorted(nodes), sorted(deals)
     steps = [underive_update(nodes[i:i + DERIVE_CHUNK]) for i in range(0, len(nodes), DERIVE_CHUNK)]
-    steps += [derive_deals_update(deals[i:i + DERIVE_CHUNK]) for i in range(0, len(deals), DERIVE_CHUNK)]
+    if hasattr(store, "raw"):
+        # Embedded: the rules' Python twin reads each deal with one index lookup (10-20x faster than the
+        # SPARQL rules with ?deal bound, which Oxigraph plans poorly); tests check both give the rebuild.
+        steps.append(lambda: store.raw.extend(_derived_quads(store.raw, deals)))
+    else:
+        steps += [derive_deals_update(deals[i:i + DERIVE_CHUNK]) for i in range(0, len(deals), DERIVE_CHUNK)]
     steps += [derive_deals_update((), nodes[i:i + DERIVE_CHUNK]) for i in range(0, len(nodes), DERIVE_CHUNK)]
     steps += [flag_update("VALUES ?deal { " + " ".join(str(ox.NamedNode(d)) for d in deals[i:i + DERIVE_CHUNK]) + " }")
               for i in range(0, len(deals), DERIVE_CHUNK)]
-    for i, text in enumerate(steps):
-        if text:
-            store.update(text, prefixes=False)
+    for i, step in enumerate(steps):
+        if callable(step):
+            step()
+        elif step:
+            store.update(step, prefixes=False)
         if job is not None:
             job("derive", i + 1, len(steps))
+
+
+def _derived_quads(raw, deals) -> list:
+    """The edges and ``kg:involvedIn`` of ``deals``, computed by :class:`kg.rules.Deriver` from each deal's statements."""
+    import pyoxigraph as ox
+
+    from kg.rules import Deriver
+    from kg.schema import DERIVED_GRAPH, KG, RDF
+
+    d, g = Deriver(), ox.NamedNode(DERIVED_GRAPH)
+    involved = ox.NamedNode(KG + "involvedIn")
+    out = []
+    for deal in deals:
+        node = ox.NamedNode(deal)
+        classes, concepts, statuses, roles = set(), set(), set(), {}
+        for q in raw.quads_for_pattern(node, None, None):
+            p, o = q.predicate.value, q.object
+            if q.graph_name == g:
+                continue
+            if p == RDF + "type":
+                classes.add(o.value)
+            elif p == KG + "role":
+                concepts.add(o.value)
+            elif p == KG + "status":
+                statuses.add(o.value)
+            elif p in d.roles and isinstance(o, ox.NamedNode):
+                roles.setdefault(p, set()).add(o.value)
+        if not statuses & d.blocking:
+            out += [ox.Quad(ox.NamedNode(s), ox.NamedNode(rel), ox.NamedNode(o), g)
+                    for s, rel, o in d.edges(classes, roles, concepts)]
+        out += [ox.Quad(ox.NamedNode(a), involved, node, g) for a in d.involved(roles)]
+    return out
 
 
 def derive_all_streamed(store) -> None:
@@ -601,11 +643,22 @@ def _stream_table(copy, src: Source, graph: str, options: dict, report, force: b
 
 def _validate_in_copy(copy, src: Source, graph: str, report, force: bool) -> None:
     """Check a graph streamed into the working copy against the shapes, with what the store says about its nodes."""
-    from kg.errors import ValidationError
-    from kg.validate import validate_graphs
+    import pyoxigraph as ox
 
-    result = validate_graphs(copy, [graph])
-    if result.violations:
+    from kg.errors import ValidationError
+    from kg.ingest import Batch
+    from kg.validate import check_batches, validate_graphs
+
+    if _count(copy, graph) <= SMALL_GRAPH:
+        # A small graph is checked apart, with what the store says about its
+        # nodes (kg.validate.check_batches): the cost follows the new data.
+        triples = [ox.Triple(q.subject, q.predicate, q.object)
+                   for q in copy.raw.quads_for_pattern(None, None, None, ox.NamedNode(graph))]
+        violations = check_batches([Batch(graph=graph, triples=triples, source=str(src.path))], store=copy,
+                                   force=True)
+    else:
+        violations = validate_graphs(copy, [graph]).violations
+    if violations:
         if not force:
-            raise ValidationError(result.violations, source=str(src.path))
-        report.violations.extend(result.violations)
+            raise ValidationError(violations, source=str(src.path))
+        report.violations.extend(violations)
