@@ -359,10 +359,10 @@ def derive_in_chunks(store, deals, nodes, job=None) -> None:
     if hasattr(store, "raw"):
         # Embedded: the rules' Python twin reads each deal with one index lookup (10-20x faster than the
         # SPARQL rules with ?deal bound, which Oxigraph plans poorly); tests check both give the rebuild.
-        steps.append(lambda: store.raw.extend(_derived_quads(store.raw, deals)))
+        steps.append(lambda: store.raw.extend(_derived_quads(store.raw, deals) + _name_quads(store.raw, nodes)))
     else:
         steps += [derive_deals_update(deals[i:i + DERIVE_CHUNK]) for i in range(0, len(deals), DERIVE_CHUNK)]
-    steps += [derive_deals_update((), nodes[i:i + DERIVE_CHUNK]) for i in range(0, len(nodes), DERIVE_CHUNK)]
+        steps += [derive_deals_update((), nodes[i:i + DERIVE_CHUNK]) for i in range(0, len(nodes), DERIVE_CHUNK)]
     steps += [flag_update("VALUES ?deal { " + " ".join(str(ox.NamedNode(d)) for d in deals[i:i + DERIVE_CHUNK]) + " }")
               for i in range(0, len(deals), DERIVE_CHUNK)]
     for i, step in enumerate(steps):
@@ -404,6 +404,26 @@ def _derived_quads(raw, deals) -> list:
                     for s, rel, o in d.edges(classes, roles, concepts)]
         out += [ox.Quad(ox.NamedNode(a), involved, node, g) for a in d.involved(roles)]
     return out
+
+
+def _name_quads(raw, nodes) -> list:
+    """The ``kg:nameKey`` of ``nodes``, by :func:`kg.resolve.name_key` (the SPARQL rule's twin, tested equal)."""
+    import pyoxigraph as ox
+
+    from kg.resolve import name_key
+    from kg.rules import LABEL_PROPERTIES
+    from kg.schema import DERIVED_GRAPH, KG, ONTOLOGY_GRAPH
+
+    g, key = ox.NamedNode(DERIVED_GRAPH), ox.NamedNode(KG + "nameKey")
+    skip = {DERIVED_GRAPH, ONTOLOGY_GRAPH}
+    out = {}
+    for n in nodes:
+        node = ox.NamedNode(n)
+        for prop in LABEL_PROPERTIES:
+            for q in raw.quads_for_pattern(node, ox.NamedNode(prop), None):
+                if getattr(q.graph_name, "value", None) not in skip and isinstance(q.object, ox.Literal):
+                    out[ox.Quad(node, key, ox.Literal(name_key(q.object.value)), g)] = None
+    return list(out)
 
 
 def derive_all_streamed(store) -> None:
