@@ -12,7 +12,7 @@ two roles produce it. Everything that derives edges is generated here from
 that one table:
 
 * :func:`derive_update`, the SPARQL Update that rebuilds the derived graph;
-* :func:`derive_nodes_update`, the same rules limited to the nodes an ingest
+* :func:`underive_update` and :func:`derive_deals_update`, the same rules limited to the deals and nodes an ingest
   touched;
 * :func:`derive_constructs`, the same rules as CONSTRUCT queries, which a bulk
   import streams into Oxigraph's loader;
@@ -180,43 +180,6 @@ def derive_constructs() -> list[str]:
     3
     """
     return [f"CONSTRUCT {{ {b.template} }} WHERE {{{b.where}\n}}" for b in _blocks()]
-
-
-def derive_nodes_update(nodes) -> str:
-    """The SPARQL Update that rebuilds only the derived triples that touch ``nodes``.
-
-    An ingest that changes a few sources re-derives what depends on the nodes
-    those sources mention, so its cost follows the change, not the store. The
-    caller passes every node of the old and new versions of the changed
-    graphs, plus the role players of the deals among them (see
-    :func:`kg.ingest.pipeline.touched_nodes`): then every derived triple that
-    could change has its subject or object among ``nodes``.
-
-    Args:
-        nodes: IRIs (strings).
-
-    Returns:
-        Update text (empty when ``nodes`` is empty): delete the derived
-        triples whose subject or object is one of ``nodes``, then insert what
-        the rules derive for them.
-
-    >>> "VALUES ?n" in derive_nodes_update(["https://kg.example.org/id/company/acme"])
-    True
-    """
-    import pyoxigraph as ox
-
-    if not nodes:
-        return ""
-    values = " ".join(str(ox.NamedNode(n)) for n in sorted(set(nodes)))
-    d = f"<{DERIVED_GRAPH}>"
-    parts = [
-        f"DELETE {{ GRAPH {d} {{ ?n ?p ?o }} }} WHERE {{ VALUES ?n {{ {values} }} GRAPH {d} {{ ?n ?p ?o }} }}",
-        f"DELETE {{ GRAPH {d} {{ ?s ?p ?n }} }} WHERE {{ VALUES ?n {{ {values} }} GRAPH {d} {{ ?s ?p ?n }} }}",
-    ]
-    for b in _blocks():
-        union = " UNION ".join(f"{{ VALUES {k} {{ {values} }} }}" for k in b.keys)
-        parts.append(f"INSERT {{ GRAPH {d} {{ {b.template} }} }}\nWHERE {{ {union} {b.where}\n}}")
-    return " ;\n".join(parts)
 
 
 class Deriver:

@@ -156,7 +156,8 @@ def test_rebuilding_the_touched_nodes_equals_a_full_rebuild(tmp_path, article_st
 
     import pyoxigraph as ox
 
-    from kg.rules import derive, derive_nodes_update
+    from kg.ingest.pipeline import affected
+    from kg.rules import derive, derive_deals_update, underive_update
 
     loc = tmp_path / "s"
     shutil.copytree(article_store, loc)
@@ -164,11 +165,11 @@ def test_rebuilding_the_touched_nodes_equals_a_full_rebuild(tmp_path, article_st
         before = _derived_set(s)
         triples = list(ox.parse(text.encode(), format=ox.RdfFormat.TURTLE))
         s.raw.extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode("urn:kg:test:new")) for t in triples)
-        # The contract of derive_nodes_update: the nodes of the new triples and the role players of their deals.
-        nodes = {t.value for tr in triples for t in (tr.subject, tr.object) if isinstance(t, ox.NamedNode)}
-        nodes |= {r["x"].value for d in sorted(nodes)
-                  for r in s.query("SELECT ?x WHERE { ?d ?p ?x FILTER(isIRI(?x)) }", {"d": ox.NamedNode(d)})}
-        s.update(derive_nodes_update(sorted(nodes)))
+        # The contract: the deals and nodes that kg.ingest.pipeline.affected finds for the changed nodes,
+        # their derived triples deleted first, then the rules run with them bound (the SPARQL form here).
+        changed = {t.value for tr in triples for t in (tr.subject, tr.object) if isinstance(t, ox.NamedNode)}
+        deals, nodes = affected(s, changed)
+        s.update(underive_update(nodes) + " ;\n" + derive_deals_update(deals, nodes))
         got = _derived_set(s)
         derive(s)
         assert got == _derived_set(s) != before

@@ -233,6 +233,58 @@ def _title_spec(spec, where: str) -> TitleSpec:
                      bool(spec.get("required")))
 
 
+def _role_specs(data: dict, origin: str, schema) -> list:
+    """The mapping's ``roles``: each a column filled by an agent of some class."""
+    roles = []
+    raw_roles = data.get("roles") or {}
+    _check_keys(raw_roles, set(raw_roles), f"{origin}: roles")
+    if not raw_roles:
+        raise MappingError(f"{origin}: 'roles' must map at least one role (e.g. investor) to a column")
+    agents = schema.subtypes("Agent") | {"Agent"}  # a role is filled by an agent
+    for role, spec in raw_roles.items():
+        where = f"{origin}: roles.{role}"
+        _check_keys(spec, {"column", "class", "kind", "required"}, where)
+        rcls = spec.get("class", "Organization")
+        if rcls not in agents:
+            raise MappingError(f"{where}: 'class' must be one of {', '.join(sorted(agents))}, got {rcls!r}")
+        roles.append(RoleSpec(role, _columns(spec.get("column"), where), rcls,
+                              str(spec.get("kind", rcls.lower())), bool(spec.get("required", True))))
+    return roles
+
+
+def _date_specs(data: dict, origin: str) -> list:
+    """The mapping's ``date`` or ``dates``: column, property and the formats tried."""
+    dates = []
+    raw_dates = data.get("dates") or ([data["date"]] if data.get("date") else [])
+    for i, spec in enumerate(raw_dates):
+        where = f"{origin}: date" if "date" in data else f"{origin}: dates[{i}]"
+        _check_keys(spec, {"column", "formats", "property", "required"}, where)
+        prop = spec.get("property", "date")
+        if prop not in _DATE_PROPS:
+            raise MappingError(f"{where}: 'property' must be one of {', '.join(sorted(_DATE_PROPS))}")
+        formats = spec.get("formats") or _DEFAULT_FORMATS
+        for f in formats:
+            _check_format(f, where)
+        dates.append(DateSpec(prop, _columns(spec.get("column"), where), list(formats), bool(spec.get("required"))))
+    return dates
+
+
+def _field_specs(data: dict, origin: str) -> list:
+    """The mapping's extra ``fields``, on the deal or on the evidence."""
+    fields = []
+    for i, spec in enumerate(data.get("fields") or []):
+        where = f"{origin}: fields[{i}]"
+        _check_keys(spec, {"column", "property", "at", "iri", "required"}, where)
+        if not spec.get("property"):
+            raise MappingError(f"{where}: 'property' is required (a kg property such as quote or purpose)")
+        on = spec.get("at", "deal")
+        if on not in ("deal", "evidence"):
+            raise MappingError(f"{where}: 'at' must be 'deal' or 'evidence'")
+        fields.append(FieldSpec(str(spec["property"]), _columns(spec.get("column"), where), on,
+                                bool(spec.get("iri")), bool(spec.get("required"))))
+    return fields
+
+
 def parse_mapping(data: dict, origin: str = "mapping") -> Mapping:
     """Validate a mapping given as a dict (the parsed YAML).
 
@@ -253,44 +305,10 @@ def parse_mapping(data: dict, origin: str = "mapping") -> Mapping:
     cls = data.get("class")
     if cls not in schema.deal_class_names:
         raise MappingError(f"{origin}: 'class' must be one of {', '.join(sorted(schema.deal_class_names))}, got {cls!r}")
-    roles = []
-    raw_roles = data.get("roles") or {}
-    _check_keys(raw_roles, set(raw_roles), f"{origin}: roles")
-    if not raw_roles:
-        raise MappingError(f"{origin}: 'roles' must map at least one role (e.g. investor) to a column")
-    for role, spec in raw_roles.items():
-        where = f"{origin}: roles.{role}"
-        _check_keys(spec, {"column", "class", "kind", "required"}, where)
-        rcls = spec.get("class", "Organization")
-        agents = schema.subtypes("Agent") | {"Agent"}  # a role is filled by an agent
-        if rcls not in agents:
-            raise MappingError(f"{where}: 'class' must be one of {', '.join(sorted(agents))}, got {rcls!r}")
-        roles.append(RoleSpec(role, _columns(spec.get("column"), where), rcls,
-                              str(spec.get("kind", rcls.lower())), bool(spec.get("required", True))))
-    dates = []
-    raw_dates = data.get("dates") or ([data["date"]] if data.get("date") else [])
-    for i, spec in enumerate(raw_dates):
-        where = f"{origin}: date" if "date" in data else f"{origin}: dates[{i}]"
-        _check_keys(spec, {"column", "formats", "property", "required"}, where)
-        prop = spec.get("property", "date")
-        if prop not in _DATE_PROPS:
-            raise MappingError(f"{where}: 'property' must be one of {', '.join(sorted(_DATE_PROPS))}")
-        formats = spec.get("formats") or _DEFAULT_FORMATS
-        for f in formats:
-            _check_format(f, where)
-        dates.append(DateSpec(prop, _columns(spec.get("column"), where), list(formats), bool(spec.get("required"))))
+    roles = _role_specs(data, origin, schema)
+    dates = _date_specs(data, origin)
     amount = _amount_spec(data["amount"], f"{origin}: amount") if data.get("amount") else None
-    fields = []
-    for i, spec in enumerate(data.get("fields") or []):
-        where = f"{origin}: fields[{i}]"
-        _check_keys(spec, {"column", "property", "at", "iri", "required"}, where)
-        if not spec.get("property"):
-            raise MappingError(f"{where}: 'property' is required (a kg property such as quote or purpose)")
-        on = spec.get("at", "deal")
-        if on not in ("deal", "evidence"):
-            raise MappingError(f"{where}: 'at' must be 'deal' or 'evidence'")
-        fields.append(FieldSpec(str(spec["property"]), _columns(spec.get("column"), where), on,
-                                bool(spec.get("iri")), bool(spec.get("required"))))
+    fields = _field_specs(data, origin)
     constants = data.get("constants") or {}
     _check_keys(constants, set(constants), f"{origin}: constants")
     template = data.get("iri") or "{class}/" + "--".join(f"{{{r.name}}}" for r in roles) + (

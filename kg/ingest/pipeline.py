@@ -13,7 +13,7 @@
    store, into one SPARQL Update.
 4. **Derive** incrementally: only the derived triples that touch the nodes
    of the old and new versions of the changed graphs are rebuilt
-   (:func:`kg.rules.derive_nodes_update`), and the conflict flags of their
+   (:func:`kg.rules.underive_update`, :func:`kg.rules.derive_deals_update`), and the conflict flags of their
    deals (:func:`kg.disagreement.flag_update`).
 5. **Validate** the new data against the shapes, with what the store says
    about the nodes it links to; violations abort unless ``force``.
