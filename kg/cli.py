@@ -278,7 +278,7 @@ def _stdin_as_file(paths, input_format: str | None, options: dict):
         if "-" not in paths:
             yield list(paths)
             return
-        data = click.get_binary_stream("stdin").read()
+        data = sys.stdin.buffer.read()
         digest = hashlib.sha256(data).hexdigest()
         with tempfile.TemporaryDirectory(prefix="kg-stdin-") as tmp:
             path = Path(tmp) / f"stdin-{digest[:8]}.{(input_format or 'txt').lstrip('.')}"
@@ -709,7 +709,7 @@ def export(ctx, fmt, graph, view, types, no_layout, via, exclude_status, since, 
         raise click.UsageError(f"--graph is for the RDF formats, not --format {fmt}")
     if ExportFormat(fmt).writes_folder and not output:
         raise click.UsageError(f"--format {fmt} writes several files: give a folder with -o DIR")
-    out = output or click.get_binary_stream("stdout")
+    out = output or sys.stdout.buffer
     with _open(ctx, store_location, read_only=True) as store:
         result = export_view(store, fmt, out, view=view, layout=not no_layout, relations=filters.pop("via"),
                              types=_split(types), **filters)
