@@ -82,6 +82,19 @@ def article_store(tmp_path_factory) -> str:
 
 
 @pytest.fixture
+def article_copy(tmp_path, article_store):
+    """A writable copy of the article's store, open."""
+    import shutil
+
+    from kg.stores import open_store
+
+    loc = tmp_path / "store"
+    shutil.copytree(article_store, loc)
+    with open_store(loc, read_only=False) as s:
+        yield s
+
+
+@pytest.fixture
 def tmp_store(tmp_path) -> str:
     """Location of a fresh, empty on-disk store."""
     return str(tmp_path / "store")

@@ -71,13 +71,18 @@ def _argv(line: str) -> tuple[list[str], str | None]:
     return words[1:], stdin
 
 
-def test_every_help_example_runs(runner, tmp_path, monkeypatch, article_store):
+def _ready(tmp_path, monkeypatch, article_store, runner) -> None:
+    """A scratch folder holding the files the examples name, and a copy of the article's store as $KG_STORE."""
     _workspace(tmp_path)
     store = tmp_path / "store"
     shutil.copytree(article_store, store)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("KG_STORE", str(store))
     runner.invoke(main, ["ingest", "teslar.ttl"], catch_exceptions=False)
+
+
+def test_every_help_example_runs(runner, tmp_path, monkeypatch, article_store):
+    _ready(tmp_path, monkeypatch, article_store, runner)
     failed = []
     for name in main.commands:
         for line in examples(main.commands[name]):
@@ -93,12 +98,7 @@ def test_every_help_example_runs(runner, tmp_path, monkeypatch, article_store):
 def test_readme_python_examples_run(tmp_path, monkeypatch, article_store, runner):
     blocks = re.findall(r"```python\n(.*?)```", README, re.S)
     assert blocks, "the README has no Python example"
-    _workspace(tmp_path)
-    store = tmp_path / "store"
-    shutil.copytree(article_store, store)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("KG_STORE", str(store))
-    runner.invoke(main, ["ingest", "teslar.ttl"], catch_exceptions=False)
+    _ready(tmp_path, monkeypatch, article_store, runner)
     for block in blocks:
         if "http://127.0.0.1" in block:
             continue  # needs a running kg serve: tests/test_server.py covers those clients

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from conftest import DATA
 
 from kg.errors import KgError, ParseError, ValidationError
 from kg.ingest import ingest
-from kg.stores import open_store
 
 
 @pytest.fixture
-def store(tmp_path, article_store):
-    loc = tmp_path / "store"
-    shutil.copytree(article_store, loc)
-    with open_store(loc, read_only=False) as s:
-        yield s
+def store(article_copy):
+    return article_copy
 
 
 def snapshot(store) -> bytes:

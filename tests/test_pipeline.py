@@ -28,11 +28,8 @@ deal:acme-xiaomi a kg:Investment ; kg:investor company:acme ; kg:investee compan
 
 
 @pytest.fixture
-def store(tmp_path, article_store):
-    loc = tmp_path / "store"
-    shutil.copytree(article_store, loc)
-    with open_store(loc, read_only=False) as s:
-        yield s
+def store(article_copy):
+    return article_copy
 
 
 def derived(store) -> set:
