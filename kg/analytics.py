@@ -3,7 +3,7 @@
 Every function takes a NetworkX graph (normally the entity view of
 :func:`kg.network.entity_graph`) and returns a dict. The algorithms are
 NetworkX's own dispatchable functions (``nx.pagerank``,
-``nx.betweenness_centrality``, ``nx.community.louvain_communities`` …), so an
+``nx.betweenness_centrality`` …), so an
 installed backend such as nx-parallel or nx-cugraph (on a GPU) runs them
 unchanged: pass ``backend="parallel"`` or set ``NETWORKX_BACKEND_PRIORITY``.
 
@@ -144,22 +144,91 @@ def _ig_betweenness(H, k: int | None, distance: str | None, seed: int) -> dict:
     return {x: b * scale for x, b in zip(nodes, raw, strict=True)}
 
 
-def _ig_louvain(H, weight: str | None, resolution: float, seed: int) -> tuple[list[set], float]:
-    """Louvain (igraph's multilevel) with a fixed seed: the same graph and seed give the same parts."""
+#: The seed of community detection when none is given, so ``kg communities`` and the views agree.
+COMMUNITY_SEED = 42
+
+
+def undirected_igraph(G, weight: str | None = None):
+    """``G`` taken as undirected and simple, as ``(igraph.Graph, nodes)``.
+
+    Vertex ``i`` is ``nodes[i]``; nodes are sorted by ``str`` so the result does
+    not depend on insertion order. Parallel edges and loops are dropped; with
+    ``weight`` (``"amount"`` or ``"count"``) the edge weights ``"w"`` come from
+    :func:`analysis_graph`.
+
+    >>> import networkx as nx
+    >>> g, nodes = undirected_igraph(nx.MultiDiGraph([("b", "a"), ("a", "b"), ("a", "a")]))
+    >>> nodes, g.ecount()
+    (['a', 'b'], 1)
+    """
+    import igraph as ig
+
+    if weight is not None:
+        H = analysis_graph(G, weight=weight)
+        nodes = sorted(H, key=str)
+        index = {v: i for i, v in enumerate(nodes)}
+        rows = sorted((min(index[u], index[v]), max(index[u], index[v]), d["weight"]) for u, v, d in H.edges(data=True))
+        g = ig.Graph(n=len(nodes), edges=[(a, b) for a, b, _w in rows])
+        g.es["w"] = [w for _a, _b, w in rows]
+        return g, nodes
+    nodes = sorted(G.nodes, key=str)
+    index = {v: i for i, v in enumerate(nodes)}
+    pairs = {(min(index[u], index[v]), max(index[u], index[v])) for u, v in G.edges() if u != v}
+    return ig.Graph(n=len(nodes), edges=sorted(pairs)), nodes
+
+
+def partition(G, *, seed: int = COMMUNITY_SEED, weight: str | None = None,
+              resolution: float = 1.0) -> tuple[list[list], float]:
+    """kg's communities: Leiden (modularity) on ``G`` taken as undirected, seeded.
+
+    The one community function: :func:`communities` (``kg communities``) and
+    the graph pages (colours, layout, ``kg viz --communities``, through
+    :func:`kg.layout.detect_communities`) all call it, so an entity is in the
+    same community everywhere. Leiden runs on igraph's C core until no move
+    improves the partition, and unlike Louvain never leaves a community
+    internally disconnected.
+
+    Args:
+        G: any NetworkX graph (direction and parallel edges are ignored).
+        seed: the random seed; the same graph and seed give the same parts.
+        weight: ``None``, ``"amount"`` or ``"count"`` (see :func:`analysis_graph`).
+        resolution: above 1 favours smaller communities.
+
+    Returns:
+        ``(parts, modularity)``: every node is in exactly one part (an isolated
+        node alone); each part is a list sorted by ``str``, largest part first
+        (ties by first member).
+
+    Raises:
+        KgError: an unknown weight.
+
+    >>> import networkx as nx
+    >>> parts, q = partition(nx.Graph([(0, 1), (1, 2), (2, 0), (3, 4)]))
+    >>> parts, round(q, 3)
+    ([[0, 1, 2], [3, 4]], 0.375)
+    """
     import random
 
     import igraph as ig
 
-    g, nodes = to_igraph(H, weight)
+    g, nodes = undirected_igraph(G, weight)
+    if not nodes:
+        return [], 0.0
+    w = "w" if weight is not None else None
     state = random.getstate()
     ig.set_random_number_generator(random.Random(seed))
     try:
-        found = g.community_multilevel(weights="w" if weight else None, resolution=resolution)
+        found = g.community_leiden(objective_function="modularity", weights=w, resolution=resolution,
+                                   n_iterations=-1)
     finally:
         ig.set_random_number_generator(random)
         random.setstate(state)
-    parts = [{nodes[i] for i in members} for members in found]
-    return parts, g.modularity(found.membership, weights="w" if weight else None, resolution=resolution)
+    groups: dict[int, list[int]] = {}
+    for i, c in enumerate(found.membership):
+        groups.setdefault(c, []).append(i)
+    ranked = sorted(groups.values(), key=lambda m: (-len(m), m[0]))
+    modularity = g.modularity(found.membership, weights=w, resolution=resolution) if g.ecount() else 0.0
+    return [[nodes[i] for i in m] for m in ranked], modularity
 
 
 def _ranked(H, scores: dict, top: int | None, types: frozenset[str] | None) -> list[dict]:
@@ -279,26 +348,27 @@ def centrality(
     }
 
 
-def communities(G, seed: int = 42, *, weight: str | None = None, resolution: float = 1.0,
+def communities(G, seed: int = COMMUNITY_SEED, *, weight: str | None = None, resolution: float = 1.0,
                 backend: str | None = None) -> dict:
-    """Groups of densely tied entities, by Louvain with a fixed seed.
+    """Groups of densely tied entities: :func:`partition` (Leiden, fixed seed), with names.
 
     Args:
         G: the entity view, or any NetworkX graph.
         seed: the random seed; the same graph and seed give the same communities.
         weight: ``None``, ``"amount"`` or ``"count"`` (see :func:`analysis_graph`).
         resolution: above 1 favours smaller communities.
-        backend: a NetworkX backend to dispatch to.
+        backend: a NetworkX backend to dispatch to; then NetworkX's Louvain
+            runs instead of Leiden (``"algorithm": "louvain"``).
 
     Returns:
-        ``{"algorithm": "louvain", "seed", "modularity", "count", "isolated",
+        ``{"algorithm": "leiden", "seed", "modularity", "count", "isolated",
         "communities": [{"id", "size", "central", "central_label", "members",
         "member_labels"}, …]}``, largest first; ``central`` is the member with
         the most ties inside its community, and members are listed by those ties.
         Entities tied to nobody are only counted (``isolated``).
 
     Raises:
-        AnalysisError: Louvain fails on this graph.
+        AnalysisError: NetworkX's Louvain fails on this graph.
 
     >>> import networkx as nx
     >>> G = nx.MultiDiGraph([("a", "b"), ("b", "c"), ("x", "y")])
@@ -309,16 +379,18 @@ def communities(G, seed: int = 42, *, weight: str | None = None, resolution: flo
     import networkx as nx
 
     H = analysis_graph(G, weight=weight)
-    kw = {"backend": backend} if backend else {}
     w = "weight" if weight else None
+    algorithm = "leiden"
     if H.number_of_edges() == 0:
         parts = [{n} for n in H]
         modularity = 0.0
-    elif backend is None and _has_igraph():
-        parts, modularity = _ig_louvain(H, w, resolution, seed)
+    elif backend is None:
+        found, modularity = partition(G, seed=seed, weight=weight, resolution=resolution)
+        parts = [set(p) for p in found]
     else:
+        algorithm = "louvain"
         try:
-            parts = nx.community.louvain_communities(H, weight=w, resolution=resolution, seed=seed, **kw)
+            parts = nx.community.louvain_communities(H, weight=w, resolution=resolution, seed=seed, backend=backend)
             modularity = nx.community.modularity(H, parts, weight=w, resolution=resolution)
         except (nx.NetworkXException, ZeroDivisionError) as exc:
             raise AnalysisError(f"community detection failed on this graph: {exc}") from None
@@ -342,7 +414,7 @@ def communities(G, seed: int = 42, *, weight: str | None = None, resolution: flo
     for i, c in enumerate(out, 1):
         c["id"] = i
     return {
-        "algorithm": "louvain",
+        "algorithm": algorithm,
         "seed": seed,
         "modularity": round(modularity, 6),
         "count": len(out),

@@ -791,12 +791,15 @@ def path(ctx, source, target, max_hops, all_paths, directed, limit, via, exclude
 @main.command()
 @click.argument("entity")
 @click.option("--depth", type=click.IntRange(1, 5), default=1, show_default=True, help="How many hops out.")
-@click.option("--limit", type=click.IntRange(1), default=None, help="At most this many rows.")
+@click.option("--limit", type=click.IntRange(1), default=None,
+              help="At most this many rows (default: the first page, 100 rows, unless --all).")
+@click.option("--all", "all_rows", is_flag=True, help="Every row, not only the first page.")
 @graph_filters
 @store_option
 @format_option()
 @click.pass_context
-def neighbors(ctx, entity, depth, limit, via, exclude_status, since, until, include_declined, as_of, store_location, fmt):
+def neighbors(ctx, entity, depth, limit, all_rows, via, exclude_status, since, until, include_declined, as_of,
+              store_location, fmt):
     """The entities within --depth hops of ENTITY, and how each is reached.
 
     \b
@@ -804,11 +807,13 @@ def neighbors(ctx, entity, depth, limit, via, exclude_status, since, until, incl
       kg neighbors Xiaomi
       kg neighbors "Lee Jun" --depth 2 --format csv
       kg neighbors Xiaomi --via investedIn --since 2015
+      kg neighbors Xiaomi --depth 3 --all
     """
     from kg.explore import neighbors as ego
+    from kg.query import DEFAULT_LIMIT
 
     with _open(ctx, store_location, read_only=True) as store:
-        rows = ego(store, entity, depth=depth, limit=limit,
+        rows = ego(store, entity, depth=depth, limit=None if all_rows else (limit or DEFAULT_LIMIT),
                    **_filter_args(via, exclude_status, since, until, include_declined, as_of))
     emit_rows(rows, fmt, ["depth", "label", "type", "statement", "direction", "date", "status", "from_label", "iri"])
 
@@ -859,7 +864,7 @@ def centrality(ctx, measure, top, types, weight, k, seed, include_concepts, via,
 
 
 @main.command()
-@click.option("--seed", type=int, default=42, show_default=True, help="Louvain's random seed.")
+@click.option("--seed", type=int, default=42, show_default=True, help="The community detection's random seed.")
 @click.option("--weight", type=click.Choice(["amount", "count"]), default=None,
               help="Weight ties by deal value or by number of deals.")
 @click.option("--include-concepts", is_flag=True, help="Also group concepts (industries, kinds of partner).")
@@ -869,7 +874,7 @@ def centrality(ctx, measure, top, types, weight, k, seed, include_concepts, via,
 @click.pass_context
 def communities(ctx, seed, weight, include_concepts, via, exclude_status, since, until, include_declined, as_of,
                 store_location, fmt):
-    """Groups of closely tied people and organizations (Louvain, fixed seed).
+    """Groups of closely tied people and organizations (Leiden, fixed seed; the views' colours).
 
     Each community is listed with its size, its most central member (most
     ties inside the community) and its members.
@@ -888,7 +893,7 @@ def communities(ctx, seed, weight, include_concepts, via, exclude_status, since,
         emit_json(result)
         return
     if fmt == "table":
-        click.echo(f"{result['count']} communities (louvain, seed {seed}, modularity {result['modularity']}); "
+        click.echo(f"{result['count']} communities ({result['algorithm']}, seed {seed}, modularity {result['modularity']}); "
                    f"{result['isolated']} entities with no ties not listed")
     rows = [{"community": c["id"], "size": c["size"], "central": c["central_label"],
              "members": ", ".join(c["member_labels"])} for c in result["communities"]]

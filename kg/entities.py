@@ -114,18 +114,22 @@ def suggest(store, name: str, limit: int = 5) -> list[str]:
     Returns:
         Labels, best first: close spellings, then names that contain the query.
     """
-    key = name_key(name)
-    labels: dict[str, str] = {}
-    rows = store.query(
-        "SELECT ?key ?label WHERE { ?e kg:nameKey ?key ; rdfs:label ?label . "
-        "FILTER EXISTS { ?e a ?t . VALUES ?t { kg:Person kg:Company kg:Organization kg:Project kg:Concept } } }"
-    )
-    for r in rows:
-        labels.setdefault(r["key"].value, r["label"].value)
-    close = difflib.get_close_matches(key, list(labels), n=limit, cutoff=0.6)
-    contains = [k for k in sorted(labels) if key and (key in k or k in key) and k not in close]
-    out = list(dict.fromkeys(labels[k] for k in close + contains))
-    return out[:limit]
+    import pyoxigraph as ox
+    from rapidfuzz import fuzz, process
+
+    from kg.nameindex import load_or_build
+
+    key, index = name_key(name), load_or_build(store)
+    close = [i for _, _, i in process.extract(key, index.keys, scorer=fuzz.ratio, score_cutoff=60, limit=4 * limit)]
+    contains = [i for i, k in enumerate(index.keys) if key and (key in k or k in key)][:4 * limit]
+    order = list(dict.fromkeys(index.iri(i) for i in close + contains))
+    if not order:
+        return []
+    classes = " ".join(f"kg:{c}" for c in load_schema().entity_class_names)
+    labels = {r["e"].value: r["label"].value for r in store.query(
+        f"SELECT ?e (SAMPLE(?l) AS ?label) WHERE {{ VALUES ?e {{ {' '.join(str(ox.NamedNode(i)) for i in order)} }} "
+        f"?e rdfs:label ?l . FILTER EXISTS {{ ?e a ?t . VALUES ?t {{ {classes} }} }} }} GROUP BY ?e")}
+    return list(dict.fromkeys(labels[i] for i in order if i in labels))[:limit]
 
 
 def search(store, text: str, *, limit: int = 20) -> list[dict]:
@@ -179,39 +183,33 @@ def search(store, text: str, *, limit: int = 20) -> list[dict]:
     return ranked[:limit]
 
 
-def _key_score(key: str, k: str) -> float | None:
-    """How well a stored name key ``k`` matches the typed ``key``: exact, prefix, substring, else fuzzy."""
-    if k == key:
-        return 1.0
-    if k.startswith(key):
-        return 0.9
-    if key and key in k:
-        return 0.8
-    matcher = difflib.SequenceMatcher(None, key, k)
-    # The cheap upper bounds first: most keys are far off (0.45 / 0.75 = 0.6).
-    if matcher.real_quick_ratio() < 0.6 or matcher.quick_ratio() < 0.6:
-        return None
-    score = round(matcher.ratio() * 0.75, 3)
-    return score if score >= 0.45 else None
-
-
 def _candidates(store, key: str, limit: int) -> list:
-    """The entities that can rank in the first ``limit``: one scan of the name keys, then a cut at the
+    """The entities that can rank in the first ``limit``, from the name index (:mod:`kg.nameindex`), cut at the
     ``limit``-th best score (ties kept, so the final order by type and label is unchanged)."""
     import pyoxigraph as ox
 
-    best: dict[str, float] = {}
-    for r in store.query("SELECT ?e ?key WHERE { ?e kg:nameKey ?key }"):
-        score = _key_score(key, r["key"].value)
-        if score is not None:
-            iri = r["e"].value
-            if score > best.get(iri, -1.0):
-                best[iri] = score
+    from kg.nameindex import load_or_build
+
+    best = load_or_build(store).matches(key, limit)
     if not best:
         return []
     scores = sorted(best.values(), reverse=True)
     cut = scores[min(limit, len(scores)) - 1] if limit else scores[-1]
-    return [ox.NamedNode(iri) for iri, score in best.items() if score >= cut]
+    tied = [iri for iri, score in best.items() if score >= cut]
+    if limit and len(tied) > 2 * limit:
+        # A short prefix ties thousands: keep the best by score, the type its IRI names, then the IRI
+        # (the slug follows the name), so that only a page of candidates is read from the store.
+        tied = sorted(tied, key=lambda iri: (-best[iri], _iri_rank(iri), iri))[:2 * limit]
+    return [ox.NamedNode(iri) for iri in tied]
+
+
+def _iri_rank(iri: str) -> int:
+    """The rank of the entity class an entity IRI names (``…/id/person/…`` → Person's); others rank last."""
+    from kg.schema import parse_iri
+
+    kind = (parse_iri(iri) or ("",))[0]
+    classes = load_schema().entity_classes
+    return next((c.rank for c in classes if c.kind == kind), len(classes))
 
 
 def list_entities(store, *, types: list[str] | None = None, limit: int | None = None) -> list[dict]:

@@ -157,6 +157,23 @@ def _path_graph(store, a: str, b: str, max_hops: int, directed: bool, via, deal_
     return entity_subgraph(store, pairs, relations=list(via) if via else None, **deal_filters)
 
 
+def _first_page(store, pairs: list, level: dict, limit: int) -> list:
+    """The hops of the first ``limit`` rows by depth then label: only these are read in full and explained.
+
+    The page is a prefix in depth order, so the parent of every node on it is on it too.
+    """
+    import pyoxigraph as ox
+
+    labels: dict[str, str] = {}
+    nodes = [v for _, v in pairs]
+    for i in range(0, len(nodes), 2000):
+        values = " ".join(str(ox.NamedNode(n)) for n in nodes[i:i + 2000])
+        labels.update((r["x"].value, r["l"].value) for r in store.query(
+            f"SELECT ?x (MIN(?label) AS ?l) WHERE {{ VALUES ?x {{ {values} }} ?x rdfs:label ?label }} GROUP BY ?x"))
+    key = {v: (level[v], labels.get(v, v.rsplit("/", 1)[-1]).lower()) for v in nodes}
+    return sorted(pairs, key=lambda p: key[p[1]])[:limit]
+
+
 def _label(store, iri: str) -> str:
     """An entity's label (its IRI's last part when it has none), by one indexed lookup."""
     import pyoxigraph as ox
@@ -199,17 +216,20 @@ def neighbors(
         raise KgError("--depth must be at least 1")
     deal_filters = _deal_filters(exclude_status, since, until, include_declined, as_of)
     step, _ = store_steps(store, via=via, filters=deal_filters)
-    seen, front, pairs = {iri}, [iri], []
-    for _ in range(depth):
+    seen, front, pairs, level = {iri}, [iri], [], {}
+    for d in range(1, depth + 1):
         nxt = []
         for u, v in step(front):
             if v not in seen:
                 seen.add(v)
                 nxt.append(v)
                 pairs.append((u, v))
+                level[v] = d
         front = nxt
     if not pairs:
         return []
+    if limit and len(pairs) > limit:
+        pairs = _first_page(store, pairs, level, limit)
     G = entity_subgraph(store, pairs, relations=list(via) if via else None, **deal_filters)
     return neighborhood(G, iri, depth, via=via, limit=limit, tree=pairs)
 
@@ -244,10 +264,10 @@ def centrality(
     concepts (industries, kinds of partner). ``types`` only filters the rows.
     """
     from kg.analytics import centrality as run
-    from kg.snapshot import entity_graph
+    from kg.snapshot import ANALYTICS, entity_graph
 
-    G = entity_graph(store, **_analysis_filters(include_concepts, via, exclude_status, since, until, include_declined,
-                                                    as_of))
+    G = entity_graph(store, attrs=ANALYTICS, **_analysis_filters(include_concepts, via, exclude_status, since, until,
+                                                                 include_declined, as_of))
     return run(G, measure, top=top, types=list(types) if types else None, weight=weight, k=k, seed=seed)
 
 
@@ -266,10 +286,10 @@ def communities(
 ) -> dict:
     """Louvain communities of the store's people and organizations (:func:`kg.analytics.communities`)."""
     from kg.analytics import communities as run
-    from kg.snapshot import entity_graph
+    from kg.snapshot import ANALYTICS, entity_graph
 
-    G = entity_graph(store, **_analysis_filters(include_concepts, via, exclude_status, since, until, include_declined,
-                                                    as_of))
+    G = entity_graph(store, attrs=ANALYTICS, **_analysis_filters(include_concepts, via, exclude_status, since, until,
+                                                                 include_declined, as_of))
     return run(G, seed=seed, weight=weight)
 
 
@@ -286,7 +306,7 @@ def stats(
 ) -> dict:
     """Counts, density, components and degrees of the entity view (:func:`kg.analytics.stats`)."""
     from kg.analytics import stats as run
-    from kg.snapshot import entity_graph
+    from kg.snapshot import ANALYTICS, entity_graph
 
-    return run(entity_graph(store, **_filters(via, types, exclude_status, since, until, include_declined,
-                                                    as_of)))
+    return run(entity_graph(store, attrs=ANALYTICS, **_filters(via, types, exclude_status, since, until,
+                                                               include_declined, as_of)))

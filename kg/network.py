@@ -566,8 +566,75 @@ def _facts_of(store, subjects: list[str], query_args: dict, chunk: int = 500) ->
     return cols
 
 
+def deals_of(raw, node: str):
+    """Yield the deals in which ``node`` plays a role (any role of the schema, in any source graph),
+    by index lookups in the pyoxigraph store ``raw``; a deal may come more than once."""
+    import pyoxigraph as ox
+
+    from kg.schema import DERIVED_GRAPH
+
+    derived, n = ox.NamedNode(DERIVED_GRAPH), ox.NamedNode(node)
+    for role in load_schema().role_names:
+        for q in raw.quads_for_pattern(None, ox.NamedNode(KG + role), n):
+            if q.graph_name != derived:
+                yield q.subject.value
+
+
+def deals_of_less_connected(raw, a: str, b: str) -> set[str]:
+    """The deals of whichever of ``a`` and ``b`` takes part in fewer, read in step so that the cost is
+    about twice the smaller count: a hub's deals are never all read.
+
+    >>> from kg.stores import open_store
+    >>> s = open_store("memory:")
+    >>> s.update("INSERT DATA { GRAPH <urn:g> { deal:d kg:investor company:a ; kg:investee company:b . "
+    ...          "deal:e kg:investor company:a ; kg:investee company:c } }")
+    >>> sorted(deals_of_less_connected(s.raw, ID + "company/a", ID + "company/b"))
+    ['https://kg.example.org/id/deal/d']
+    """
+    its = [deals_of(raw, a), deals_of(raw, b)]
+    seen: list[set] = [set(), set()]
+    while True:
+        for i in (0, 1):
+            deal = next(its[i], None)
+            if deal is None:
+                return seen[i]
+            seen[i].add(deal)
+
+
 def _deals_between(store, pairs: list[tuple[str, str]]) -> list[str]:
     """The deals both entities of each pair take part in.
+
+    On an embedded store each pair is one query that starts from its end with
+    fewer deals (counted by the store first, without decoding them): the cost
+    follows the smaller end, never a hub.
+    """
+    from kg.stores import raw_store
+
+    if raw_store(store) is None:
+        return _deals_between_remote(store, pairs)
+    import pyoxigraph as ox
+
+    roles = " ".join(f"<{KG}{r}>" for r in load_schema().role_names)
+    part = f"{{ ?a <{KG}involvedIn> ?deal }} UNION {{ ?deal <{KG}soughtPartnerKind> ?a }}"
+    counts: dict[str, int] = {}
+
+    def deals(node: str) -> int:
+        if node not in counts:
+            rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {part} }}", {"a": ox.NamedNode(node)})
+            counts[node] = int(next(iter(rows))["n"].value)
+        return counts[node]
+
+    found: set[str] = set()
+    for u, v in pairs:
+        a, b = sorted((u, v), key=deals)
+        rows = store.query(f"SELECT DISTINCT ?deal WHERE {{ {part} VALUES ?role {{ {roles} }} ?deal ?role ?b }}",
+                           {"a": ox.NamedNode(a), "b": ox.NamedNode(b)})
+        found.update(r["deal"].value for r in rows)
+    return sorted(found)
+
+
+def _deals_between_remote(store, pairs: list[tuple[str, str]]) -> list[str]:
+    """:func:`_deals_between` on a remote store, by SPARQL.
 
     Each pair is looked up from the end that is in most pairs (a hub's deals
     are read once, not once per pair): one query lists the deals of those

@@ -124,9 +124,13 @@ def _shortest(G, source, target, max_hops: int, directed: bool, via, limit: int)
     in_nbrs = _neighbors(G, directed, via, reverse=True)
 
     def step(nbrs):
-        return lambda front: ((u, v) for u in front for v in nbrs(u))
+        return lambda front, only=None: ((u, v) for u in front for v in nbrs(u) if only is None or v in only)
 
     return shortest_node_paths(source, target, max_hops, limit, step(out_nbrs), step(in_nbrs))
+
+
+#: The most nodes on the other side for which a level first looks up only the hops into them.
+MEET_LOOKUP_MAX = 5000
 
 
 def shortest_node_paths(source, target, max_hops: int, limit: int, out_step, in_step) -> list[list]:
@@ -139,14 +143,15 @@ def shortest_node_paths(source, target, max_hops: int, limit: int, out_step, in_
         source, target: the two nodes.
         max_hops: the longest path considered.
         limit: the most paths returned.
-        out_step: ``front -> iterable of (u, v)``: the hops out of the nodes of ``front``.
+        out_step: ``(front, only=None) -> iterable of (u, v)``: the hops out of the nodes of ``front``
+            (only those into ``only``, a set of nodes, when given).
         in_step: the same for hops into them (the search from the target).
 
     Returns:
         Node lists from ``source`` to ``target``; empty when none is within ``max_hops``.
 
     >>> adj = {"a": ["b"], "b": ["a", "c"], "c": ["b"]}
-    >>> step = lambda front: [(u, v) for u in front for v in adj[u]]
+    >>> step = lambda front, only=None: [(u, v) for u in front for v in adj[u] if only is None or v in only]
     >>> shortest_node_paths("a", "c", 4, 10, step, step)
     [['a', 'b', 'c']]
     """
@@ -164,7 +169,11 @@ def shortest_node_paths(source, target, max_hops: int, limit: int, out_step, in_
         )
         depth = dist[front[0]] + 1
         nxt = []
-        for u, v in step(front):
+        # The hops into the other side's nodes first: if there are any, they are all this level
+        # needs (the paths meet there), and a hub's whole neighbourhood is never read.
+        hops = step(front, set(other)) if len(other) <= MEET_LOOKUP_MAX else []
+        hops = list(hops) or step(front)
+        for u, v in hops:
             d = dist.get(v)
             if d is None:
                 dist[v] = depth
@@ -232,12 +241,12 @@ def store_steps(store, *, directed: bool = False, via: Iterable[str] | None = No
     filters = {k: v for k, v in (filters or {}).items() if v}
 
     def step(forward: bool):
-        def run(front):
+        def run(front, only=None):
             hops = []
             for i in range(0, len(front), _BATCH):
-                hops += _lookup(store, front[i:i + _BATCH], names, forward, directed)
+                hops += _lookup(store, front[i:i + _BATCH], names, forward, directed, only)
                 if filters.get("include_declined"):
-                    hops += _declined_hops(store, front[i:i + _BATCH])
+                    hops += [h for h in _declined_hops(store, front[i:i + _BATCH]) if only is None or h[1] in only]
             if filters:
                 hops = _checked(store, hops, forward, directed, names, filters)
             return _ordered(hops, front)
@@ -252,8 +261,9 @@ def _iri_text(iri: str) -> str:
     return str(ox.NamedNode(iri))
 
 
-def _lookup(store, front: list, names: list, forward: bool, directed: bool) -> list[tuple]:
-    """``(u, v, forward)`` for every allowed hop from a node of ``front``, in one SPARQL lookup."""
+def _lookup(store, front: list, names: list, forward: bool, directed: bool, only=None) -> list[tuple]:
+    """``(u, v, forward)`` for every allowed hop from a node of ``front`` (into ``only``, when given), in one
+    SPARQL lookup."""
     from kg.ontology import DERIVED_GRAPH, KG
 
     derived = [n for n in names if n != "industry"]
@@ -269,8 +279,9 @@ def _lookup(store, front: list, names: list, forward: bool, directed: bool) -> l
     if not patterns:
         return []
     values = " ".join(_iri_text(n) for n in front)
+    targets = "" if only is None else f"VALUES ?v {{ {' '.join(_iri_text(n) for n in sorted(only))} }} "
     rows = store.query(f"SELECT DISTINCT ?u ?v ?f ?r WHERE {{ VALUES ?u {{ {values} }} {' UNION '.join(patterns)} "
-                       f"FILTER(isIRI(?v) && ?v != ?u) }}")
+                       f"{targets}FILTER(isIRI(?v) && ?v != ?u) }}")
     symmetric = {KG + n for n in _symmetric()}
     # The entity view keeps one edge per symmetric pair, from the lower IRI.
     return [(u, v, u < v if r["r"] is not None and r["r"].value in symmetric else r["f"].value == "1")

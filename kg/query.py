@@ -51,10 +51,11 @@ class NamedQuery:
     text: str
     params: dict = field(default_factory=dict)
     order: tuple = ()
+    page: str = ""
 
 
 def _parse_header(name: str, text: str) -> NamedQuery:
-    description, params, order = "", {}, ()
+    description, params, order, page = "", {}, (), ""
     for line in text.splitlines():
         if not line.startswith("#"):
             break
@@ -63,11 +64,13 @@ def _parse_header(name: str, text: str) -> NamedQuery:
             description = body.split(":", 1)[1].strip()
         elif body.startswith("order:"):
             order = tuple(body.split(":", 1)[1].split())
+        elif body.startswith("page:"):
+            page = body.split(":", 1)[1].strip()
         elif body.startswith("param:"):
             parts = body.split(":", 1)[1].split(None, 2)
             if parts:
                 params[parts[0]] = (parts[1] if len(parts) > 1 else "value", parts[2] if len(parts) > 2 else "")
-    return NamedQuery(name=name, description=description, text=text, params=params, order=order)
+    return NamedQuery(name=name, description=description, text=text, params=params, order=order, page=page)
 
 
 def named_queries() -> list[NamedQuery]:
@@ -329,10 +332,38 @@ def run_named(store, name: str, params: dict | None = None, *, limit: int | None
             raise ParameterError(f"query {name!r} has no parameter {key!r}; it takes: {declared}")
     bound = {k: to_term(v, q.params[k][0], store) for k, v in (params or {}).items()}
     text = bind_values(q.text, bound) if bound else q.text
-    result = run_query(store, text, limit=limit)
+    result = run_query(store, paged(text, q.page, bound, limit), limit=limit)
     if q.order:
         result.rows.sort(key=lambda row: tuple(_sort_key(row.get(c)) for c in q.order))
     return result
+
+
+def paged(text: str, page: str, bound: dict, limit: int | None) -> str:
+    """A grouped query that reads only its first page: the ``# page:`` pattern's first ``limit`` solutions first.
+
+    A query that groups its rows (one per deal, say) must see every row
+    before it gives the first one. Its header names the pattern that
+    chooses the groups (``# page: ?deal a kg:Investment ; kg:investor
+    ?investor``); the first ``limit`` distinct values of its first variable,
+    with the same bound parameters, are picked in a sub-select placed first,
+    and only their rows are grouped. The page is the first rows the store
+    gives, as for a list query; ``limit=None`` reads everything.
+
+    >>> paged("SELECT ?d WHERE { ?d ?p ?o } GROUP BY ?d", "?d a kg:Deal", {}, 5)
+    'SELECT ?d WHERE { { SELECT DISTINCT ?d WHERE { ?d a kg:Deal } LIMIT 5 }\\n ?d ?p ?o } GROUP BY ?d'
+    """
+    from kg.sparqltext import _where_group, bind_values
+
+    if not page or not limit:
+        return text
+    var = page.split()[0]
+    if not _VAR.match(var.lstrip("?")) or not var.startswith("?"):
+        raise QueryError(f"a '# page:' pattern must start with its variable, not {var!r}")
+    sub = f"SELECT DISTINCT {var} WHERE {{ {page} }} LIMIT {int(limit)}"
+    if bound:
+        sub = bind_values(sub, bound)
+    pos = _where_group(text)
+    return text if pos is None else f"{text[:pos + 1]} {{ {sub} }}\n{text[pos + 1:]}"
 
 
 def _sort_key(term) -> tuple:

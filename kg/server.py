@@ -21,8 +21,9 @@ pair only it holds, so it is the only way in. The guard adds:
   N-Triples, JSON-LD, RDF/XML and N-Quads for CONSTRUCT/DESCRIBE, written by
   pyoxigraph in the engine after the whole answer is computed, so a query
   that fails half-way is an error status, never a truncated 200;
-* the explorer page at ``/`` (YASGUI, bundled), and the HTML views of
-  ``kg build`` at ``/graphs/``.
+* the explorer page at ``/`` (YASGUI, bundled, with a Graph tab that shows
+  ``/view?query=…``: the result drawn as ``kg viz --sparql`` draws it, by an
+  engine, under the same limits), and the HTML views of ``kg build`` at ``/graphs/``.
 
 While it runs, ``kg serve`` holds the store's lock shared, like any reader;
 with ``allow_update`` it turns exclusive only while a write commits.
@@ -44,6 +45,7 @@ import signal
 import socket
 import sys
 import sysconfig
+import time
 import urllib.parse
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -184,6 +186,9 @@ def forbidden(text: str, *, update: bool, allow_service: bool, allow_load: bool)
     """
     from kg.sparqltext import sparql_words
 
+    lowered = text.lower()
+    if "service" not in lowered and not (update and "load" in lowered):
+        return None  # neither word anywhere, so not as a keyword: skip the tokenizer (every query comes here)
     words = sparql_words(text)
     if "SERVICE" in words and not allow_service:
         return "federated queries (SERVICE) are disabled; start 'kg serve --allow-service' to allow them"
@@ -312,6 +317,8 @@ class Handler(BaseHTTPRequestHandler):
         page = method in ("GET", "HEAD")
         if url.path in ("/query", "/sparql"):
             self._query(method, url)
+        elif url.path == "/view":
+            self._draw(method, url)
         elif url.path == "/update":
             self._update(method, url)
         elif url.path == "/store":
@@ -331,7 +338,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _params(self, method: str, url) -> tuple[dict, str | None]:
         """The protocol parameters, and the query or update text from the body."""
-        params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+        params = urllib.parse.parse_qs(url.query, keep_blank_values=True) if url.query else {}
         if method != "POST":
             return params, None
         body = self._body()
@@ -383,11 +390,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._do_update(text, params)
         if text is None and "update" in params and method == "POST":
             return self._do_update(params["update"][0], params)
-        if text is None:
-            if len(params.get("query", [])) != 1:
-                raise HttpError(400, "give exactly one 'query' parameter (or POST application/sparql-query)")
-            text = params["query"][0]
-        guard(text, self.opts, update=False)
+        text = self._query_text(params, text)
         reply, out = self.server.backend.run({
             "op": "query", "text": text, "accept": self.headers.get("Accept"),
             "format": (params.get("format") or params.get("output") or [None])[0],
@@ -396,6 +399,26 @@ class Handler(BaseHTTPRequestHandler):
         mime = reply["type"]
         charset = "; charset=utf-8" if mime.startswith("text/") else ""
         self._send(200, out, mime + charset, {"Vary": "Accept"}, head_only=method == "HEAD")
+
+    def _query_text(self, params: dict, text: str | None) -> str:
+        """The query of a request (its body, or its one ``query`` parameter), checked by :func:`guard`."""
+        if text is None:
+            if len(params.get("query", [])) != 1:
+                raise HttpError(400, "give exactly one 'query' parameter (or POST application/sparql-query)")
+            text = params["query"][0]
+        guard(text, self.opts, update=False)
+        return text
+
+    def _draw(self, method: str, url) -> None:
+        """``/view``: a query's result drawn as ``kg viz --sparql`` draws it, as one HTML page."""
+        if method not in ("GET", "POST", "HEAD"):
+            raise HttpError(405, "use GET or POST", {"Allow": "GET, POST"})
+        params, text = self._params(method, url)
+        text = self._query_text(params, text)
+        reply, out = self.server.backend.run({"op": "view", "text": text})
+        check_answer(reply)
+        self._send(200, out, "text/html; charset=utf-8", {"Content-Security-Policy": DRAWING_CSP},
+                   head_only=method == "HEAD")
 
     # -- updates and the graph store ---------------------------------
 
@@ -473,9 +496,23 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         if self.close_connection:
             self.send_header("Connection", "close")
-        self.end_headers()
+        self._headers_buffer.append(b"\r\n")
         if not head_only and body:
-            self.wfile.write(body)
+            # Headers and body in one write: one system call and, for a small answer, one packet.
+            self._headers_buffer.append(body)
+        self.flush_headers()
+
+    def date_time_string(self, timestamp=None):
+        """The ``Date`` header, formatted once per second rather than once per answer."""
+        now = int(time.time()) if timestamp is None else timestamp
+        second, text = _DATE[0]
+        if now != second:
+            text = super().date_time_string(now)
+            _DATE[0] = (now, text)  # one tuple, replaced whole: threads never see half of it
+        return text
+
+
+_DATE: list = [(None, "")]  # the last Date header, (second, text)
 
 
 class Server(ThreadingHTTPServer):
@@ -513,8 +550,12 @@ def guard(text: str, opts: ServeOptions, *, update: bool) -> None:
 TEMPLATES = Path(__file__).parent / "templates"
 # YASGUI is served from here (/lib/…); its own scripts are inline, nothing loads from elsewhere.
 EXPLORER_CSP = ("default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-                "connect-src 'self'; img-src 'self' data:; font-src 'self' data:; base-uri 'none'; "
+                "connect-src 'self'; frame-src 'self'; img-src 'self' data:; font-src 'self' data:; base-uri 'none'; "
                 "form-action 'none'")
+# A query drawn at /view: its own inlined scripts (each page also pins them by hash), no network, and a
+# sandbox, so even a script that got in would run in an origin of its own, away from the explorer's.
+DRAWING_CSP = ("sandbox allow-scripts; default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+               "img-src data:; font-src data:; base-uri 'none'; form-action 'none'")
 # The views carry their own inlined scripts; nothing may load from elsewhere.
 VIEW_CSP = "default-src 'self' 'unsafe-inline' data: blob:; base-uri 'none'; form-action 'none'"
 ASSET_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".txt": "text/plain"}

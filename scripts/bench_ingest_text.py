@@ -190,12 +190,14 @@ def real_halves(name: str, seed: int = 13) -> tuple[list[dict], list[dict]]:
 
 def score_real(docs: list[dict]) -> tuple[dict, list, float]:
     """Per-relation tp/fp/fn over documents as the dev-set scorer counts them, the misses, and docs/s."""
+    from kg.ingest.documents import repair_mojibake
     from kg.ingest.text import extract_document
 
     counts: dict = {}
     misses = []
     t0 = time.perf_counter()
-    found = {d["id"]: extract_document(d["text"], str(d["id"])) for d in docs}
+    # as `kg extract - --jsonl` reads them: decoding repairs misread code pages first
+    found = {d["id"]: extract_document(repair_mojibake(d["text"]), str(d["id"])) for d in docs}
     secs = time.perf_counter() - t0
     for d in docs:
         for rel in d.get("annotated") or sorted({g["relation"] for g in d["gold"]}):

@@ -4,22 +4,33 @@ Builds synthetic entity graphs (Barabási–Albert groups of 250 with 8% of the
 edges rewired between groups, so there are communities; ``m`` edges per node,
 with kg's node classes, relations, statuses and quotes), renders each with
 :func:`kg.drawing.render_html`, then opens the page offline in Debian's Chromium
-several times and reads ``window.kgReadyAt``: the milliseconds from navigation
-start until the graph is drawn and the page answers input (the page sets it
-after the renderer's first frame: vis-network's ``afterDrawing`` or sigma.js's
-``afterRender``). It also times a search-and-select round trip, and the Python
-side (communities, layout, centrality and HTML).
+several times. For each load it reads:
+
+- **interactive** (the time to interactive, TTI): milliseconds from navigation
+  start until the page answers input after its first frame. The harness waits
+  for ``window.kgReady`` (set after the renderer's first frame) and then runs
+  one script in the page; the page's clock when that script starts is the TTI.
+  It includes the compositor showing the frame: with software WebGL that is a
+  read-back of each canvas that waits for the rasteriser, often the largest part;
+- **first frame**: ``window.kgReadyAt``, when the renderer finished drawing;
+- the page's own marks: ``kg-start`` (the page's script starts: HTML and
+  libraries parsed), ``kg-parsed`` (data parsed), ``kg-graph`` (graphology
+  built), ``kg-sigma`` (renderer made), ``kg-frame`` (first frame drawn);
+- a search-and-select round trip; and the Python side (communities, layout,
+  centrality and HTML).
 
 Usage::
 
-    python scripts/bench_viz.py                          # 5k nodes/10k edges and 50k/100k, 3 runs each
-    python scripts/bench_viz.py --sizes 100000 --m 5 --runs 1   # 500k edges
+    python scripts/bench_viz.py                          # 5k nodes/10k edges and 50k/100k, 5 runs each
+    python scripts/bench_viz.py --sizes 100000 --m 5 --runs 3   # 500k edges
     python scripts/bench_viz.py --sizes 500 --renderer vis      # the threshold: vis-network at 1k edges
     python scripts/bench_viz.py --json                   # one JSON object per size
 
 Needs ``/usr/bin/chromium`` and the ``playwright`` Python package (no browser
 download). Without a GPU, WebGL runs on Chromium's software renderer
-(SwiftShader), so a machine with a GPU draws faster than measured here.
+(SwiftShader, through ANGLE's Vulkan back end: the flags are :data:`ARGS`, and
+each row names the WebGL renderer the page got), so a machine with a GPU draws
+faster than measured here. ``--flags`` takes other Chromium flags to compare.
 """
 
 from __future__ import annotations
@@ -33,8 +44,16 @@ import time
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
+#: No GPU: ANGLE on SwiftShader for WebGL, and software compositing (``--disable-gpu``). Measured on
+#: a 5,000-node page: these flags gave the earliest first frame of five sets (the default,
+#: ``--use-gl=angle --use-angle=swiftshader-webgl``, and without ``--disable-gpu`` all draw with
+#: SwiftShader too, 0.2-4.3 s later).
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--use-angle=swiftshader",
         "--enable-unsafe-swiftshader"]
+MARKS = ("kg-start", "kg-parsed", "kg-graph", "kg-sigma", "kg-frame")
+GL_RENDERER = """() => { const gl = document.createElement("canvas").getContext("webgl");
+  if (!gl) return "none"; const d = gl.getExtension("WEBGL_debug_renderer_info");
+  return d ? gl.getParameter(d.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER); }"""
 TYPES = ("Company", "Company", "Company", "Person", "Person", "Organization", "Project", "Concept")
 RELATIONS = ("investedIn", "acquired", "partnerOf", "metWith", "ceoOf", "founderOf", "seeksPartner")
 STATUSES = ("completed", "reported", "rumored", "planned", None)
@@ -100,16 +119,16 @@ def synthetic_graph(n: int, seed: int = 1, m: int = 2):
     return G
 
 
-def measure(path: Path, runs: int, probe: str, picture: Path | None = None) -> dict:
-    """Open ``path`` ``runs`` times; return the first-frame, answers-input and search times in ms.
+def measure(path: Path, runs: int, probe: str, picture: Path | None = None, args=None) -> dict:
+    """Open ``path`` ``runs`` times; return the interactive, first-frame, mark and search times in ms.
 
     With ``picture``, the drawing of the first load is also saved as a PNG.
     """
     from playwright.sync_api import sync_playwright
 
-    ready, answers, search = [], [], []
+    out: dict = {"ready_ms": [], "answers_ms": [], "search_ms": [], "marks": {m: [] for m in MARKS}}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=args or ARGS)
         try:
             for _ in range(runs):
                 ctx = browser.new_context(offline=True, viewport={"width": 1400, "height": 900})
@@ -119,12 +138,17 @@ def measure(path: Path, runs: int, probe: str, picture: Path | None = None) -> d
                 page.goto(path.as_uri(), timeout=600_000)
                 page.wait_for_function("window.kgReady === true", timeout=600_000)
                 # The first script that runs after the first frame: when the page answers input.
-                answers.append(page.evaluate("performance.now()"))
-                ready.append(page.evaluate("window.kgReadyAt"))
-                if picture is not None and len(ready) == 1:
+                out["answers_ms"].append(page.evaluate("performance.now()"))
+                out["ready_ms"].append(page.evaluate("window.kgReadyAt"))
+                marks = page.evaluate("Object.fromEntries(performance.getEntriesByType('mark').map(m => [m.name, m.startTime]))")
+                for m in MARKS:
+                    if m in marks:
+                        out["marks"][m].append(marks[m])
+                out["gl"] = page.evaluate(GL_RENDERER)
+                if picture is not None and len(out["ready_ms"]) == 1:
                     page.wait_for_timeout(500)
                     page.locator("#kg-network").screenshot(path=str(picture))
-                search.append(page.evaluate(
+                out["search_ms"].append(page.evaluate(
                     """(q) => { const t = performance.now(); const ids = kgView.search(q);
                                 kgView.select(ids[0]); return performance.now() - t; }""", probe))
                 if errors:
@@ -132,14 +156,15 @@ def measure(path: Path, runs: int, probe: str, picture: Path | None = None) -> d
                 ctx.close()
         finally:
             browser.close()
-    return {"ready_ms": ready, "answers_ms": answers, "search_ms": search}
+    return out
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[5000, 50000], help="node counts")
     ap.add_argument("--m", type=int, default=2, help="edges per node")
-    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--flags", nargs="+", help="Chromium flags instead of ARGS (e.g. --flags=--use-angle=swiftshader)")
     ap.add_argument("--renderer", default="auto", choices=["auto", "vis", "sigma"])
     ap.add_argument("--json", action="store_true", help="print one JSON object per size")
     ap.add_argument("--picture", type=Path, help="save the first size's page as this PNG (the README's picture)")
@@ -156,7 +181,9 @@ def main(argv=None) -> int:
             render_s = time.perf_counter() - t
             path = Path(tmp) / f"bench-{n}.html"
             path.write_text(text, encoding="utf-8")
-            m = measure(path, args.runs, f"Entity {n // 2}", args.picture if n == args.sizes[0] else None)
+            m = measure(path, args.runs, f"Entity {n // 2}", args.picture if n == args.sizes[0] else None,
+                        args.flags)
+            med = statistics.median
             row = {
                 "nodes": G.number_of_nodes(),
                 "edges": G.number_of_edges(),
@@ -164,19 +191,23 @@ def main(argv=None) -> int:
                 "html_mb": round(len(text.encode()) / 1e6, 2),
                 "render_s": round(render_s, 2),
                 "runs": args.runs,
-                "ready_ms_median": round(statistics.median(m["ready_ms"]), 1),
-                "ready_ms": [round(x, 1) for x in m["ready_ms"]],
-                "answers_ms_median": round(statistics.median(m["answers_ms"]), 1),
-                "search_select_ms_median": round(statistics.median(m["search_ms"]), 1),
+                "interactive_ms_median": round(med(m["answers_ms"]), 1),
+                "interactive_ms": [round(x, 1) for x in m["answers_ms"]],
+                "first_frame_ms_median": round(med(m["ready_ms"]), 1),
+                "marks_ms_median": {k: round(med(v), 1) for k, v in m["marks"].items() if v},
+                "search_select_ms_median": round(med(m["search_ms"]), 1),
+                "webgl": m.get("gl"),
+                "flags": args.flags or ARGS,
             }
             if args.json:
-                print(json.dumps(row))
+                print(json.dumps(row, ensure_ascii=False))
             else:
                 print(f"{row['nodes']:>6} nodes {row['edges']:>6} edges  renderer={row['renderer']:<5} "
                       f"html={row['html_mb']} MB  python render={row['render_s']} s  "
-                      f"first frame median={row['ready_ms_median']} ms {row['ready_ms']}  "
-                      f"answers input median={row['answers_ms_median']} ms  "
-                      f"search+select median={row['search_select_ms_median']} ms")
+                      f"interactive median={row['interactive_ms_median']} ms {row['interactive_ms']}  "
+                      f"first frame median={row['first_frame_ms_median']} ms  "
+                      f"marks={row['marks_ms_median']}  "
+                      f"search+select median={row['search_select_ms_median']} ms  webgl={row['webgl']}")
             sys.stdout.flush()
     return 0
 

@@ -259,8 +259,8 @@ def test_xss_probe_does_not_run(open_page, tmp_path, renderer):
     assert page.js("document.querySelector('#kg-info-body blockquote').textContent").endswith(XSS)
     assert page.js("document.title") == XSS
     assert page.js("document.querySelectorAll('img, svg:not(#kg-legend-list svg, #kg-communities-list svg), iframe').length") == 0
-    # The data, the libraries (vis-network; or graphology and sigma.js), the renderer and the controls.
-    assert page.js("document.querySelectorAll('script').length") == {"vis": 4, "sigma": 5}[renderer]
+    # The data and the facts, the libraries (vis-network; or graphology and sigma.js), the renderer and the controls.
+    assert page.js("document.querySelectorAll('script').length") == {"vis": 5, "sigma": 6}[renderer]
     page.js("(id) => kgView.select(id)", "urn:x:evil")
     assert page.js("document.querySelector('#kg-info-body h3').textContent") == XSS
     page.shot(f"xss-probe-{renderer}.png")
@@ -294,6 +294,12 @@ def _check_map(page: Page, shot: str) -> dict:
     central = page.js("kgView.data.labels.map(i => kgView.data.nodes[i].id)")
     assert len(central) == 20
     assert set(central) <= set(page.js("kgView.labelled()"))
+    # No label is drawn over another.
+    boxes = page.js("kgView.labelBoxes()")
+    assert len(boxes) >= 20
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
     page.shot(shot)
     page.assert_clean()
     return box
@@ -313,9 +319,29 @@ def test_map_fills_the_view_and_labels_the_centre(open_page, tmp_path, n):
     page.page.fill("#kg-search-input", "Entity 17")
     page.page.press("#kg-search-input", "Enter")
     page.page.wait_for_function("(id) => kgView.selected().includes(id)", arg=ID + "n/17", timeout=5000)
+    # The node's facts list its ties; a tie opens the edge's facts with its quote (large maps draw
+    # edges as lines too thin to hover).
+    ties = page.page.locator("#kg-info-body .kg-ties button")
+    assert ties.count() >= 2 and "Entity" in ties.first.text_content()
+    ties.first.click()
+    assert page.js("document.querySelector('#kg-info-body').dataset.kind") == "edge"
+    assert page.js("document.querySelector('#kg-info-body blockquote').textContent").startswith("Quote number")
+    # The filters reach the edges, whichever way they are drawn.
+    total = page.js("kgView.drawnEdges()")
+    page.page.check("#kg-hide-rumours")
+    assert page.js("kgView.drawnEdges()") < total
+    page.assert_clean()
 
 
 @pytest.mark.slow
 def test_map_of_100k_edges(open_page, tmp_path):
     page = _map_page(open_page, tmp_path, 50_000, timeout_ms=300_000)
     _check_map(page, "map-100k-edges.png")
+    # The facts of the last edge: in the last block of facts, parsed when asked for.
+    assert page.js("document.querySelectorAll('script.kg-facts').length") == 5
+    facts = dict(page.js("kgView.edgeFacts('e' + (kgView.data.edges.from.length - 1))"))
+    assert facts["quote"].startswith("Quote number") and facts["relation"]
+    page.js("(id) => kgView.select(id)", ID + "n/49990")
+    page.page.locator("#kg-info-body .kg-ties button").first.click()
+    assert page.js("document.querySelector('#kg-info-body blockquote').textContent").startswith("Quote number")
+    page.assert_clean()

@@ -130,6 +130,18 @@ def test_a_lone_surrogate_in_jsonl_is_a_document_error():
     assert isinstance(err, DocumentError) and "surrogate" in err.message
 
 
+def test_misread_code_pages_are_repaired_when_decoding():
+    # UTF-8 read as Mac Roman (and once more as Latin-1), as copied headlines often carry it
+    raw = "Corvane buys Halden¬ís Pellam unit; Café Rouge ‘ok’; Europe√¢¬Ä¬ôs Orrin Inc ¬Æ\n"
+    [doc] = documents_from_bytes(raw.encode("utf-8"), "x.txt")
+    assert doc.text.startswith("Corvane buys Halden’s Pellam unit; Café Rouge ‘ok’; Europe’s Orrin Inc ®")
+    line = json.dumps({"id": "h1", "text": "Brightfield¬Æ Acquires Norvane"}).encode("utf-8")
+    [item] = documents_from_bytes(line, "x.jsonl", jsonl=True)
+    [fact] = extract(item.text)
+    assert (fact["subject"], fact["object"]) == ("Brightfield", "Norvane")
+    assert item.text[fact["start"]:fact["end"]] == fact["quote"]
+
+
 def test_html_scripts_and_boilerplate_are_dropped():
     text, title = html_to_text("<html><head><title>T</title><script>Evil Corp buys Good Inc</script></head><body>"
                                "<nav>Home</nav><p>Acme Corp acquires Foo Inc.</p><style>p{}</style></body></html>")

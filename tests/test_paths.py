@@ -236,3 +236,14 @@ def test_store_neighbors_match_the_projection(synthetic_store, depth):
         want = neighborhood(G, a, depth)
         got = neighbors(synthetic_store, a, depth=depth)
         assert got == want
+
+
+def test_the_first_page_of_neighbors_is_the_start_of_every_row(synthetic_store):
+    from kg.explore import neighbors
+    from kg.network import entity_graph
+
+    G = entity_graph(synthetic_store)
+    for a, _ in _random_pairs(G, 5, seed=3):
+        every = neighbors(synthetic_store, a, depth=2)
+        page = neighbors(synthetic_store, a, depth=2, limit=7)
+        assert page == every[:7]

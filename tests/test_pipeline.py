@@ -129,10 +129,12 @@ def test_dry_run_of_csv_writes_no_rejects_file(tmp_path, runner):
     assert sorted(p.name for p in data.iterdir()) == ["deals.csv"]
 
 
-def test_a_big_change_rebuilds_the_derived_graph_streamed_with_the_same_result(store, tmp_path, monkeypatch):
+@pytest.mark.parametrize("threshold", ["FULL_DERIVE_DEALS", "FULL_DERIVE_QUADS"])
+def test_a_big_change_rebuilds_the_derived_graph_streamed_with_the_same_result(store, tmp_path, monkeypatch,
+                                                                              threshold):
     from kg.ingest import pipeline
 
-    monkeypatch.setattr(pipeline, "FULL_DERIVE_NODES", 0)
+    monkeypatch.setattr(pipeline, threshold, 0)
     ingest(store, [write(tmp_path, "acme.ttl")])
     assert derived(store) == full_rebuild(store)
 

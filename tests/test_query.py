@@ -170,3 +170,19 @@ def test_meetings_parameter_keeps_only_that_persons_meetings(store):
     every = run_named(store, "meetings").rows
     assert not run_named(store, "meetings", {"person": "Xiaomi"}).rows
     assert len(run_named(store, "meetings", {"person": "Tesla"}).rows) < len(every)
+
+
+@pytest.mark.parametrize("name", [q.name for q in named_queries() if q.page])
+def test_a_grouped_query_pages_before_it_groups_and_keeps_its_parameters(synthetic, name):
+    def rows(**kw):
+        return {tuple(sorted((k, str(v)) for k, v in r.items())) for r in run_named(synthetic, name, **kw).rows}
+
+    every = rows(limit=None)
+    page = rows(limit=5)
+    assert 0 < len(page) <= 5 and page <= every
+    params = [p for q, p in NARROWS if q == name]
+    if params:
+        param, column = params[0], NARROWS[(name, params[0])][0]
+        value = run_named(synthetic, name, limit=None).rows[-1][column].value
+        narrowed = rows(params={param: value}, limit=None)
+        assert rows(params={param: value}, limit=3) <= narrowed and len(narrowed) < len(every)

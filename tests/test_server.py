@@ -511,3 +511,69 @@ def test_explorer_runs_a_named_query_in_yasgui(served):
             assert errors == []
         finally:
             browser.close()
+
+
+# -- the results drawn as a graph ----------------------------------------------------
+
+XSS = "<img src=x onerror=alert(1)>"
+DRAWN = (f"CONSTRUCT {{ ?a <{KG}investedIn> ?b . ?a rdfs:label {json.dumps(XSS)} }} "
+         f"WHERE {{ ?a <{KG}investedIn> ?b }}")
+
+
+def drawing_data(body: bytes) -> dict:
+    return json.loads(re.search(rb'<script type="application/json" id="kg-data">(.*?)</script>', body, re.S).group(1))
+
+
+def test_view_draws_a_construct_and_a_select(served):
+    status, ctype, body = http(f"{served.base}/view?" + urllib.parse.urlencode({"query": CONSTRUCT}))
+    assert status == 200 and ctype.startswith("text/html")
+    nodes = {n["id"]: n["label"] for n in drawing_data(body)["nodes"]}
+    assert nodes == {XIAOMI: "Xiaomi", XPENG: "Xpeng Motors"}  # labels looked up in the store, as kg viz does
+    assert not re.search(rb'(src|href)="(https?:)?//', body)
+    # A SELECT without ?subject ?object draws the entities it returns; POST works too.
+    status, _, body = http(f"{served.base}/view", data=INVESTED.encode(),
+                           headers={"Content-Type": "application/sparql-query"})
+    assert status == 200 and {XIAOMI, XPENG} <= {n["id"] for n in drawing_data(body)["nodes"]}
+
+
+def test_view_is_sandboxed_and_keeps_the_limits(served):
+    with urllib.request.urlopen(f"{served.base}/view?" + urllib.parse.urlencode({"query": DRAWN}), timeout=30) as r:
+        csp, body = r.headers["Content-Security-Policy"], r.read()
+    assert csp.startswith("sandbox allow-scripts;") and "default-src 'none'" in csp and "connect-src" not in csp
+    assert XSS.encode() not in body and XSS in {n["label"] for n in drawing_data(body)["nodes"]}
+    status, _, body = http(f"{served.base}/view?" + urllib.parse.urlencode({"query": ASK}))
+    assert status == 400 and b"ASK query has no graph" in body
+    service = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"
+    assert http(f"{served.base}/view?" + urllib.parse.urlencode({"query": service}))[0] == 403
+    assert http(f"{served.base}/view?" + urllib.parse.urlencode({"query": "SELECT * " + "{" * 5000}))[0] == 400
+    assert http(f"{served.base}/view", method="DELETE")[0] == 405
+    status, _, body = http(f"{served.base}/view?" + urllib.parse.urlencode({"query": SLOW}))
+    assert status == 503 and b"did not finish within 3 s" in body
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM}")
+def test_explorer_graph_tab_draws_the_result(served):
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            problems, dialogs, hosts = [], [], set()
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.on("request", lambda r: hosts.add(urllib.parse.urlsplit(r.url).netloc))
+            page.goto(served.base + "/")
+            page.evaluate("q => document.querySelector('.tabPanel.active .CodeMirror').CodeMirror.setValue(q)", DRAWN)
+            page.click(".tabPanel.active .yasqe_queryButton")
+            page.wait_for_selector(".yasr table tbody tr", timeout=30_000)
+            page.click(".tabPanel.active .yasr .select_graph")
+            frame = page.wait_for_selector("iframe.kg-graph").content_frame()
+            frame.wait_for_function("() => window.kgReady === true", timeout=60_000)
+            assert frame.evaluate("window.kgNetwork.body.nodeIndices.length") == 2  # Xiaomi and Xpeng
+            assert page.get_attribute("iframe.kg-graph", "sandbox") == "allow-scripts"
+            # The label is text, not markup: no image, no alert, in the frame or the page.
+            assert XSS in frame.evaluate("window.kgNetwork.body.data.nodes.get().map(n => n.label)")
+            assert frame.locator("img").count() == 0 and dialogs == [] and problems == []
+            assert hosts == {served.base.split("//")[1]}  # nothing but kg serve was asked
+        finally:
+            browser.close()

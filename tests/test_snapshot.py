@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from kg.network import entity_graph as project
@@ -17,12 +15,9 @@ def _same(G, H) -> None:
 
 
 @pytest.fixture
-def store(article_store, tmp_path):
-    location = str(tmp_path / "store")
-    shutil.copytree(article_store, location)
-    with open_store(location, read_only=False) as s:
-        s.update(bump_version_update())
-        yield s
+def store(article_copy):
+    article_copy.update(bump_version_update())
+    return article_copy
 
 
 def test_version_counts_every_bump(store):
@@ -69,3 +64,16 @@ def test_memory_stores_and_unversioned_stores_are_projected():
     s = open_store("memory:")
     assert snapshot_path(s) is None and version(s) is None
     assert entity_graph(s).number_of_nodes() == 0
+
+
+def test_analytics_read_only_the_attributes_they_use_with_the_same_results(store):
+    from kg.analytics import centrality, stats
+    from kg.snapshot import ANALYTICS
+
+    full = entity_graph(store)
+    light = entity_graph(store, attrs=ANALYTICS)
+    assert list(light.edges(keys=True)) == list(full.edges(keys=True))
+    assert all(set(d) == set(ANALYTICS) for *_, d in light.edges(keys=True, data=True))
+    for measure in ("degree", "pagerank"):
+        assert centrality(light, measure, weight="amount") == centrality(full, measure, weight="amount")
+    assert stats(light) == stats(full)

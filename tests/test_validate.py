@@ -156,3 +156,10 @@ def test_validate_graphs_checks_the_subjects_of_the_given_graphs(store_with_deal
     store_with_deal.update(f"INSERT DATA {{ GRAPH <urn:g2> {{ <{KG}x> a kg:Person }} }}")
     report = validate_graphs(store_with_deal, ["urn:g2"])
     assert {(r["focus"], r["path"]) for r in report.rows} == {("kg:x", "rdfs:label")}
+
+
+@pytest.mark.parametrize("whole", [False, True])
+def test_validate_graphs_whole_store_keeps_only_the_graphs_nodes(store_with_deal, whole):
+    store_with_deal.update(f"INSERT DATA {{ GRAPH <urn:g2> {{ <{KG}x> a kg:Person }} GRAPH <urn:g3> {{ <{KG}y> a kg:Person }} }}")
+    report = validate_graphs(store_with_deal, ["urn:g2"], whole=whole)
+    assert {(r["focus"], r["path"]) for r in report.rows} == {("kg:x", "rdfs:label")}

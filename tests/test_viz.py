@@ -19,9 +19,15 @@ XSS = "<img src=x onerror=alert(1)>"
 
 
 def page_data(page: str) -> dict:
+    """The page's data, with the edges' facts (blocks of their own) put back in ``edges``."""
     block = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', page, re.S).group(1)
-    assert "<" not in block and ">" not in block
-    return json.loads(block)
+    chunks = re.findall(r'<script type="application/json" class="kg-facts">(.*?)</script>', page, re.S)
+    for text in [block, *chunks]:
+        assert "<" not in text and ">" not in text
+    data = json.loads(block)
+    data["edges"]["facts"] = [f for chunk in chunks for f in json.loads(chunk)]
+    assert all(len(json.loads(c)) == data["factsChunk"] for c in chunks[:-1])
+    return data
 
 
 def edge_rows(data: dict) -> list[dict]:
@@ -169,6 +175,69 @@ def test_communities_colour_the_nodes():
     assert len({by[f"0-{i}"] for i in range(5)}) == 1 and len({by[f"1-{i}"] for i in range(5)}) == 1
     assert by["0-1"] != by["1-1"] and [c["size"] for c in data["communities"]] == [5, 5]
     assert data["communities"][0]["color"] != data["communities"][1]["color"]
+
+
+def _cliques(count: int, size: int, seed: int = 5):
+    """``count`` cliques of ``size`` in a ring, each tied to the next by two edges."""
+    G = nx.Graph()
+    for a in range(count):
+        G.add_edges_from(((a, i), (a, j)) for i in range(size) for j in range(i + 1, size))
+        G.add_edges_from([((a, 0), ((a + 1) % count, 1)), ((a, 2), ((a + 1) % count, 3))])
+    return G
+
+
+def test_tied_communities_get_different_colours():
+    from kg.drawing.page import COMMUNITY_COLORS, palette_slots
+    from kg.layout import detect_communities
+
+    G = _cliques(40, 8)
+    community = detect_communities(G)
+    slots = palette_slots(G, community)
+    assert len(slots) > len(COMMUNITY_COLORS) and slots[:len(COMMUNITY_COLORS)] == list(range(len(COMMUNITY_COLORS)))
+    for u, v in G.edges():
+        a, b = community[u], community[v]
+        if a != b:
+            assert slots[a] != slots[b], (u, v)
+    data = page_data(viz.render_html(nx.MultiDiGraph(G), renderer="sigma"))
+    assert data["slots"] == slots
+
+
+def test_a_large_component_is_a_map_of_community_regions(monkeypatch):
+    """Above SEEDED_LAYOUT_MAX nodes each community is laid out alone and placed as a region,
+    so regions of different colours do not mix."""
+    import math
+
+    from kg import layout
+
+    monkeypatch.setattr(layout, "SEEDED_LAYOUT_MAX", 50)
+    G = _cliques(12, 30)
+    community = layout.detect_communities(G)
+    assert len(set(community.values())) == 12
+    pos = layout.map_layout(G, communities=community)
+    assert pos == layout.map_layout(G, communities=community)
+    centre, radius = {}, {}
+    for c in set(community.values()):
+        pts = [pos[v] for v in G if community[v] == c]
+        centre[c] = (sum(x for x, _ in pts) / len(pts), sum(y for _, y in pts) / len(pts))
+        radius[c] = max(math.dist(centre[c], p) for p in pts)
+    for c in centre:  # every node is nearer its own community's centre than any other's
+        for v in (v for v in G if community[v] == c):
+            assert min(centre, key=lambda o: math.dist(centre[o], pos[v])) == c
+
+
+def test_facts_come_in_blocks_parsed_when_shown(monkeypatch, small):
+    from kg.drawing import page
+
+    whole = page_data(viz.render_html(small))
+    monkeypatch.setattr(page, "FACTS_CHUNK", 2)
+    text = viz.render_html(small)
+    m = small.number_of_edges()
+    assert text.count('class="kg-facts"') == (m + 1) // 2
+    block = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', text, re.S).group(1)
+    assert "facts" not in json.loads(block)["edges"]
+    # After the scripts: the page draws before the browser reads them.
+    assert text.index('class="kg-facts"') > text.rindex("<script>")
+    assert page_data(text)["edges"]["facts"] == whole["edges"]["facts"]
 
 
 def test_hard_cap(monkeypatch, small):

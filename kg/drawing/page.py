@@ -6,9 +6,13 @@ the controls they share):
 - up to :data:`WEBGL_THRESHOLD` nodes, vis-network on a 2D canvas, laid out in
   the browser with seeded physics, with edge labels and dashed uncertain edges;
 - above it, sigma.js with graphology on WebGL, laid out here by
-  :func:`kg.layout.map_layout`, with node colours from communities, the entity
-  type as the outline, the most central names always labelled and more labels
-  as you zoom, and the first view fitted to the largest component.
+  :func:`kg.layout.map_layout`, with node colours from communities (tied
+  communities in different colours, :func:`palette_slots`), the entity type as
+  the outline, the most central names always labelled (never over one another)
+  and more labels as you zoom, and the first view fitted to the largest
+  component. Nodes are GL points and, above 2,000 edges, the edges GL lines
+  that the page uploads from the columns itself: software WebGL (a machine
+  without a GPU) pays per drawn instance, and sigma per edge object.
 
 The libraries are vendored in ``kg/templates/lib/`` with their licences
 (versions in ``kg/templates/lib/README.md``) and inlined, so a page works with
@@ -18,8 +22,10 @@ with ``<``, ``>`` and ``&`` escaped, the page builds every text with
 scripts (by hash) and no network: no entity name can run as code.
 
 Edges are stored column by column (``from``/``to`` node numbers, relation and
-status numbers, year) and repeated fact values once in ``strings``, so a page
-of 500,000 edges stays a file a browser can parse.
+status numbers, year) and repeated fact values once in ``strings``; the facts
+of the edges (most of a large page) come after the scripts in blocks of
+:data:`FACTS_CHUNK` edges that the page parses only when it shows one. A page
+of 500,000 edges opens in seconds.
 
 >>> import networkx as nx
 >>> G = nx.MultiDiGraph()
@@ -39,7 +45,7 @@ import math
 from pathlib import Path
 
 from kg.errors import KgError, VizError
-from kg.layout import SEED, bounding_box, detect_communities, map_layout
+from kg.layout import bounding_box, detect_communities, map_layout
 from kg.schema import load as load_schema
 
 #: Above this many nodes the page draws with WebGL (sigma.js) and the layout is
@@ -58,6 +64,8 @@ EDGE_CAP = 600_000
 SIZE_MEASURES = ("degree", "pagerank", "betweenness", "eigenvector", "closeness", "none")
 #: The renderers a page can use; ``auto`` picks by :data:`WEBGL_THRESHOLD`.
 RENDERERS = ("auto", "vis", "sigma")
+#: Edges per block of facts in a page: the page parses a block at the first of its facts it shows.
+FACTS_CHUNK = 20_000
 #: How many of the most central nodes always carry their label.
 LABELLED = 20
 
@@ -187,9 +195,10 @@ def view_data(G, *, title=None, highlight=None, size_by="degree", focus=None, re
 
     Returns:
         ``{"title", "renderer", "physics", "nodes", "edges", "strings", "legend",
-        "communities", "palette", "otherColor", "relations", "statuses", "uncertain",
+        "communities", "palette", "slots", "otherColor", "relations", "statuses", "uncertain",
         "years", "labels", "box", "focus", "highlight", "sizeBy"}``. Nodes are
-        sorted by id; ``edges`` is a dict of columns (see :func:`edge_columns`);
+        sorted by id; a node's ``c`` is its community's rank, coloured
+        ``palette[slots[c]]`` (see :func:`palette_slots`); ``edges`` is a dict of columns (see :func:`edge_columns`);
         ``labels`` are the numbers of the :data:`LABELLED` most central nodes;
         ``box`` frames the largest component (precomputed layouts only).
 
@@ -207,12 +216,12 @@ def view_data(G, *, title=None, highlight=None, size_by="degree", focus=None, re
     number = {n: i for i, n in enumerate(order)}
     # A view may carry its own sizes (the communities view: members per community).
     scores = G.graph.get("scores") or node_scores(G, size_by)
-    community = detect_communities(G, seed=SEED)
+    community = detect_communities(G)
     physics = kind == "vis" and not G.graph.get("positions")
     pos = {} if physics else (G.graph.get("positions") or map_layout(G, communities=community))
     hl_nodes, hl_edges = _highlight_sets(G, highlight if highlight is not None else G.graph.get("highlight"))
     nodes = _node_rows(G, order, scores, community, pos, hl_nodes)
-    edges, strings, relations, statuses = edge_columns(G, number, hl_edges)
+    edges, strings, relations, statuses = edge_columns(G, number, hl_edges, curves=kind == "vis")
     ranked = sorted(range(len(order)), key=lambda i: (-scores.get(order[i], 0.0), i))
     return {
         "title": str(title or G.graph.get("title") or "kg graph"),
@@ -224,6 +233,7 @@ def view_data(G, *, title=None, highlight=None, size_by="degree", focus=None, re
         "legend": _legend(nodes),
         "communities": _community_rows(G, community, scores),
         "palette": list(COMMUNITY_COLORS),
+        "slots": palette_slots(G, community),
         "otherColor": OTHER_COMMUNITY_COLOR,
         "relations": relations,
         "statuses": statuses,
@@ -278,6 +288,41 @@ def _community_ranks(community: dict) -> dict:
     return {c: i for i, c in enumerate(c for c in sorted(sizes) if sizes[c] > 1)}
 
 
+def palette_slots(G, community: dict) -> list[int]:
+    """The palette colour of each community rank (see :func:`_community_ranks`).
+
+    The :data:`COMMUNITY_COLORS` largest communities take the palette in order
+    (the legend names them); each smaller one takes the colour its already
+    coloured neighbours use least, counting the edges between them, so two
+    tied regions of a map rarely share a colour.
+
+    >>> import networkx as nx
+    >>> G = nx.path_graph(40)
+    >>> palette_slots(G, {v: v // 2 for v in G})[:3], len(set(palette_slots(G, {v: v // 2 for v in G})[15:18]))
+    ([0, 1, 2], 3)
+    """
+    ranks = _community_ranks(community)
+    k = len(COMMUNITY_COLORS)
+    ties: list[dict[int, int]] = [{} for _ in ranks]
+    for u, v in G.edges():
+        a, b = ranks.get(community.get(u)), ranks.get(community.get(v))
+        if a is None or b is None or a == b:
+            continue
+        ties[a][b] = ties[a].get(b, 0) + 1
+        ties[b][a] = ties[b].get(a, 0) + 1
+    slots: list[int] = []
+    for r in range(len(ranks)):
+        if r < k:
+            slots.append(r)
+            continue
+        used = [0] * k
+        for other, w in ties[r].items():
+            if other < r:
+                used[slots[other]] += w
+        slots.append(min(range(k), key=lambda c, r=r: (used[c], (c - r) % k)))
+    return slots
+
+
 def _community_rows(G, community: dict, scores: dict) -> list[dict]:
     """The coloured communities for the legend: colour, size and the name of the most central member."""
     ranks = {c: r for c, r in _community_ranks(community).items() if r < len(COMMUNITY_COLORS)}
@@ -323,6 +368,11 @@ def _year_range(years: list[int]) -> list[int] | None:
 def page_html(data: dict) -> str:
     """Assemble the page: template, inlined libraries, CSS, scripts and the escaped JSON data.
 
+    The data goes in blocks: ``kg-data`` (everything but the edges' facts,
+    plus ``factsChunk``), then ``data["edges"]["facts"]`` in blocks of class
+    ``kg-facts`` of :data:`FACTS_CHUNK` edges each, which the page parses at
+    the first fact of each it shows.
+
     Args:
         data: :func:`view_data`'s payload.
 
@@ -340,7 +390,12 @@ def page_html(data: dict) -> str:
         "CSP_SCRIPTS": " ".join(_csp_hash(s) for s in scripts),
         "CSS": _template("view.css"),
         "SCRIPTS": "\n".join(f"<script>{s}</script>" for s in scripts),
-        "DATA": json_for_script(data),
+        # The edges' facts are only read when one is shown: blocks of their own, each parsed at
+        # its first fact, spare the first frame most of the JSON (15 of 25 MB at 100,000 edges).
+        "DATA": json_for_script({**data, "edges": {k: v for k, v in data["edges"].items() if k != "facts"},
+                                 "factsChunk": FACTS_CHUNK}),
+        "FACTS": "\n".join(f'<script type="application/json" class="kg-facts">{json_for_script(chunk)}</script>'
+                           for chunk in _chunks(data["edges"]["facts"], FACTS_CHUNK)),
     }
     template = _template("view.html")
     # One pass over the template's own markers: inserted text (a script, the
@@ -353,6 +408,15 @@ def page_html(data: dict) -> str:
         out.append(parts[name.strip()])
     out.append(rest)
     return "".join(out)
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    """``items`` in consecutive lists of ``size`` (at least one list, maybe empty).
+
+    >>> _chunks([1, 2, 3], 2), _chunks([], 2)
+    ([[1, 2], [3]], [[]])
+    """
+    return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
 
 
 def _template(name: str) -> str:
@@ -512,13 +576,14 @@ def _year(date) -> int:
     return int(text) if len(text) == 4 and text.isdigit() else 0
 
 
-def edge_columns(G, number: dict, hl_edges: set) -> tuple[dict, list, list, list]:
+def edge_columns(G, number: dict, hl_edges: set, *, curves: bool = True) -> tuple[dict, list, list, list]:
     """The edges as columns, in a stable order (by ends, then key).
 
     Args:
         G: the graph.
         number: ``{node: its position in the page's node list}``.
         hl_edges: ``(u, v, key)`` edges to highlight.
+        curves: spread parallel edges on curves (vis-network draws them; sigma.js draws straight lines).
 
     Returns:
         ``(edges, strings, relations, statuses)``: ``edges`` has the lists
@@ -552,7 +617,7 @@ def edge_columns(G, number: dict, hl_edges: set) -> tuple[dict, list, list, list
         cols["facts"].append(_edge_facts(d, strings))
         if (u, v, k) in hl_edges:
             cols["hl"].append(i)
-    cols["curves"] = _curves(cols["from"], cols["to"])
+    cols["curves"] = _curves(cols["from"], cols["to"]) if curves else {}
     relations = [{"name": r, "color": relation_color(r), "count": counts[i], "symmetric": symmetric[i]}
                  for i, r in enumerate(rel_names)]
     return cols, list(strings), relations, status_names

@@ -3,7 +3,8 @@
 :func:`documents` turns a file, a directory or standard input into
 :class:`SourceText` items (one per article) and, where one part of a batch is
 bad, :class:`DocumentError` items, so one bad article never loses the others.
-Nothing here knows about names or facts.
+Text that was UTF-8 read with the wrong code page ("Orvane¬ís") is repaired as it is
+decoded (:func:`repair_mojibake`). Nothing here knows about names or facts.
 
 >>> [d.text for d in documents_from_bytes(b'{"id": "a", "text": "Acme buys Foo"}\\n', "x.jsonl", jsonl=True)]
 ['Acme buys Foo']
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,6 +68,54 @@ def _decode(data: bytes, name: str, encoding: str | None = None) -> str:
         raise ExtractionError(f"{name}: looks like a binary file ({bad} control characters); give a text file")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
+
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]{2,}")
+
+
+def repair_mojibake(text: str) -> str:
+    """Undo UTF-8 text that was decoded with the wrong code page, once or twice over.
+
+    Copied headlines often carry "Orvane¬ís" or "Europe√¢¬Ä¬ôs" (UTF-8
+    read as Mac Roman, Latin-1 or Windows-1252, then saved again). Each run of two or
+    more non-ASCII characters is re-encoded with those code pages and read as UTF-8
+    while that works; a leftover C1 control is read as Windows-1252. A run that is
+    not such a misreading (real accents, Chinese, emoji) fails to re-encode and stays.
+
+    Args:
+        text: decoded text.
+
+    Returns:
+        The text with the misread runs repaired (unchanged when there are none).
+
+    >>> repair_mojibake("Pellam buys Orvane¬ís Kivu unit; Caf√© Rouge; Zürich")
+    'Pellam buys Orvane’s Kivu unit; Café Rouge; Zürich'
+    >>> repair_mojibake("HALDEN LABS¬Æ buys Europe√¢¬Ä¬ôs 小米")
+    'HALDEN LABS® buys Europe’s 小米'
+    """
+    if text.isascii():
+        return text
+    return _NON_ASCII_RUN.sub(lambda m: _unmangle(m.group(0)), text)
+
+
+def _unmangle(run: str) -> str:
+    """One run of non-ASCII characters read back through the code pages that garbled it, or itself."""
+    out = run
+    for _ in range(3):
+        for codec in ("mac_roman", "cp1252", "latin-1"):
+            try:
+                fixed = out.encode(codec).decode("utf-8")
+            except UnicodeError:
+                continue
+            if fixed != out:
+                out = fixed
+                break
+        else:
+            break
+    if out == run:
+        return run
+    # a Windows-1252 quote that went through Latin-1 is left as a C1 control (U+0080-U+009F)
+    return "".join(c.encode("latin-1").decode("cp1252", errors="ignore") if "\x80" <= c <= "\x9f" else c
+                   for c in out)
 
 
 def html_to_text(html: str) -> tuple[str, str | None]:
@@ -218,7 +268,7 @@ def documents_from_bytes(data: bytes, name: str, *, jsonl: bool = False, encodin
     if len(text) > MAX_DOC_CHARS:
         raise ExtractionError(f"{name}: the article is {len(text):,} characters, over the {MAX_DOC_CHARS:,} "
                               "limit for one article; split it")
-    yield SourceText(stem, text, title, name, sha)
+    yield SourceText(stem, repair_mojibake(text), title, name, sha)
 
 
 def _jsonl_documents(text: str, name: str):
@@ -253,5 +303,5 @@ def _jsonl_line(line: str, n: int, name: str, seen: set):
     except UnicodeEncodeError:
         return DocumentError(doc, f"{name}:{n}", f"{name}:{n}: the text holds a lone surrogate (an invalid \\u escape)")
     title = obj["title"] if isinstance(obj.get("title"), str) else None
-    return SourceText(doc, body.replace("\r\n", "\n").replace("\r", "\n"), title, f"{name}#{doc}",
+    return SourceText(doc, repair_mojibake(body.replace("\r\n", "\n").replace("\r", "\n")), title, f"{name}#{doc}",
                       hashlib.sha256(body.encode("utf-8")).hexdigest())

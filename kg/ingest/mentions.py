@@ -28,6 +28,8 @@ from kg.ingest.quantities import find_counts, find_dates, find_money
 from kg.resolve import ANAPHORS, antecedent, canonical_spelling, core_key, fold, similarity
 
 _TOKEN = re.compile(r"\w+(?:[&.'’]\w+|-(?=[A-Z0-9])\w+)*|[^\w\s]", re.UNICODE)
+#: A lone "s" after a word, as filings converted to plain text leave a possessive ("Calder s acquisition").
+LOST_POSSESSIVE = re.compile(r" s(?= \w)")
 _ABBREV = frozenset(
     "inc corp co ltd mr mrs ms dr st jr sr vs no u.s u.k e.g i.e etc jan feb mar apr jun jul aug sep "
     "sept oct nov dec prof gen gov sen rep plc bros est dept fig approx".split()
@@ -178,11 +180,16 @@ def tokens(text: str, offset: int = 0) -> list[Token]:
 
     >>> [t.text for t in tokens("Xiaomi's AT&T-backed Rolls-Royce, Inc.")]
     ['Xiaomi', "'s", 'AT&T', '-', 'backed', 'Rolls-Royce', ',', 'Inc', '.']
+    >>> [t.text for t in tokens("Calder s bid")]
+    ['Calder', '’s', 'bid']
     """
     out = []
     for m in _TOKEN.finditer(text):
         s, e, t = m.start() + offset, m.end() + offset, m.group(0)
-        if len(t) > 2 and t[-2] in "'’" and t[-1] in "sS":
+        if t == "s" and out and out[-1].text[:1].isupper() and out[-1].end == s - 1 \
+                and LOST_POSSESSIVE.match(text, m.start() - 1):
+            out.append(Token("’s", s, e))  # "Calder s acquisition": a possessive that lost its apostrophe
+        elif len(t) > 2 and t[-2] in "'’" and t[-1] in "sS":
             out.append(Token(t[:-2], s, e - 2))
             out.append(Token(t[-2:], e - 2, e))
         else:
@@ -374,6 +381,9 @@ class _Scan:
             return True
         if "-" in low and all(w in lists["stop"] or w in lists["headline_words"] for w in low.split("-")):
             return True  # "CASH-AND-STOCK", "All-Stock"
+        if low == "board" and k >= 3 and [t.text.lower() for t in self.toks[k - 2:k]] == ["of", "the"] \
+                and self.toks[k - 3].text.lower() in lists["office_titles"]:
+            return True  # "Chairman of the Board": a company's board, not a name
         return low.isupper() is False and low in self.vocab and k == self.first_word and tok.text[0].isupper()
 
     def office(self, k: int) -> bool:
@@ -409,11 +419,18 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
     scan = _Scan(text, toks, vocab, word_lists())
     out: list[Mention] = []
     i, n = 0, len(toks)
+    lead = _headline_lead(scan, sent)
     while i < n:
         known = _known_name(scan, gaz, i, index)
         if known:
             out.append(known[0])
             i += known[1]
+            continue
+        placed = _name_by_place(scan, sent, index, lead, i)
+        if placed is not None:
+            mention, i = placed
+            if mention is not None:
+                out.append(mention)
             continue
         if not _namey(toks[i].text) or (scan.stop(i) and not _starts_name(scan, i)) or _series_letter(toks, i):
             i += 1
@@ -428,6 +445,72 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
             out.append(mention)
     _mark_salience(out, scan)
     return out
+
+
+#: Deal verbs that end a headline's leading name ("Morrow Reuters Acquires …", "IT Robotics to Acquire …").
+_LEAD_VERBS = frozenset("acquires buys purchases acquired to".split())
+_LEAD_AFTER_TO = frozenset("acquire buy purchase".split())
+
+
+def _headline_lead(scan: _Scan, sent: Sentence) -> tuple[int, int] | None:
+    """The tokens ``[start, end)`` of a headline's leading name that holds a stop word, or None.
+
+    In "Morrow Reuters Acquires X" or "IT Robotics to Acquire Y" every capitalised word
+    from the headline's start (or a colon) up to the deal verb is the buyer's name, although
+    "Reuters" or "IT" alone would not start or continue a name. No word of the run may be a
+    headline verb ("Adobe Agrees To Buy"), and the first must not be a stop word, unless written
+    in capitals in a headline that is not all capitals.
+    """
+    toks = scan.toks
+    if not sent.headline:
+        return None
+    verb = next((k for k, t in enumerate(toks[:8]) if t.text.lower() in _LEAD_VERBS and (
+        t.text.lower() != "to" or (k + 1 < len(toks) and toks[k + 1].text.lower() in _LEAD_AFTER_TO))), None)
+    if verb is None or verb > 6:
+        return None
+    start = verb
+    while start > 0 and (toks[start - 1].text[0].isupper() or toks[start - 1].text[0].isdigit()
+                         or toks[start - 1].text == "&"):
+        start -= 1
+    if start == verb or (start > 0 and toks[start - 1].text not in (":", "]", "|")) \
+            or not any(scan.stop(k) for k in range(start, verb)) \
+            or any(toks[k].text.lower() in scan.lists["headline_words"] for k in range(start, verb)):
+        return None  # "Adobe Agrees To Buy": a verb of the headline is not part of the name
+    first = toks[start].text
+    caps = first.isupper() and len(first) > 1 and not scan.text[sent.start:sent.end].isupper()
+    if first.lower() in scan.lists["stop"] and not caps:
+        return None
+    return start, verb
+
+
+def _name_by_place(scan: _Scan, sent: Sentence, index: int, lead, i: int):
+    """The name that token ``i`` starts because of where it stands (a headline's leading name,
+    a lower-case brand next to a deal verb), as (mention or None, where to go on); None if none."""
+    if lead is not None and i == lead[0]:
+        trimmed = _trim(scan.toks[lead[0]:lead[1]], scan.lists)
+        return _mention_of(scan, sent, index, trimmed, lead[1]) if trimmed else (None, lead[1])
+    if _lowercase_name(scan, i):
+        return _mention_of(scan, sent, index, ([scan.toks[i]], [scan.toks[i].text], False), i + 1)
+    return None
+
+
+def _lowercase_name(scan: _Scan, k: int) -> bool:
+    """Whether the lower-case word ``k`` is a name by its place next to a deal verb.
+
+    A sentence never starts in lower case, so a lower-case first word right before
+    "acquires" or "buys" is a brand ("zentrix Acquires …"); and after a capitalised
+    verb of a headline, a lower-case word at the end or before "for" is one ("… Acquires
+    plovo for …"). Stop words and function words never are.
+    """
+    toks = scan.toks
+    t = toks[k].text
+    if not t.isalpha() or not t.islower() or t in scan.lists["stop"] or t in _FUNCTION or len(t) < 3:
+        return False
+    nxt = toks[k + 1].text.lower() if k + 1 < len(toks) else ""
+    if k == 0:
+        return nxt in _LEAD_VERBS - {"to"}
+    prev = toks[k - 1].text
+    return prev[0].isupper() and prev.lower() in _LEAD_VERBS and nxt in ("", "for", "to", "in", ",", ";")
 
 
 def _known_name(scan: _Scan, gaz: _Gazetteer, i: int, index: int):
@@ -453,7 +536,8 @@ def _starts_name(scan: _Scan, i: int) -> bool:
     nxt = toks[i + 1].text if i + 1 < len(toks) else ""
     return (
         (low in _NAME_STARTERS and _namey(nxt) and not scan.stop(i + 1))
-        or (scan.office(i) and nxt[:1].isupper())
+        # "President Lula", "Chief Executive Officer …", but not "Its First Acquisition"
+        or (scan.office(i) and nxt[:1].isupper() and (not scan.stop(i + 1) or scan.office(i + 1)))
         # "Xpeng founder He Xiaopeng"
         or (low == "he" and i > 0 and toks[i - 1].text.lower() in lists["office_heads"] and _namey(nxt)
             and not scan.stop(i + 1))
@@ -477,8 +561,8 @@ def _run_end(scan: _Scan, i: int) -> int:
             break
         if _namey(tj) and (not scan.stop(j) or (lj in lists["company_suffixes"] and j > i)):
             j += 1
-        elif tj[0].isupper() and lj not in _FUNCTION and j > i and nxt.lower() in _STRICT_SUFFIXES:
-            j += 1  # "PH Acquisition Co", "Merger Corp": a common word right before a corporate suffix
+        elif j > i and _before_suffix(scan, j):
+            j += 1  # "PH Acquisition Co", "Harlan Cash Register Company": common words before a corporate suffix
         elif lj == "and" and _and_in_name(toks, j) and not _place_before(toks, j, lists):
             j += 1  # "Sahlen and Associates Inc", "Star Oil and Gas Ltd", "Allen and Co"
         elif given and j == i + 1 and tj[0].isupper() and lj not in _FUNCTION:
@@ -499,6 +583,22 @@ def _run_end(scan: _Scan, i: int) -> int:
         else:
             break
     return j
+
+
+def _before_suffix(scan: _Scan, j: int) -> bool:
+    """Whether token ``j`` starts one or two capitalised common words that end in a corporate suffix.
+
+    Such words are part of the name before them ("PH Acquisition Co", "Harlan Cash Register
+    Company"), unless one is a function word or a verb of headlines ("Google Buys Acme Corp").
+    """
+    toks, lists = scan.toks, scan.lists
+    for k in range(j, min(j + 2, len(toks) - 1)):
+        low = toks[k].text.lower()
+        if not toks[k].text[0].isupper() or low in _FUNCTION or (k > j and low in lists["headline_words"]):
+            return False
+        if toks[k + 1].text.lower() in _STRICT_SUFFIXES | {"company"} and toks[k + 1].text[0].isupper():
+            return k == j or toks[j].text.lower() not in lists["headline_words"]
+    return False
 
 
 def _with_possessive(scan: _Scan, first: int, j: int) -> tuple[list, int]:
@@ -527,11 +627,13 @@ def _trim(run: list, lists: dict):
     for k, w in enumerate(words[:-1]):
         # a nationality starts a description only before a trade word ("German Manufacturer
         # Volkswagen"), not in a name ("American Express", "British Airways")
-        trade = w in lists["descriptors"] and w not in lists["demonyms"]
+        trade = (w in lists["descriptors"] and w not in lists["demonyms"]) \
+            or w.rpartition("-")[2] in ("based", "backed", "owned", "funded", "headquartered")  # "Hawaii-Based X"
         if (trade or (w in lists["demonyms"] and words[k + 1] in lists["descriptors"])) and words[k + 1] != "of":
             cut = k + 1
-    if all(w in lists["company_suffixes"] or w in lists["organization_words"] for w in words[cut:]):
-        cut = 0  # "Harlow Media Group": the descriptor is part of the name
+    if all(w in lists["company_suffixes"] or w in lists["organization_words"] for w in words[cut:]) \
+            or (cut < len(words) and words[cut] in ("&", "+", "and")):
+        cut = 0  # "Harlow Media Group", "Velmora Research & Technology": the descriptor is part of the name
     run, words = run[cut:], words[cut:]
     # "Chancellor Olaf Scholz", "Treasury Secretary Janet Yellen": the title is not the name
     titled = False
@@ -539,12 +641,13 @@ def _trim(run: list, lists: dict):
              and all(x in lists["office_titles"] or x in lists["demonyms"] for x in words[:k + 1])]
     if heads:
         run, words, titled = run[heads[-1] + 1:], words[heads[-1] + 1:], True
-    if all(w in lists["office_titles"] for w in words):
-        return None  # "Chief Executive Officer" is a title, not a person named "Officer"
+    if all(w in lists["office_titles"] or (titled and w in lists["office_heads"]) for w in words):
+        return None  # "Chief Executive Officer", "Commissioner General": a title, not a person
     if not run or all(w in lists["demonyms"] or w in lists["descriptors"] and len(words) == 1 for w in words):
         return None
-    if len(run) == 1 and words[0] in lists["company_suffixes"] | lists["descriptors"]:
-        return None
+    if len(run) == 1 and (words[0] in lists["company_suffixes"] | lists["descriptors"]
+                          or words[0] in _GENERIC_TAIL or words[0] in ("business", "businesses")):
+        return None  # "Acquires the Business of X": a common noun, capitalised
     if len(run) > 1 and words[-1] in _GENERIC_TAIL and words[-1] not in lists["company_suffixes"]:
         return None  # "NEW VIDEO STARTUP", "Fintech Firm": a description, not a name
     return run, words, titled
@@ -792,6 +895,8 @@ def _anaphors(text: str, sents: list[Sentence], mentions: list[Mention], cluster
         if phrase == "it" and re.match(r"\s+(?:is|was)\s+(?:said|reported|expected|likely|not|possible|unclear|understood)\b",
                                        text[m.end():m.end() + 30]):
             continue  # "it is said that …" has no antecedent
+        if re.match(r"\s+of\s+[A-Z]", text[m.end():m.end() + 6]):
+            continue  # "the business of Zeta Labs": the noun names a part of the company that follows
         kind = ANAPHORS.get(phrase, "org")  # "the Japanese company", "the robotics startup"
         si = max(0, bisect_right(starts, m.start()) - 1)
         before = text[max(0, m.start() - 20):m.start()].split()

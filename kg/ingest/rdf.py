@@ -161,12 +161,15 @@ def graph_iri(graph: str | None) -> str | None:
     return graph
 
 
-def check_file(path: Path, graph: str | None = None) -> None:
+def check_file(path: Path, graph: str | None = None) -> bool:
     """Check a file that is about to be bulk-loaded (into ``graph``) without being parsed here first.
 
     The graph must be a valid IRI, the file a regular file, and its RDF 1.2 triple terms (if any) nested
     at most :data:`kg.ingest.limits.MAX_TRIPLE_TERM_DEPTH` deep. Reads the
     file once, in chunks (memory stays flat).
+
+    Returns:
+        Whether the file may hold triple terms (it has a ``<<``, perhaps inside a string).
 
     Raises:
         KgError: the graph is not a valid IRI.
@@ -175,7 +178,7 @@ def check_file(path: Path, graph: str | None = None) -> None:
     from kg.ingest.limits import MAX_TRIPLE_TERM_DEPTH, max_triple_term_depth, open_regular
 
     graph_iri(graph)
-    carry, depth = b"", 0
+    carry, depth, deepest = b"", 0, 0
     with open_regular(path) as fh:
         while chunk := fh.read(1 << 24):
             # A "<<" or ">>" split between two chunks is counted with the next one.
@@ -184,16 +187,19 @@ def check_file(path: Path, graph: str | None = None) -> None:
             top, depth = max_triple_term_depth(data[:cut], start=depth)
             if top > MAX_TRIPLE_TERM_DEPTH:
                 raise ParseError(str(path), f"RDF 1.2 triple terms nested more than {MAX_TRIPLE_TERM_DEPTH} levels deep")
-            carry = data[cut:]
+            carry, deepest = data[cut:], max(deepest, top)
+    return deepest > 0
 
 
-def check_loaded(raw, graph: str, path: Path) -> None:
+def check_loaded(raw, graph: str, path: Path, triple_terms: bool = True) -> None:
     """Check a graph just bulk-loaded into a working copy: no triple terms, valid values.
 
     Args:
         raw: the copy's ``pyoxigraph.Store``.
         graph: the graph the file went to.
         path: the file, for messages.
+        triple_terms: whether the file may hold triple terms (:func:`check_file`); if not, the
+            graph is not scanned for them.
 
     Raises:
         ParseError: a triple term, or invalid values (see :func:`kg.ingest.values.graph_problems`).
@@ -203,7 +209,7 @@ def check_loaded(raw, graph: str, path: Path) -> None:
     from kg.ingest.values import graph_problems
 
     g = ox.NamedNode(graph)
-    if raw.query(f"ASK {{ GRAPH {g} {{ ?s ?p ?o FILTER(isTRIPLE(?o) || isTRIPLE(?s)) }} }}"):
+    if triple_terms and raw.query(f"ASK {{ GRAPH {g} {{ ?s ?p ?o FILTER(isTRIPLE(?o) || isTRIPLE(?s)) }} }}"):
         raise ParseError(str(path), "RDF 1.2 triple terms are not supported")
     problems = graph_problems(raw, graph)
     if problems:

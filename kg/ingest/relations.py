@@ -18,8 +18,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from kg.ingest.mentions import LOST_POSSESSIVE
+
 #: A "sentence" with more names than this is a list or a table; relation patterns skip it.
 MAX_NAMES_PER_SENTENCE = 40
+_MARKS = re.compile("[®™℠©]")
 _PH = re.compile(r"⟨([EMDN])(\d+)⟩")
 _SLOT = {
     "S": r"⟨E(?P<S>\d+)⟩",
@@ -29,8 +32,8 @@ _SLOT = {
     "N": r"⟨N(?P<NUM>\d+)⟩",
 }
 _CEO = re.compile(r"\b(?:ceo|c\.e\.o|chief executive|chief exec|boss|chief$)", re.I)
-_FOUNDER = re.compile(r"\b(?:co-?founders?|cofounders?|founders?)\b", re.I)
-_PAST_ROLE = re.compile(r"\b(?:former|ex-|outgoing|then|stepp?(?:ed|ing|s)? down|resign(?:s|ed|ing)?|quit(?:s|ting)?|"
+_FOUNDER = re.compile(r"\b(?:co-?founders?|cofounders?|founders?|founding (?:member|partner)s?)\b", re.I)
+_PAST_ROLE = re.compile(r"\b(?:former|past|ex-|outgoing|then|stepp?(?:ed|ing|s)? down|resign(?:s|ed|ing)?|quit(?:s|ting)?|"
                         r"ousted|ousts|fired|retired|retires|departed|departs|left)\b", re.I)
 _FORMER = re.compile(r"\b(?:former|ex-|outgoing|then-?|late)\s*$", re.I)
 _DATED_PAST = re.compile(r"\b(?:in|on|during) ⟨D\d+⟩|⟨D\d+⟩,")
@@ -66,6 +69,8 @@ class Rule:
     metric: str | None = None
     market: bool = False
     object: str | None = None
+    min_percent: float | None = None
+    max_percent: float | None = None
 
 
 def _expand(pattern: str, macros: dict) -> str:
@@ -131,7 +136,7 @@ def rules() -> tuple[list[Rule], list[Rule], dict[str, re.Pattern]]:
             raise ExtractionError(f"{path}: rule {entry.get('id')}: invalid pattern: {exc}") from None
         return Rule(entry["id"], relation, rx, float(entry.get("confidence", 0.7)), entry.get("status"),
                     entry.get("types"), entry.get("subject"), unless, entry.get("metric"),
-                    bool(entry.get("market")), entry.get("object"))
+                    bool(entry.get("market")), entry.get("object"), entry.get("min_percent"), entry.get("max_percent"))
 
     rels = [compile_rule(e, e["relation"]) for e in data["relations"]]
     obs = [compile_rule(e, "observation") for e in data.get("observations", [])]
@@ -185,10 +190,12 @@ def mask(doc, si: int, items: list[tuple] | None = None) -> Masked:
     parts, pos, positions = [], s.start, {}
     ents, money, dates, counts = {}, {}, {}, {}
     length = 0
+    after_name = False
     for start, end, kind, i in items:
         if start < pos:
             continue
-        chunk = re.sub(r"\s+", " ", doc.text[pos:start].replace("’", "'"))
+        chunk = _plain(doc.text[pos:start], after_name)
+        after_name = kind == "E"
         parts.append(chunk)
         length += len(chunk)
         ph = f"⟨{kind}{i}⟩"
@@ -198,8 +205,16 @@ def mask(doc, si: int, items: list[tuple] | None = None) -> Masked:
         {"E": ents, "M": money, "D": dates, "N": counts}[kind][i] = (
             doc.mentions[i] if kind == "E" else (doc.money if kind == "M" else doc.dates if kind == "D" else doc.counts)[i])
         pos = end
-    parts.append(re.sub(r"\s+", " ", doc.text[pos:s.end].replace("’", "'")))
+    parts.append(_plain(doc.text[pos:s.end], after_name))
     return Masked("".join(parts), s.start, s.end, ents, money, dates, counts, positions)
+
+
+def _plain(chunk: str, after_name: bool = False) -> str:
+    """Text between placeholders as the patterns read it: one space for any white space, a straight
+    apostrophe, no trademark signs ("Halden Labs® Acquires" reads "Halden Labs Acquires") and, right
+    after a name, a possessive that lost its apostrophe restored ("Calder s bid" reads "Calder's bid")."""
+    chunk = re.sub(r"\s+", " ", _MARKS.sub("", chunk.replace("’", "'")))
+    return "'s" + chunk[2:] if after_name and LOST_POSSESSIVE.match(chunk) else chunk
 
 
 def _fits(mention, want: str | None) -> bool:
@@ -290,7 +305,9 @@ def kind_label(phrase: str, context: str = "") -> str:
 
 
 _OF_PLACE = re.compile(r" of (?:⟨E(\d+)⟩|([A-Z][\w.]*(?: [A-Z][\w.]*)?))")
-_COORDINATED_AFTER = re.compile(r"((?:, (?:[Tt]he )?⟨E\d+⟩(?: \(⟨E\d+⟩\))?)*,? (?:and|&) (?:[Tt]he )?⟨E\d+⟩)")
+_CLAUSE_VERB = re.compile(r",? (?:entered|enter|enters|said|say|says|have|has|had|will|would|were|are|agreed|agree|"
+                          r"agrees|signed|sign|signs|announced|announce|announces)\b", re.I)
+_COORDINATED_AFTER = re.compile(r"((?: \(⟨E\d+⟩\))?(?:, (?:[Tt]he )?⟨E\d+⟩(?: \(⟨E\d+⟩\))?)*,? (?:and|&) (?:[Tt]he )?⟨E\d+⟩)")
 
 
 def _where_from(text: str, at: int, doc) -> int:
@@ -313,9 +330,11 @@ def _coordinated(text: str, lo: int, hi: int, slot_lo: int, slot_hi: int, doc=No
         rest = text[_where_from(text, hi, doc) if doc is not None else hi:]
         m = _COORDINATED_AFTER.match(rest) \
             or re.match(r"((?:, ⟨E\d+⟩)+)(?=[.;]?$)", rest)  # headline lists: "from Nvidia, Microsoft, Jeff Bezos"
+        if m and _CLAUSE_VERB.match(rest, m.end()):
+            m = None  # "… of Kivu, Ralto and Zeno entered into …": the list starts a new clause
         if m:  # "(TIGR)" after a name is the same entity's short name, not another one
             extra = [int(x) for x in re.findall(r"(?<!\()(?<!of )⟨E(\d+)⟩", m.group(1))]
-    if slot_lo == lo:
+    if slot_lo == lo and not text.startswith(("'s", "' "), slot_hi):  # "A and B's bid": B's alone
         m = re.search(r"((?:⟨E\d+⟩, )*⟨E\d+⟩,? (?:and|&) )$", text[:lo])
         if m:
             extra = [int(x) for x in re.findall(r"⟨E(\d+)⟩", m.group(1))]
@@ -378,7 +397,7 @@ def find_relations(doc, doc_id: str = "doc") -> list[dict]:
 
 def _facts_from_match(doc, doc_id, masked, rule, m, quote) -> list[dict]:
     """The facts of one pattern match: its parties, relations, coordinated names, status, amount, date."""
-    parties = _parties(doc, masked, rule, m)
+    parties = _parties(doc, masked, rule, m) if _share_fits(doc, rule, m) else None
     if parties is None:
         return []
     subj, obj, kind, confidence = parties
@@ -455,7 +474,7 @@ def _parties(doc, masked, rule, m):
         obj = _other_antecedent(doc, obj, subj, types.get("O"))  # "X will invest in the company": not X
         if obj is None:
             return None
-    if obj is not None and rule.relation in ("acquired", "investedIn") and groups.get("O") \
+    if obj is not None and rule.relation in ("acquired", "investedIn", "role", "founderOf") and groups.get("O") \
             and masked.positions[("E", int(groups["O"]))] + len(f"⟨E{groups['O']}⟩") == hi:
         obj = _described(masked, obj, int(groups["O"]))
     if obj is not None and rule.relation in ("acquired", "investedIn") and \
@@ -469,6 +488,18 @@ def _parties(doc, masked, rule, m):
     elif not _fits(obj, types.get("O")) or obj.cluster == subj.cluster:
         return None
     return subj, obj, kind, confidence
+
+
+def _share_fits(doc, rule, m) -> bool:
+    """Whether a match's percentage suits its rule: control (``min_percent``) makes an acquisition,
+    less (``max_percent``) an investment; a rule without either takes any number."""
+    if rule.min_percent is None and rule.max_percent is None:
+        return True
+    num = m.groupdict().get("NUM")
+    count = doc.counts[int(num)] if num is not None else None
+    if rule.min_percent is not None:
+        return count is not None and count.percent and count.value >= rule.min_percent
+    return count is None or not count.percent or count.value < rule.max_percent
 
 
 def _relations_of(masked, rule, m) -> list[str]:

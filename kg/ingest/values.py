@@ -197,6 +197,15 @@ def literal_problem(prop: str, literal, amount: bool = False) -> str | None:
     return None
 
 
+# Literals whose form alone proves them valid (a year; a month; a day up to the 28th; an amount of at
+# most 16 digits and 6 decimals), so that only the others are read into Python and checked in full.
+_SURELY_VALID = " || ".join(
+    f'(DATATYPE(?o) = <http://www.w3.org/2001/XMLSchema#{dtype}> && REGEX(STR(?o), "{pattern}"))'
+    for dtype, pattern in (("gYear", "^[0-9]{4}$"), ("gYearMonth", "^[0-9]{4}-(0[1-9]|1[0-2])$"),
+                           ("date", "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$"),
+                           ("decimal", "^[0-9]{1,16}([.][0-9]{1,6})?$"), ("integer", "^[0-9]{1,16}$")))
+
+
 def graph_problems(raw, graph: str, limit: int = 5) -> list[str]:
     """The invalid values in one named graph of a ``pyoxigraph.Store``, up to ``limit`` of them.
 
@@ -213,7 +222,7 @@ def graph_problems(raw, graph: str, limit: int = 5) -> list[str]:
     g = ox.NamedNode(graph)
     props = " ".join(f"<{KG}{p}>" for p in ("value", *_DATE_PROPS))
     rows = raw.query(f"""SELECT ?s ?p ?o ?amount WHERE {{
-        GRAPH {g} {{ ?s ?p ?o }} VALUES ?p {{ {props} }}
+        GRAPH {g} {{ ?s ?p ?o }} VALUES ?p {{ {props} }} FILTER(isLiteral(?o) && !({_SURELY_VALID}))
         BIND(EXISTS {{ GRAPH ?any {{ ?s a <{KG}MonetaryAmount> }} }} AS ?amount) }}""")
     out = []
     for r in rows:

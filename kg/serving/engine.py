@@ -61,7 +61,8 @@ def recv_frame(sock: socket.socket) -> tuple[dict, bytes]:
     end = _FRAME.size + head_len + body_len
     if len(data) < end:
         data += _recv_exact(sock, end - len(data))
-    return json.loads(data[_FRAME.size:_FRAME.size + head_len]), data[_FRAME.size + head_len:end]
+    # Decoded here: json.loads of bytes would first guess their encoding.
+    return json.loads(data[_FRAME.size:_FRAME.size + head_len].decode()), data[_FRAME.size + head_len:end]
 
 
 class Engine:
@@ -106,6 +107,8 @@ class Engine:
                 return {"status": 204}, b""
             if op == "query":
                 return self.query(header)
+            if op == "view":
+                return self.view(header)
             if op == "update":
                 return self.update(header)
             if op == "gsp":
@@ -153,6 +156,27 @@ class Engine:
             return {"status": 507, "message": f"the answer is larger than the server's cap of {cap} bytes; "
                                               "add a LIMIT, or start kg serve with a larger --max-result-bytes"}, b""
         return {"status": 200, "type": mime}, out
+
+    def view(self, header: dict) -> tuple[dict, bytes]:
+        """Draw a query's result as ``kg viz --sparql`` does: one self-contained HTML page.
+
+        A CONSTRUCT's triples, a SELECT of ``?subject ?object`` (``?predicate``),
+        or the entities any other SELECT returns (:func:`kg.drawing.sparql_view`).
+        """
+        from kg.drawing import render_html, sparql_view
+        from kg.stores.oxigraph import OxigraphStore
+
+        text = header["text"]
+        refused = self._refuse(text, update=False)
+        if refused:
+            return refused, b""
+        store = OxigraphStore.over(self.open("ro"), self.location)
+        out = render_html(sparql_view(store, text)).encode("utf-8")
+        cap = self.settings.get("max_result_bytes", 64 << 20)
+        if len(out) > cap:
+            return {"status": 507, "message": f"the drawing is larger than the server's cap of {cap} bytes; "
+                                              "add a LIMIT, or start kg serve with a larger --max-result-bytes"}, b""
+        return {"status": 200, "type": "text/html"}, out
 
     def update(self, header: dict) -> tuple[dict, bytes]:
         """Run an update; only in a writer (``mode`` ``"rw"``)."""

@@ -53,6 +53,7 @@ class EngineProcess:
         finally:
             theirs.close()
         self.sock = ours
+        self._timeout = None  # the socket's current timeout: setting it is a system call, so only on change
 
     def call(self, header: dict, body: bytes = b"", timeout: float | None = None) -> tuple[dict, bytes]:
         """Send one request and wait for the answer.
@@ -60,7 +61,9 @@ class EngineProcess:
         Raises:
             EngineGone: the engine died, or did not answer within ``timeout`` (it is killed then).
         """
-        self.sock.settimeout(timeout)
+        if timeout != self._timeout:
+            self.sock.settimeout(timeout)
+            self._timeout = timeout
         try:
             send_frame(self.sock, header, body)
             return recv_frame(self.sock)

@@ -60,6 +60,15 @@ def is_remote(location: str) -> bool:
     return location.startswith(("http://", "https://"))
 
 
+def raw_store(store):
+    """The ``pyoxigraph.Store`` under an embedded store (for index lookups), or None for a remote one.
+
+    >>> raw_store(open_store("memory:")) is not None
+    True
+    """
+    return None if is_remote(str(getattr(store, "location", ""))) else getattr(store, "raw", None)
+
+
 def open_store(location: str | os.PathLike | None = None, *, read_only: bool | None = None, create: bool = True):
     """Open a store: read-only unless asked to write.
 

@@ -15,7 +15,7 @@
     data.legend.forEach(function (l) { shapes[l.type] = l; });
 
     function fill(n) {
-      return n.c >= 0 ? data.palette[n.c % data.palette.length] : data.otherColor;
+      return n.c >= 0 ? data.palette[data.slots ? data.slots[n.c] : n.c % data.palette.length] : data.otherColor;
     }
     function visNode(n) {
       var color = fill(n);

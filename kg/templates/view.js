@@ -6,6 +6,7 @@
 (function () {
   "use strict";
 
+  performance.mark("kg-start");
   var data = JSON.parse(document.getElementById("kg-data").textContent);
   performance.mark("kg-parsed");
   var E = data.edges;
@@ -22,6 +23,20 @@
     return e;
   }
   function str(v) { return typeof v === "number" ? data.strings[v] : v; }
+  /* The edges' facts, from blocks of data.factsChunk edges after the scripts (the page draws before
+   * the browser has even read them), each parsed at the first of its facts shown. */
+  var parsedFacts = [];
+  function factsOf(i) {
+    var b = Math.floor(i / data.factsChunk);
+    if (!parsedFacts[b]) {
+      var blocks = document.querySelectorAll("script.kg-facts");
+      // While the browser is still reading the page, the last block found may be incomplete.
+      if (!blocks[b] || (document.readyState === "loading" && b === blocks.length - 1)) return [["facts", "still loading"]];
+      var block = blocks[b];
+      parsedFacts[b] = JSON.parse(block.textContent);
+    }
+    return parsedFacts[b][i - b * data.factsChunk] || [];
+  }
 
   /* ---- the model the renderers draw ----------------------------------- */
 
@@ -57,13 +72,14 @@
     var facts = [["relation", model.relation(i).name]];
     var s = model.status(i);
     if (s) facts.push(["status", s]);
-    (E.facts[i] || []).forEach(function (f) { facts.push([f[0], str(f[1])]); });
+    factsOf(i).forEach(function (f) { facts.push([f[0], str(f[1])]); });
     return facts;
   }
 
   /* ---- facts panel ---------------------------------------------------- */
 
   var info = document.getElementById("kg-info-body");
+  var TIES_LISTED = 25;
   var pinned = null;
 
   function showFacts(kind, id) {
@@ -97,6 +113,31 @@
     });
     info.appendChild(dl);
     if (quote) info.appendChild(el("blockquote", quote, "kg-quote"));
+    if (kind === "node") showTies(i);
+  }
+
+  /* A node's shown edges, each a button to its facts: on a large map the lines are too thin to hover. */
+  function showTies(i) {
+    var list = [], total = 0;
+    for (var k = 0; k < nEdges; k++) {
+      if ((E.from[k] === i || E.to[k] === i) && model.edgeShown(k)) {
+        total++;
+        if (list.length < TIES_LISTED) list.push(k);
+      }
+    }
+    if (!total) return;
+    info.appendChild(el("h4", total === 1 ? "1 tie" : total + " ties" + (total > list.length ? " (first " + list.length + ")" : "")));
+    var ul = el("ul", null, "kg-ties");
+    list.forEach(function (k) {
+      var out = E.from[k] === i;
+      var b = el("button", model.relation(k).name + (out ? " → " : " ← ") + data.nodes[out ? E.to[k] : E.from[k]].label);
+      b.type = "button";
+      b.addEventListener("click", function () { ui.click("edge", "e" + k); });
+      var li = el("li");
+      li.appendChild(b);
+      ul.appendChild(li);
+    });
+    info.appendChild(ul);
   }
   function showPinned() {
     if (pinned) showFacts(pinned.kind, pinned.id); else showFacts(null, null);
@@ -248,14 +289,20 @@
   function norm(s) {
     return String(s).normalize("NFKC").toLowerCase().replace(/[\s\p{P}\p{S}]+/gu, " ").trim();
   }
-  var index = data.nodes.map(function (n) {
-    return { id: n.id, label: n.label, keys: [n.label].concat(n.aliases).map(norm) };
-  });
+  /* The search index, built in idle time after the first frame (or at the first search). */
+  var index = [];
+  function indexUpTo(end) {
+    for (var i = index.length; i < end; i++) {
+      var n = data.nodes[i];
+      index.push({ id: n.id, label: n.label, keys: [n.label].concat(n.aliases).map(norm) });
+    }
+  }
 
   /* Node ids whose name or alias matches, best first: exact, prefix, word prefix, substring. */
   function search(q) {
     var k = norm(q);
     if (!k) return [];
+    indexUpTo(data.nodes.length);
     var hits = [];
     index.forEach(function (e) {
       var best = 9;
@@ -269,15 +316,31 @@
     return hits.map(function (h) { return h[2]; });
   }
 
-  var names = document.getElementById("kg-names");
-  var seen = new Set();
-  for (var i = 0; i < index.length && seen.size < 2000; i++) {
-    [index[i].label].concat(data.nodes[i].aliases).forEach(function (name) {
-      if (seen.has(name) || seen.size >= 2000) return;
-      seen.add(name);
-      var opt = el("option");
-      opt.value = name;
-      names.appendChild(opt);
+  /* The names the search box suggests (the first 2,000). */
+  function fillNames() {
+    var names = document.getElementById("kg-names");
+    var seen = new Set();
+    var frag = document.createDocumentFragment();
+    for (var i = 0; i < data.nodes.length && seen.size < 2000; i++) {
+      [data.nodes[i].label].concat(data.nodes[i].aliases).forEach(function (name) {
+        if (seen.has(name) || seen.size >= 2000) return;
+        seen.add(name);
+        var opt = el("option");
+        opt.value = name;
+        frag.appendChild(opt);
+      });
+    }
+    names.appendChild(frag);
+  }
+
+  /* Work the first frame does not need, in slices while the page is idle, so input is never kept waiting. */
+  function whenIdle(step) {
+    var later = window.requestIdleCallback || function (cb) {
+      return setTimeout(function () { cb({ timeRemaining: function () { return 8; } }); }, 1);
+    };
+    later(function run(deadline) {
+      while (deadline.timeRemaining() > 1) { if (step()) return; }
+      later(run);
     });
   }
 
@@ -321,6 +384,12 @@
     window.kgReady = true;
     document.body.dataset.ready = "true";
     statusLine.textContent = data.nodes.length + " nodes, " + nEdges + " edges";
+    var named = false;
+    whenIdle(function () {
+      if (!named) { fillNames(); named = true; return false; }
+      indexUpTo(Math.min(index.length + 2000, data.nodes.length));
+      return index.length === data.nodes.length;
+    });
   });
 
   /* For scripts and tests: the page's own search, state and geometry. */
@@ -344,6 +413,7 @@
     nodePoint: function (id) { return renderer.nodePoint(id); },
     edgePoint: function (id) { return renderer.edgePoint(id); },
     labelled: function () { return renderer.labelled(); },
+    labelBoxes: function () { return renderer.labelBoxes ? renderer.labelBoxes() : []; },
     drawnBox: function () { return renderer.drawnBox(); }
   };
 })();
