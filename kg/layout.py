@@ -208,12 +208,7 @@ def _community_map(sub, member: list, spacing: float) -> list[tuple[float, float
     groups: list[list[int]] = [[] for _ in ids]
     for v, c in enumerate(member):
         groups[index[c]].append(v)
-    weights: dict[tuple[int, int], int] = {}
-    for a, b in sub.get_edgelist():
-        ca, cb = index[member[a]], index[member[b]]
-        if ca != cb:
-            key = (min(ca, cb), max(ca, cb))
-            weights[key] = weights.get(key, 0) + 1
+    weights = _community_ties(sub, member, index)
     regions = [_region(sub, vs, spacing) for vs in groups]
     radius = [max((math.hypot(x, y) for x, y in xy), default=0.0) + spacing / 2 for xy in regions]
     cg = ig.Graph(n=len(ids), edges=list(weights))
@@ -229,6 +224,17 @@ def _community_map(sub, member: list, spacing: float) -> list[tuple[float, float
         for v, (x, y) in zip(vs, xy, strict=True):
             coords[v] = (cx + x, cy + y)
     return coords
+
+
+def _community_ties(sub, member: list, index: dict) -> dict[tuple[int, int], int]:
+    """How many edges join each pair of communities (by their positions in ``index``)."""
+    weights: dict[tuple[int, int], int] = {}
+    for a, b in sub.get_edgelist():
+        ca, cb = index[member[a]], index[member[b]]
+        if ca != cb:
+            key = (min(ca, cb), max(ca, cb))
+            weights[key] = weights.get(key, 0) + 1
+    return weights
 
 
 def _region(sub, vs: list[int], spacing: float) -> list[tuple[float, float]]:
@@ -259,12 +265,7 @@ def _community_seed(sub, member: list) -> list[list[float]]:
     sizes = [0] * len(ids)
     for c in member:
         sizes[index[c]] += 1
-    weights: dict[tuple[int, int], int] = {}
-    for a, b in sub.get_edgelist():
-        ca, cb = index[member[a]], index[member[b]]
-        if ca != cb:
-            key = (min(ca, cb), max(ca, cb))
-            weights[key] = weights.get(key, 0) + 1
+    weights = _community_ties(sub, member, index)
     cg = ig.Graph(n=len(ids), edges=list(weights))
     centres = cg.layout_fruchterman_reingold(weights=list(weights.values()) or None, niter=500).coords
     unit = math.sqrt(sub.vcount()) / max(1.0, math.sqrt(len(ids)))

@@ -601,8 +601,13 @@ def deals_of_less_connected(raw, a: str, b: str) -> set[str]:
             seen[i].add(deal)
 
 
+#: The most deals read for one pair of entities (the first the store finds): two hubs may share thousands,
+#: and a hop, a path or a page of neighbours needs their strongest few, not all of them.
+PAIR_DEALS_MAX = 200
+
+
 def _deals_between(store, pairs: list[tuple[str, str]]) -> list[str]:
-    """The deals both entities of each pair take part in.
+    """The deals both entities of each pair take part in (at most :data:`PAIR_DEALS_MAX` a pair).
 
     On an embedded store each pair is one query that starts from its end with
     fewer deals (counted by the store first, without decoding them): the cost
@@ -627,8 +632,9 @@ def _deals_between(store, pairs: list[tuple[str, str]]) -> list[str]:
     found: set[str] = set()
     for u, v in pairs:
         a, b = sorted((u, v), key=deals)
-        rows = store.query(f"SELECT DISTINCT ?deal WHERE {{ {part} VALUES ?role {{ {roles} }} ?deal ?role ?b }}",
-                           {"a": ox.NamedNode(a), "b": ox.NamedNode(b)})
+        # No ORDER BY: the store stops at the limit (its index order is stable for a given store).
+        rows = store.query(f"SELECT DISTINCT ?deal WHERE {{ {part} VALUES ?role {{ {roles} }} ?deal ?role ?b }} "
+                           f"LIMIT {PAIR_DEALS_MAX}", {"a": ox.NamedNode(a), "b": ox.NamedNode(b)})
         found.update(r["deal"].value for r in rows)
     return sorted(found)
 

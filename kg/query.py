@@ -352,7 +352,7 @@ def paged(text: str, page: str, bound: dict, limit: int | None) -> str:
     >>> paged("SELECT ?d WHERE { ?d ?p ?o } GROUP BY ?d", "?d a kg:Deal", {}, 5)
     'SELECT ?d WHERE { { SELECT DISTINCT ?d WHERE { ?d a kg:Deal } LIMIT 5 }\\n ?d ?p ?o } GROUP BY ?d'
     """
-    from kg.sparqltext import _where_group, bind_values
+    from kg.sparqltext import bind_values, where_group
 
     if not page or not limit:
         return text
@@ -362,7 +362,7 @@ def paged(text: str, page: str, bound: dict, limit: int | None) -> str:
     sub = f"SELECT DISTINCT {var} WHERE {{ {page} }} LIMIT {int(limit)}"
     if bound:
         sub = bind_values(sub, bound)
-    pos = _where_group(text)
+    pos = where_group(text)
     return text if pos is None else f"{text[:pos + 1]} {{ {sub} }}\n{text[pos + 1:]}"
 
 

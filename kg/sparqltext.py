@@ -66,7 +66,7 @@ def bind_values(sparql: str, params: Mapping[str, Any]) -> str:
         names.append(f"?{name}")
         values.append(str(value))
     block = f"VALUES ({' '.join(names)}) {{ ({' '.join(values)}) }}"
-    pos = _where_group(sparql)
+    pos = where_group(sparql)
     if pos is None:
         return f"{sparql}\n{block}"
     return f"{sparql[:pos + 1]} {block}\n{sparql[pos + 1:]}"
@@ -82,7 +82,7 @@ def sparql_words(sparql: str) -> set[str]:
     return {tok.upper() for tok in _TOKENS.findall(sparql) if tok[0] not in "\"'<#?${}" and ":" not in tok}
 
 
-def _where_group(sparql: str) -> int | None:
+def where_group(sparql: str) -> int | None:
     """The offset of the ``{`` that opens the query's WHERE group, or None."""
     depth, form, groups, short_construct = 0, None, 0, False
     for m in _TOKENS.finditer(sparql):
