@@ -626,7 +626,7 @@ def _deals_between(store, pairs: list[tuple[str, str]]) -> list[str]:
     def deals(node: str) -> int:
         if node not in counts:
             rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {part} }}", {"a": ox.NamedNode(node)})
-            counts[node] = int(next(iter(rows))["n"].value)
+            counts[node] = int(list(rows)[0]["n"].value)
         return counts[node]
 
     found: set[str] = set()

@@ -263,4 +263,4 @@ def derive(store) -> int:
 def derived_count(store) -> int:
     """The number of triples in the derived graph of ``store``."""
     rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{DERIVED_GRAPH}> {{ ?s ?p ?o }} }}")
-    return int(next(iter(rows))["n"].value)
+    return int(list(rows)[0]["n"].value)

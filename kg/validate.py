@@ -383,7 +383,7 @@ def _term_text(term) -> str:
     return term.value
 
 
-def _run(query, focus: str = "", progress=None, keep=None) -> ValidationReport:
+def _run(query, focus: str = "", progress=None, keep=None, workers: int = 1) -> ValidationReport:
     """Run every check with ``query(sparql)`` and gather the results.
 
     Args:
@@ -391,6 +391,7 @@ def _run(query, focus: str = "", progress=None, keep=None) -> ValidationReport:
         focus: a group pattern restricting ``?f`` (see :meth:`Check.sparql`).
         progress: called with the number of checks done after each one.
         keep: an optional test of a focus node (a pyoxigraph term): results on others are dropped.
+        workers: how many checks run at once (threads; 1: in the calling thread).
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -398,9 +399,15 @@ def _run(query, focus: str = "", progress=None, keep=None) -> ValidationReport:
         return check, [(sol["f"], sol["v"]) for sol in query(check.sparql(focus))]
 
     rows: dict[tuple, dict] = {}
-    # The store answers each check in Rust, mostly without the GIL: checks run side by side on every core.
-    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        for i, (check, found) in enumerate(pool.map(solutions, compile_shapes()), 1):
+    checks = compile_shapes()
+    if workers > 1:
+        # The store answers each check in Rust, mostly without the GIL: checks run side by side on every core.
+        pool = ThreadPoolExecutor(max_workers=workers)
+        results = pool.map(solutions, checks)
+    else:
+        pool, results = None, map(solutions, checks)
+    try:
+        for i, (check, found) in enumerate(results, 1):
             for f, v in found:
                 if type(f).__name__ == "Literal" or (keep is not None and not keep(f)):
                     continue
@@ -410,6 +417,9 @@ def _run(query, focus: str = "", progress=None, keep=None) -> ValidationReport:
                 rows.setdefault((row["focus"], row["path"], row["message"], row["value"]), row)
             if progress is not None:
                 progress(i)
+    finally:
+        if pool is not None:
+            pool.shutdown()
     out = sorted(rows.values(), key=lambda r: (r["focus"], r["path"], r["message"], r["value"]))
     violations = [f"{r['focus']} {r['path']}: {r['message']}".replace("  ", " ") for r in out]
     return ValidationReport(conforms=not out, violations=violations, rows=out)
@@ -488,6 +498,8 @@ def _context(store, triples) -> list:
 
 # The predicate is a constant, not a VALUES row: bound so, the store looks each node's types up by
 # index; joined from VALUES, it scanned every rdf:type in the store (8 s at a million deals).
+#: Checks run at once when a whole store or a graph in it is validated in place.
+_WORKERS = min(4, os.cpu_count() or 1)
 _TYPES_OF = f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ %s }} ?s <{RDF}type> ?o BIND(<{RDF}type> AS ?p) }}"
 
 
@@ -585,10 +597,10 @@ def validate_graphs(store, graphs, *, progress=None, whole: bool = False) -> Val
         def keep(f) -> bool:
             return any(next(iter(store.raw.quads_for_pattern(f, None, None, g)), None) is not None for g in names)
 
-        return _run(store.query, "", progress, keep)
+        return _run(store.query, "", progress, keep, _WORKERS)
     values = " ".join(_iri(g) for g in graphs)
     focus = f"FILTER EXISTS {{ VALUES ?fg {{ {values} }} GRAPH ?fg {{ ?f ?fp ?fo }} }}"
-    return _run(store.query, focus, progress)
+    return _run(store.query, focus, progress, workers=_WORKERS)
 
 
 def validate_store(store, *, progress=None) -> ValidationReport:
@@ -601,4 +613,4 @@ def validate_store(store, *, progress=None) -> ValidationReport:
     Returns:
         A :class:`ValidationReport`.
     """
-    return _run(store.query, "", progress)
+    return _run(store.query, "", progress, workers=_WORKERS)

@@ -560,7 +560,7 @@ def _count(store, graph: str) -> int:
     import pyoxigraph as ox
 
     rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}")
-    return int(next(iter(rows))["n"].value)
+    return int(list(rows)[0]["n"].value)
 
 
 def _stream_table(copy, src: Source, graph: str, options: dict, report, force: bool) -> None:
