@@ -95,6 +95,15 @@ def article_copy(tmp_path, article_store):
 
 
 @pytest.fixture
+def versioned_copy(article_copy):
+    """:func:`article_copy` with a store version (as every write by kg gives it)."""
+    from kg.snapshot import bump_version_update
+
+    article_copy.update(bump_version_update())
+    return article_copy
+
+
+@pytest.fixture
 def tmp_store(tmp_path) -> str:
     """Location of a fresh, empty on-disk store."""
     return str(tmp_path / "store")

@@ -11,9 +11,8 @@ from kg.stores import open_store
 
 
 @pytest.fixture
-def store(article_copy):
-    article_copy.update(bump_version_update())
-    return article_copy
+def store(versioned_copy):
+    return versioned_copy
 
 
 def test_search_writes_the_index_once_and_reads_it_back(store):

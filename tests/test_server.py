@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -493,24 +494,30 @@ def test_a_long_view_name_is_404_and_the_connection_stays(served):
 CHROMIUM = os.environ.get("KG_CHROMIUM", "/usr/bin/chromium")
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM}")
-def test_explorer_runs_a_named_query_in_yasgui(served):
+@contextlib.contextmanager
+def chromium_page():
+    """A page of Debian's headless Chromium, closed afterwards."""
     sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
-            page = browser.new_page()
-            errors = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(served.base + "/")
-            page.click("#examples button:text-is('investments')")
-            page.wait_for_selector(".yasr table tbody tr", timeout=30_000)
-            assert "Xpeng Motors" in page.locator(".yasr table tbody").inner_text()
-            assert "PREFIX kg: <" + KG + ">" in page.evaluate("document.querySelector('.tabPanel.active .CodeMirror').CodeMirror.getValue()")
-            assert page.locator(".yasqe_share").count() >= 1  # share links
-            assert errors == []
+            yield browser.new_page()
         finally:
             browser.close()
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM}")
+def test_explorer_runs_a_named_query_in_yasgui(served):
+    with chromium_page() as page:
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(served.base + "/")
+        page.click("#examples button:text-is('investments')")
+        page.wait_for_selector(".yasr table tbody tr", timeout=30_000)
+        assert "Xpeng Motors" in page.locator(".yasr table tbody").inner_text()
+        assert "PREFIX kg: <" + KG + ">" in page.evaluate("document.querySelector('.tabPanel.active .CodeMirror').CodeMirror.getValue()")
+        assert page.locator(".yasqe_share").count() >= 1  # share links
+        assert errors == []
 
 
 # -- the results drawn as a graph ----------------------------------------------------
@@ -553,27 +560,21 @@ def test_view_is_sandboxed_and_keeps_the_limits(served):
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM}")
 def test_explorer_graph_tab_draws_the_result(served):
-    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            page = browser.new_page()
-            problems, dialogs, hosts = [], [], set()
-            page.on("pageerror", lambda e: problems.append(str(e)))
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.on("request", lambda r: hosts.add(urllib.parse.urlsplit(r.url).netloc))
-            page.goto(served.base + "/")
-            page.evaluate("q => document.querySelector('.tabPanel.active .CodeMirror').CodeMirror.setValue(q)", DRAWN)
-            page.click(".tabPanel.active .yasqe_queryButton")
-            page.wait_for_selector(".yasr table tbody tr", timeout=30_000)
-            page.click(".tabPanel.active .yasr .select_graph")
-            frame = page.wait_for_selector("iframe.kg-graph").content_frame()
-            frame.wait_for_function("() => window.kgReady === true", timeout=60_000)
-            assert frame.evaluate("window.kgNetwork.body.nodeIndices.length") == 2  # Xiaomi and Xpeng
-            assert page.get_attribute("iframe.kg-graph", "sandbox") == "allow-scripts"
-            # The label is text, not markup: no image, no alert, in the frame or the page.
-            assert XSS in frame.evaluate("window.kgNetwork.body.data.nodes.get().map(n => n.label)")
-            assert frame.locator("img").count() == 0 and dialogs == [] and problems == []
-            assert hosts == {served.base.split("//")[1]}  # nothing but kg serve was asked
-        finally:
-            browser.close()
+    with chromium_page() as page:
+        problems, dialogs, hosts = [], [], set()
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.on("request", lambda r: hosts.add(urllib.parse.urlsplit(r.url).netloc))
+        page.goto(served.base + "/")
+        page.evaluate("q => document.querySelector('.tabPanel.active .CodeMirror').CodeMirror.setValue(q)", DRAWN)
+        page.click(".tabPanel.active .yasqe_queryButton")
+        page.wait_for_selector(".yasr table tbody tr", timeout=30_000)
+        page.click(".tabPanel.active .yasr .select_graph")
+        frame = page.wait_for_selector("iframe.kg-graph").content_frame()
+        frame.wait_for_function("() => window.kgReady === true", timeout=60_000)
+        assert frame.evaluate("window.kgNetwork.body.nodeIndices.length") == 2  # Xiaomi and Xpeng
+        assert page.get_attribute("iframe.kg-graph", "sandbox") == "allow-scripts"
+        # The label is text, not markup: no image, no alert, in the frame or the page.
+        assert XSS in frame.evaluate("window.kgNetwork.body.data.nodes.get().map(n => n.label)")
+        assert frame.locator("img").count() == 0 and dialogs == [] and problems == []
+        assert hosts == {served.base.split("//")[1]}  # nothing but kg serve was asked

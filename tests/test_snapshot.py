@@ -15,9 +15,8 @@ def _same(G, H) -> None:
 
 
 @pytest.fixture
-def store(article_copy):
-    article_copy.update(bump_version_update())
-    return article_copy
+def store(versioned_copy):
+    return versioned_copy
 
 
 def test_version_counts_every_bump(store):
