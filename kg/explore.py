@@ -264,10 +264,9 @@ def centrality(
     concepts (industries, kinds of partner). ``types`` only filters the rows.
     """
     from kg.analytics import centrality as run
-    from kg.snapshot import ANALYTICS, entity_graph
+    from kg.snapshot import ties
 
-    G = entity_graph(store, attrs=ANALYTICS, **_analysis_filters(include_concepts, via, exclude_status, since, until,
-                                                                 include_declined, as_of))
+    G = ties(store, **_analysis_filters(include_concepts, via, exclude_status, since, until, include_declined, as_of))
     return run(G, measure, top=top, types=list(types) if types else None, weight=weight, k=k, seed=seed)
 
 
@@ -286,10 +285,9 @@ def communities(
 ) -> dict:
     """Louvain communities of the store's people and organizations (:func:`kg.analytics.communities`)."""
     from kg.analytics import communities as run
-    from kg.snapshot import ANALYTICS, entity_graph
+    from kg.snapshot import ties
 
-    G = entity_graph(store, attrs=ANALYTICS, **_analysis_filters(include_concepts, via, exclude_status, since, until,
-                                                                 include_declined, as_of))
+    G = ties(store, **_analysis_filters(include_concepts, via, exclude_status, since, until, include_declined, as_of))
     return run(G, seed=seed, weight=weight)
 
 
@@ -306,7 +304,6 @@ def stats(
 ) -> dict:
     """Counts, density, components and degrees of the entity view (:func:`kg.analytics.stats`)."""
     from kg.analytics import stats as run
-    from kg.snapshot import ANALYTICS, entity_graph
+    from kg.snapshot import ties
 
-    return run(entity_graph(store, attrs=ANALYTICS, **_filters(via, types, exclude_status, since, until,
-                                                               include_declined, as_of)))
+    return run(ties(store, **_filters(via, types, exclude_status, since, until, include_declined, as_of)))

@@ -76,3 +76,35 @@ def test_analytics_read_only_the_attributes_they_use_with_the_same_results(store
     for measure in ("degree", "pagerank"):
         assert centrality(light, measure, weight="amount") == centrality(full, measure, weight="amount")
     assert stats(light) == stats(full)
+
+
+def _facts(t) -> list:
+    return sorted((t.nodes[u], t.nodes[v], t.words[r] if r >= 0 else None, t.words[s] if s >= 0 else None, a, y)
+                  for u, v, r, s, a, y in zip(t.u.tolist(), t.v.tolist(), t.relation.tolist(), t.status.tolist(),
+                                              t.amount.tolist(), t.symmetric.tolist(), strict=True))
+
+
+@pytest.mark.parametrize("filters", [{}, {"types": ["Agent"]}, {"relations": ["metWith", "ceoOf"]},
+                                     {"relations": ["investedIn"], "types": ["Organization"]},
+                                     {"exclude_status": ["rumored"]}])
+def test_ties_read_from_the_snapshot_arrays_are_the_projections(store, filters):
+    from kg.snapshot import ties
+    from kg.ties import from_graph
+
+    first = ties(store, **filters)  # projects, and saves the snapshot unless a deal filter is given
+    assert snapshot_path(store).exists() is ("exclude_status" not in filters)
+    for t in (first, ties(store, **filters)):
+        ref = from_graph(project(store, **filters))
+        assert (t.nodes, t.labels, t.types) == (ref.nodes, ref.labels, ref.types)
+        assert _facts(t) == _facts(ref) and len(t.u) > 0
+
+
+def test_analytics_on_the_snapshot_ties_give_the_graphs_answers(store):
+    from kg.analytics import centrality, communities, stats
+    from kg.snapshot import ties
+
+    t, G = ties(store, types=["Agent"]), project(store, types=["Agent"])
+    for measure in ("degree", "pagerank", "betweenness", "closeness"):
+        assert centrality(t, measure, weight="amount", top=None) == centrality(G, measure, weight="amount", top=None)
+    assert communities(t) == communities(G)
+    assert stats(t) == stats(G)
