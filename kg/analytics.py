@@ -177,9 +177,10 @@ def partition(G, *, seed: int = COMMUNITY_SEED, weight: str | None = None,
     The one community function: :func:`communities` (``kg communities``) and
     the graph pages (colours, layout, ``kg viz --communities``, through
     :func:`kg.layout.detect_communities`) all call it, so an entity is in the
-    same community everywhere. Leiden runs on igraph's C core until no move
-    improves the partition, and unlike Louvain never leaves a community
-    internally disconnected.
+    same community everywhere. Leiden runs on igraph's C core, iteration
+    after iteration, until one changes nothing or gains less than
+    :data:`LEIDEN_MIN_GAIN` modularity; unlike Louvain it never leaves a
+    community internally disconnected.
 
     Args:
         G: any NetworkX graph, or a :class:`kg.ties.Ties` (direction and parallel edges are ignored).
