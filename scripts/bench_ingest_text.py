@@ -30,6 +30,7 @@ scorer matches them. The data is read where it lies and never copied into the pr
 Usage:
     python scripts/bench_ingest_text.py --real          # real-text scores, both halves, and speed
     python scripts/bench_ingest_text.py --real --show reuters_acq --limit 20   # misses of a tuning half
+    python scripts/bench_ingest_text.py --rules         # rule audit: documents each rule fires on
     python scripts/bench_ingest_text.py                 # both
     python scripts/bench_ingest_text.py --quality       # dev-set scores only
     python scripts/bench_ingest_text.py --quality --errors --devset tests/data/extract_newsset.jsonl
@@ -242,12 +243,66 @@ def report_real(seed: int, show: str | None = None, limit: int = 40) -> None:
                     print(f"\n[{m['id']}] {texts[m['id']][:300]!r}\n  {m['relation']} wrong {m['wrong']} missed {m['missed']}")
 
 
+#: Relations the development sets annotate: a rule of these must fire on more than one of their documents.
+AUDITED = ("acquired", "ceoOf", "founderOf")
+
+
+def rule_audit() -> tuple[dict[str, dict[str, int]], list[str]]:
+    """How many development documents each rule fires on (right or wrong), and the audited rules that fire
+    on at most one.
+
+    Returns:
+        ({rule id: {"docs": n, "right": r, "wrong": w}}, [rule ids of the audited relations with docs <= 1]).
+    """
+    from kg.ingest.documents import repair_mojibake
+    from kg.ingest.relations import rules
+    from kg.ingest.text import extract_document
+
+    fired: dict[str, dict[str, int]] = {r.id: {"docs": 0, "right": 0, "wrong": 0} for r in rules()[0]}
+    for name in REAL_SETS:
+        if name.endswith("_wrapped") or not (REAL_DIR / f"{name}.dev.jsonl").exists():
+            continue  # the wrapped stories are the unwrapped ones again
+        for d in (json.loads(line) for line in (REAL_DIR / f"{name}.dev.jsonl").read_text(encoding="utf-8")
+                  .splitlines() if line.strip()):
+            seen = set()
+            for f in extract_document(repair_mojibake(d["text"]), str(d["id"])):
+                for ev in f.get("evidence") or [f]:
+                    tally = fired.setdefault(ev["rule"], {"docs": 0, "right": 0, "wrong": 0})
+                    if ev["rule"] not in seen:
+                        seen.add(ev["rule"])
+                        tally["docs"] += 1
+                    gold = [g for g in d["gold"] if g["relation"] == f["relation"]]
+                    if f["relation"] in (d.get("annotated") or {g["relation"] for g in d["gold"]}):
+                        ok = any(same_real(f["subject"], g["subject"]) and same_real(f["object"], g["object"])
+                                 for g in gold)
+                        tally["right" if ok else "wrong"] += 1
+    relation_of = {r.id: r.relation for r in rules()[0]}
+    lonely = sorted(r for r, c in fired.items() if c["docs"] <= 1 and (
+        relation_of.get(r) in AUDITED or relation_of.get(r) == "role"))
+    return fired, lonely
+
+
+def report_rules() -> int:
+    """Print the rule audit; 1 when an audited rule fires on at most one development document."""
+    if not REAL_DIR.is_dir():
+        print(f"{REAL_DIR} is not here: no rule audit")
+        return 0
+    fired, lonely = rule_audit()
+    print(f"{'rule':<40}{'docs':>6}{'right':>7}{'wrong':>7}")
+    for rule, c in sorted(fired.items(), key=lambda x: -x[1]["docs"]):
+        print(f"{rule:<40}{c['docs']:>6}{c['right']:>7}{c['wrong']:>7}")
+    if lonely:
+        print(f"\nrules of {', '.join(AUDITED)} that fire on at most one development document: {', '.join(lonely)}")
+    return 1 if lonely else 0
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--real", action="store_true", help="only the scores on ../shared/extraction-dev, both halves")
     ap.add_argument("--seed", type=int, default=13, help="seed of the tune/check split of the real sets")
     ap.add_argument("--show", metavar="SET", help="with --real: print the misses of SET's tuning half")
     ap.add_argument("--limit", type=int, default=40, help="how many misses --show prints")
+    ap.add_argument("--rules", action="store_true", help="rule audit: development documents each rule fires on")
     ap.add_argument("--quality", action="store_true", help="only the dev-set scores")
     ap.add_argument("--speed", action="store_true", help="only the throughput")
     ap.add_argument("--articles", type=int, default=100)
@@ -255,6 +310,8 @@ def main() -> None:
     ap.add_argument("--errors", action="store_true", help="print the dev-set misses")
     ap.add_argument("--devset", type=Path, default=DEVSET, help="gold JSONL (default tests/data/extract_devset.jsonl)")
     args = ap.parse_args()
+    if args.rules:
+        sys.exit(report_rules())
     if args.real:
         report_real(args.seed, args.show, args.limit)
         return

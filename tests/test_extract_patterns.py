@@ -594,3 +594,216 @@ def test_roles_in_lists_parentheses_and_after_a_nationality(text, relation, pers
 ])
 def test_other_titles_alone_give_no_role(text):
     assert facts(text, "ceoOf") | facts(text, "founderOf") == set()
+
+
+# -- round three ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,acquirer,target,status", [
+    ("Quillon Labs Completes Merger With Tarsier Systems, Inc.", "Quillon Labs", "Tarsier Systems, Inc.", "completed"),
+    ("Harrow Foods Merges With Snack Maker Tilbury", "Harrow Foods", "Tilbury", "reported"),
+])
+def test_a_headline_merger_with_a_company(text, acquirer, target, status):
+    f = one(text, "acquired")
+    assert (f["subject"], f["object"], f["status"], f["rule"]) == (acquirer, target, status, "acquired.merger-with")
+
+
+@pytest.mark.parametrize("text", [
+    "Shareholders of Brontex and Velmora approved the plan, and the two will merge next spring.",
+    "Quillon Labs said it completed its merger with Tarsier Systems on Friday.",
+    "Brontex and Velmora Merge",
+    "Quillon Labs and Tarsier Systems Announce Merger Agreement",
+])
+def test_a_merger_told_in_prose_or_of_two_names_no_buyer(text):
+    assert facts(text, "acquired") == set()
+
+
+@pytest.mark.parametrize("text,target", [
+    ("Kelbrook Electric to buy U.S. Tarsen Systems for $20 mln", "Tarsen Systems"),
+    ("Marlow Group acquires U.K. payments firm Pendle", "Pendle"),
+])
+def test_a_dotted_abbreviation_is_a_word_of_the_description(text, target):
+    [(_, _, got)] = facts(text, "acquired")
+    assert got == target
+
+
+def test_south_starts_a_description_only_before_a_trade_word():
+    names = {m.text for m in analyse("Arden Corp sold Brill South Africa Pty Ltd to a South Korean investor.").mentions}
+    assert "Brill South Africa Pty Ltd" in names
+    assert ("acquired", "Halden", "Kolbi") in facts("Halden buys South Korean startup Kolbi")
+
+
+def test_a_name_after_a_preposition_and_a_determiner_is_not_the_context_subject():
+    text = ("Pellam Financial Corp said it has received approval from the Lorne Bureau of Banking for its proposed "
+            "acquisition of Coastal Arden Bancorp.")
+    assert facts(text, "acquired") == {("acquired", "Pellam Financial Corp", "Coastal Arden Bancorp")}
+
+
+@pytest.mark.parametrize("text,acquirer,target", [
+    ("Kelso Partners said it will offer 4.15 dlrs a share cash for all the issued capital of Dunmore Ltd.",
+     "Kelso Partners", "Dunmore Ltd"),
+    ("Arden Corp said it will offer 2.20 dlrs cash each for the shares it does not already hold in Pylon Mills Ltd.",
+     "Arden Corp", "Pylon Mills Ltd"),
+    ("Brisk Holdings said it is again extending its offer of 13 dlrs a share for 3.3 mln Tallow Corp shares.",
+     "Brisk Holdings", "Tallow Corp"),
+])
+def test_a_priced_offer_for_a_company(text, acquirer, target):
+    f = one(text, "acquired")
+    assert (f["subject"], f["object"], f["status"], f["rule"]) == (acquirer, target, "proposed", "acquired.offer-price")
+    assert f["amount"]["currency"] == "USD"
+
+
+def test_a_priced_offer_is_its_makers_not_its_owners():
+    text = "Dunmore Group, owned by Liam Carver, offered 18 dlrs a share for Pylon Mills Ltd."
+    assert {s for _, s, _ in facts(text, "acquired")} <= {"Dunmore Group"}
+
+
+@pytest.mark.parametrize("text,long_name", [
+    ("Arden Tasman Ltd (ATL) said it will buy Pylon Inc. ATL said the price was fair.", "Arden Tasman Ltd"),
+    ("The Institute for Marine Research (IMR) was founded by Lena Holt.", "Institute for Marine Research"),
+])
+def test_an_abbreviation_in_parentheses_joins_the_name_it_spells(text, long_name):
+    doc = analyse(text)
+    [short] = [m for m in doc.mentions if m.text.isupper() and len(m.text) <= 4][:1]
+    assert doc.clusters[short.cluster].name == long_name
+
+
+def test_parentheses_that_do_not_spell_the_name_stay_apart():
+    doc = analyse("Arden Tasman Ltd (Kelso) said it will buy Pylon Inc.")
+    arden, kelso = (next(m for m in doc.mentions if m.text == t) for t in ("Arden Tasman Ltd", "Kelso"))
+    assert arden.cluster != kelso.cluster
+
+
+@pytest.mark.parametrize("text,acquirer,target", [
+    ("In 2004, Harlow Bank acquired Northern Bank of Tilbury. It also acquired Pellam Trust Corporation.",
+     "Harlow Bank", "Pellam Trust Corporation"),
+    ("Corvel's first acquisition was Brisk Software in 1991. In 1996, the company acquired Tallis Systems.",
+     "Corvel", "Tallis Systems"),
+])
+def test_an_anaphor_in_subject_position_takes_the_last_sentences_subject(text, acquirer, target):
+    assert ("acquired", acquirer, target) in facts(text)
+
+
+def test_an_anaphor_chain_keeps_the_first_subject():
+    text = "Acme Corp bought Xeno Labs. It then bought Yarrow Labs. It also bought Zenith Ltd."
+    assert {s for _, s, _ in facts(text, "acquired")} == {"Acme Corp"}
+
+
+@pytest.mark.parametrize("text,want", [
+    ("Arden Corp bought Pylon Ltd. The price was not disclosed.", ["Arden Corp bought Pylon Ltd.",
+                                                                   "The price was not disclosed."]),
+    ("Arden Corp bought Pylon Inc. It also bought Tarsen Ltd.", ["Arden Corp bought Pylon Inc.",
+                                                                 "It also bought Tarsen Ltd."]),
+    ("Arden Inc. Chairman Lee Holt spoke.", ["Arden Inc. Chairman Lee Holt spoke."]),
+    ("Arden Inc. Will Make Pylon Inc. Its Wholly Owned Unit",
+     ["Arden Inc. Will Make Pylon Inc. Its Wholly Owned Unit"]),
+])
+def test_a_suffix_period_ends_a_sentence_before_a_sentence_opener(text, want):
+    assert [text[s.start:s.end] for s in sentences(text)] == want
+
+
+@pytest.mark.parametrize("text,acquirer,target", [
+    ("Kelso Holding said it was making a tender offer for 10 mln ordinary shares in Pylon Gas Association.",
+     "Kelso Holding", "Pylon Gas Association"),
+    ("Arden Capital Corp said it has started a tender offer for up to 2,500,000 common shares of Tallis Inc.",
+     "Arden Capital Corp", "Tallis Inc"),
+    ("Brisk Partners made a tender offer for 500,000 Tallow shares at 12 dlrs each.", "Brisk Partners", "Tallow"),
+])
+def test_a_tender_offer_for_a_number_of_shares(text, acquirer, target):
+    f = one(text, "acquired")
+    assert (f["subject"], f["object"], f["status"]) == (acquirer, target, "proposed")
+
+
+def test_a_singular_dlr_is_money():
+    from kg.ingest.quantities import find_money
+
+    assert [(m.as_dict()["value"], m.currency) for m in find_money("a 265 mln dlr bid, a 30 dlr-a-share offer")] == \
+        [(265_000_000, "USD"), (30, "USD")]
+
+
+@pytest.mark.parametrize("text,name", [
+    ("The bank said Security Harbor Corp agreed to the terms.", "Security Harbor Corp"),
+    ("Arden said it sold Norton Pty Ltd to Global Mining and Industrial Corp of Leeds.",
+     "Global Mining and Industrial Corp"),
+    ("Stockwell Systems Inc agreed to acquire privately-held Software Concepts Inc, a maker of tools.",
+     "Software Concepts Inc"),
+])
+def test_in_prose_a_capitalised_trade_word_before_a_suffix_is_part_of_the_name(text, name):
+    assert name in {m.text for m in analyse(text).mentions}
+
+
+@pytest.mark.parametrize("text,name", [
+    ("Pellam Buys Online Backup Co. Driftbox", "Driftbox"),
+    ("The group sold it to German Manufacturer Kolbe AG.", "Kolbe AG"),
+])
+def test_in_headlines_and_after_a_nationality_the_trade_word_stays_a_description(text, name):
+    assert name in {m.text for m in analyse(text).mentions}
+
+
+@pytest.mark.parametrize("text,acquirer,target", [
+    ("Harlow Gets Some New Colours, Acquires Tintly.com", "Harlow", "Tintly.com"),
+    ("Pellam Media Makes Its Biggest Deal To Date, Buys Design Agency Quorra", "Pellam Media", "Design Agency Quorra"),
+    ("Brisk Games Launches New Arcade Program And Acquires Pixelry", "Brisk Games", "Pixelry"),
+])
+def test_a_headlines_second_clause_deal_belongs_to_its_first_name(text, acquirer, target):
+    assert facts(text, "acquired") == {("acquired", acquirer, target)}
+
+
+def test_a_second_clause_deal_in_prose_keeps_its_own_subject():
+    assert ("acquired", "Tarsen Labs", "Quill") in facts(
+        "Shares of Harlow rose after analysts said the bid was low, and Tarsen Labs bought Quill.")
+
+
+@pytest.mark.parametrize("text,target", [
+    ("Marlow Buys 3D Printing Startup Quellon", "Quellon"),
+    ("Tarsen Acquires 360 Routing", "Routing"),
+    ("Pellam Announces Intent to Acquire 1st Harbor Logistics", "Harbor Logistics"),
+])
+def test_a_number_before_the_target_is_part_of_its_description(text, target):
+    [(_, _, got)] = facts(text, "acquired")
+    assert got == target
+
+
+@pytest.mark.parametrize("text", [
+    "Arden Corp said it may buy more Pylon common shares.",
+    "During 2012, Arden Power purchased 1.7 million MWh of power at market prices.",
+])
+def test_shares_and_units_of_a_commodity_are_no_company(text):
+    assert facts(text, "acquired") == set()
+
+
+@pytest.mark.parametrize("text,first", [
+    ("Kestrel Health\nAffiliates Inc said that it has acquired Marlow Inc, a maker of\npumps, for cash.",
+     "Kestrel Health\nAffiliates Inc said that it has acquired Marlow Inc, a maker of\npumps, for cash."),
+    ("Brisk Oats Co said Keystone Partners\nInc has purchased Tallow Candies Inc, a former unit of\nBrisk.",
+     "Brisk Oats Co said Keystone Partners\nInc has purchased Tallow Candies Inc, a former unit of\nBrisk."),
+    ("Arden IXL Ltd said the\nCanadian government approved its bid for Pylon Breweries Ltd, it said\ntoday.",
+     "Arden IXL Ltd said the\nCanadian government approved its bid for Pylon Breweries Ltd, it said\ntoday."),
+])
+def test_a_short_first_line_of_wrapped_prose_goes_on(text, first):
+    assert text[sentences(text)[0].start:sentences(text)[0].end] == first
+
+
+@pytest.mark.parametrize("text", [
+    "Pellam Buys Driftbox\nPellam Corp said it agreed to acquire Driftbox Inc, a maker of\nbackup software.",
+    "By Lena Holt\nPellam Corp said it agreed to acquire Driftbox Inc, a maker of\nbackup software.",
+])
+def test_a_headline_or_a_byline_line_still_ends_its_sentence(text):
+    assert text[sentences(text)[0].start:sentences(text)[0].end] == text.split("\n")[0]
+
+
+@pytest.mark.parametrize("text,name", [
+    ("The Bank of New Harbor Corp said it raised its offer for Tarsen Bank Corp.", "Bank of New Harbor Corp"),
+    ("She taught at the City University of New Leeds for ten years.", "City University of New Leeds"),
+])
+def test_of_joins_a_name_that_starts_with_a_stop_word(text, name):
+    assert name in {m.text for m in analyse(text).mentions}
+
+
+@pytest.mark.parametrize("text,target", [
+    ("Harlow buys X-ray imaging firm Quellon", "Quellon"),
+    ("Pellam Buys E-commerce Site Tarsen To Expand", "Tarsen"),
+    ("Arden Systems Acquires Q-layer", "Q-layer"),
+])
+def test_one_letter_hyphen_and_a_lower_case_word_is_one_word(text, target):
+    [(_, _, got)] = facts(text, "acquired")
+    assert got == target

@@ -27,7 +27,8 @@ from pathlib import Path
 from kg.ingest.quantities import find_counts, find_dates, find_money
 from kg.resolve import ANAPHORS, antecedent, canonical_spelling, core_key, fold, similarity
 
-_TOKEN = re.compile(r"\w+(?:[&.'’]\w+|-(?=[A-Z0-9])\w+)*|[^\w\s]", re.UNICODE)
+#: A word ("Rolls-Royce", "AT&T", "X-ray": one letter, a hyphen and a lower-case word is one common word)
+_TOKEN = re.compile(r"(?:\b[A-Za-z]-[a-z]+\b|\w+)(?:[&.'’]\w+|-(?=[A-Z0-9])\w+)*|[^\w\s]", re.UNICODE)
 #: A lone "s" after a word, as filings converted to plain text leave a possessive ("Calder s acquisition").
 LOST_POSSESSIVE = re.compile(r" s(?= \w)")
 _ABBREV = frozenset(
@@ -59,6 +60,9 @@ _COMMA_SUFFIX = re.compile(r",? ?(?:Inc|INC|Corp|CORP|Co|CO|Ltd|LTD|LLC|L\.L\.C|
                            r"S\.A|SA|N\.V|NV|AG|GmbH|B\.V)\b\.?")
 #: Suffixes that end a company's name for certain (a common word before one is part of the name).
 _STRICT_SUFFIXES = frozenset("inc corp co ltd plc llc corporation limited".split())
+#: Words that open a sentence, never a name: after "Inc." they start the next sentence.
+_OPENERS = frozenset("it its the he she they their this that these those in on at under for a an we but as there "
+                     "terms".split())
 #: Stop words that may begin a name when a name word follows ("New York", "General Motors").
 _NAME_STARTERS = frozenset("new first general united royal national american british standard".split())
 
@@ -218,13 +222,31 @@ def sentences(text: str) -> list[Sentence]:
         for m in _SENT_END.finditer(text, pstart, pend):
             before = text[max(pstart, m.start() - 40):m.start()].rsplit(None, 1)
             word = before[-1].lower().rstrip(".") if before else ""
-            if m.group(0)[0] == "." and (word in _ABBREV or len(word) == 1):
+            if m.group(0)[0] == "." and (word in _ABBREV or len(word) == 1) \
+                    and not _ends_after_suffix(text, word, m.end()):
                 continue
             _add_sentence(out, text, cut, m.end())
             cut = m.end()
         _add_sentence(out, text, cut, pend)
     return out
 
+
+def _ends_after_suffix(text: str, word: str, at: int) -> bool:
+    """Whether a corporate suffix's period ends a sentence: the next word is a function word that starts
+    one, followed by a lower-case word ("… Acme Inc. It also said", "… Pylon Ltd. The price"), not a
+    name ("Acme Inc. Chairman Lee") nor a title-case headline ("Acme Inc. Makes Pylon Inc. Its Unit").
+
+    >>> _ends_after_suffix("Pylon Ltd. The price rose", "ltd", 10), _ends_after_suffix("Acme Inc. Its Unit", "inc", 9)
+    (True, False)
+    """
+    if word not in _STRICT_SUFFIXES:
+        return False
+    nxt = re.match(r"\s*[\"'“‘(]?([A-Za-z]+)\s+([a-z])", text[at:at + 40])
+    return nxt is not None and nxt.group(1).lower() in _OPENERS  # "Canon Inc. Will Make … Inc. Its Unit": a headline
+
+
+#: Verbs that a title-case headline would capitalise: in lower case they mark a line of prose.
+_PROSE_VERBS = frozenset("said says is was were has had have will would".split())
 
 #: Longest sentence analysed in one piece; longer runs (tables, run-on lists) are cut at spaces.
 MAX_SENTENCE_CHARS = 800
@@ -281,7 +303,27 @@ def _hard_break(text: str, prev: tuple[int, int], line: tuple[int, int], width: 
     # ("Tradestar Corp said it acquired" / "Image Video Inc for …")
     words = [w for w in before.split() if w[:1].isalpha()]
     capital = sum(1 for w in words if w[0].isupper())
-    return len(before.strip()) < 0.6 * width and bool(words) and capital >= 0.6 * len(words)
+    return len(before.strip()) < 0.6 * width and bool(words) and capital >= 0.6 * len(words) \
+        and not _wrapped_mid_sentence(words)
+
+
+def _wrapped_mid_sentence(words: list[str]) -> bool:
+    """Whether a short capitalised line is the start of a wrapped sentence rather than a headline: it
+    ends in a function word ("Elders IXL Ltd said the"), or it is a name of at most four words with no
+    verb of headlines and no byline's "By" ("Continental Health" / "Affiliates Inc said it …"), or it
+    holds a verb in lower case, which title case would capitalise ("Quaker Oats Co said Keystone Partners").
+
+    >>> _wrapped_mid_sentence(["Continental", "Health"]), _wrapped_mid_sentence(["Pellam", "Buys", "Driftbox"])
+    (True, False)
+    """
+    lists = word_lists()
+    low = [w.lower().strip(".,'\"") for w in words]
+    if low[-1] in _FUNCTION or low[-1] in ("said", "says"):
+        return True
+    if any(w in _PROSE_VERBS for w in words):
+        return True  # "Quaker Oats Co said Keystone Partners": title case would write "Said"
+    return len(low) <= 4 and low[0] not in ("by", "from", "photo", "source") \
+        and not any(w in lists["headline_words"] or w in _LEAD_VERBS for w in low)
 
 
 def _cut_long(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
@@ -420,6 +462,8 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
     out: list[Mention] = []
     i, n = 0, len(toks)
     lead = _headline_lead(scan, sent)
+    # prose, not a title-case headline: lower-case words carry it ("Arden said it sold …")
+    prose = sum(1 for t in toks if len(t.text) > 2 and t.text.isalpha() and t.text.islower()) >= 2
     while i < n:
         known = _known_name(scan, gaz, i, index)
         if known:
@@ -437,7 +481,7 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
             continue
         first, j = i, _run_end(scan, i)
         run, i = _with_possessive(scan, first, j)
-        trimmed = _trim(run, scan.lists)
+        trimmed = _trim(run, scan.lists, prose and first != scan.first_word)
         if trimmed is None:
             continue
         mention, i = _mention_of(scan, sent, index, trimmed, i)
@@ -580,6 +624,9 @@ def _run_end(scan: _Scan, i: int) -> int:
         elif (lj in lists["joiners"] or (lj in ("of", "for") and toks[j - 1].text.lower() in lists["of_heads"])) \
                 and nxt and _namey(nxt) and not scan.stop(j + 1):
             j += 1
+        elif lj in ("of", "for") and toks[j - 1].text.lower() in lists["of_heads"] and nxt \
+                and scan.stop(j + 1) and _starts_name(scan, j + 1):
+            j += 2  # "Bank of New York": a name that starts with a stop word
         else:
             break
     return j
@@ -619,8 +666,13 @@ def _with_possessive(scan: _Scan, first: int, j: int) -> tuple[list, int]:
     return toks[first:j], j
 
 
-def _trim(run: list, lists: dict):
-    """A run without the description or title in front of the name, as (run, words, titled); None if no name."""
+def _trim(run: list, lists: dict, prose: bool = False):
+    """A run without the description or title in front of the name, as (run, words, titled); None if no name.
+
+    In prose (``prose``: a sentence carried by lower-case words, the run not its first word) a capitalised
+    trade word inside a run that ends in a corporate suffix is part of the name ("said Security Pacific
+    Corp", "Convenient Food Mart Inc"): a description there is written in lower case ("chipmaker Pylon Corp").
+    """
     # "Battery Startup Maxwell", "German manufacturer Volkswagen": the name follows the descriptor
     words = [r.text.lower() for r in run]
     cut = 0
@@ -632,7 +684,8 @@ def _trim(run: list, lists: dict):
         if (trade or (w in lists["demonyms"] and words[k + 1] in lists["descriptors"])) and words[k + 1] != "of":
             cut = k + 1
     if all(w in lists["company_suffixes"] or w in lists["organization_words"] for w in words[cut:]) \
-            or (cut < len(words) and words[cut] in ("&", "+", "and")):
+            or (cut < len(words) and words[cut] in ("&", "+", "and")) \
+            or (prose and words[-1] in _STRICT_SUFFIXES and not any(w in lists["demonyms"] for w in words[:cut])):
         cut = 0  # "Harlow Media Group", "Velmora Research & Technology": the descriptor is part of the name
     run, words = run[cut:], words[cut:]
     # "Chancellor Olaf Scholz", "Treasury Secretary Janet Yellen": the title is not the name
@@ -683,7 +736,9 @@ def _mark_salience(out: list[Mention], scan: _Scan) -> None:
     toks, last = scan.toks, None
     for m in out:
         k = scan.index_of.get(m.start, 0)
-        before = toks[k - 1].text.lower() if k > 0 else ""
+        # "approval from the Maine Bureau": a determiner does not end the prepositional phrase
+        k0 = k - 1 if k > 1 and toks[k - 1].text.lower() in ("the", "a", "an") else k
+        before = toks[k0 - 1].text.lower() if k0 > 0 else ""
         m.salient = before not in _PREPOSITIONS
         # "from Sequoia and Blackbird": a name coordinated with one after a preposition is not salient either
         if before in ("and", "&", ",", "or") and last is not None and not last.salient \
@@ -760,17 +815,22 @@ def _may_be_alike(a: str, b: str) -> bool:
     return 2 * min(la, lb) >= 0.9 * (la + lb) or a.replace(" ", "") == b.replace(" ", "")
 
 
-def _cluster(mentions: list[Mention], clusters: list[Cluster], context: set) -> None:
-    """Group mentions of one entity; a later short name joins an earlier long one."""
+def _cluster(mentions: list[Mention], clusters: list[Cluster], context: set, text: str = "") -> None:
+    """Group mentions of one entity; a later short name joins an earlier long one, and an abbreviation in
+    parentheses right after a name whose initials it spells joins that name ("Arden Tasman Ltd (ATL)")."""
     persons: dict[str, int] = {}  # surname and given-name tokens → cluster
     by_core: dict[str, int] = {}
+    prev = None
     for m in mentions:
         if m.anaphor:
             continue
         canon = canonical_spelling(m.text, context)
         name = canon or m.text
         key = core_key(name)
-        idx = _existing_cluster(m, name, key, clusters, persons, by_core)
+        idx = prev.cluster if prev is not None and _abbreviates(text, prev, m) else None
+        if idx is None:
+            idx = _existing_cluster(m, name, key, clusters, persons, by_core)
+        prev = m
         if idx is None:
             idx = len(clusters)
             clusters.append(Cluster(name, m.kind, [], m.known))
@@ -782,6 +842,23 @@ def _cluster(mentions: list[Mention], clusters: list[Cluster], context: set) -> 
     for cl in clusters:
         if cl.known is None and canonical_spelling(cl.name, context) is None and cl.surfaces:
             cl.name = _usual_spelling(cl.surfaces, cl.name)
+
+
+def _abbreviates(text: str, named, short) -> bool:
+    """Whether mention ``short`` is an abbreviation in parentheses right after ``named`` that spells its
+    initials, small words left out or kept ("Institute for Genomic Research (IGR)").
+
+    >>> t = "Arden Tasman Ltd (ATL) said"
+    >>> _abbreviates(t, Mention(0, 16, "Arden Tasman Ltd", "company", 0), Mention(18, 21, "ATL", "unknown", 0))
+    True
+    """
+    if not text or text[named.end:short.start] != " (" or text[short.end:short.end + 1] != ")" \
+            or not short.text.isupper() or not 2 <= len(short.text) <= 6 or named.kind == "person":
+        return False
+    words = re.findall(r"[A-Za-z][\w'-]*", named.text)
+    initials = "".join(w[0] for w in words).upper()
+    big = "".join(w[0] for w in words if w.lower() not in _FUNCTION).upper()
+    return short.text in (initials, big)
 
 
 def _existing_cluster(m: Mention, name: str, key: str, clusters: list[Cluster], persons: dict,
@@ -877,6 +954,19 @@ def _anaphor_re() -> re.Pattern:
     return re.compile(rf"\b({described}|{fixed})\b", re.IGNORECASE)
 
 
+def _subject_first(near: list[Mention], kind: str, position: int, si: int) -> list[Mention]:
+    """The candidates for an anaphor in subject position: when its sentence names no compatible entity
+    before it, the subject of the last sentence that does (its first salient name) is preferred to
+    that sentence's objects ("Wells Fargo acquired Alaska Bank. It also acquired …": Wells Fargo)."""
+    person = kind == "person"
+    fits = [x for x in near if x.start < position and (x.kind == "person") == person]
+    if not fits or any(x.sentence == si for x in fits):
+        return near
+    last = max(x.sentence for x in fits)
+    first = next((x for x in fits if x.sentence == last and x.salient), None)
+    return [first] if first is not None else near
+
+
 def _anaphors(text: str, sents: list[Sentence], mentions: list[Mention], clusters: list[Cluster],
               masked: list[tuple[int, int]]) -> list[Mention]:
     from bisect import bisect_right, insort
@@ -902,6 +992,8 @@ def _anaphors(text: str, sents: list[Sentence], mentions: list[Mention], cluster
         before = text[max(0, m.start() - 20):m.start()].split()
         after_prep = bool(before) and before[-1].lower() in _PREPOSITIONS
         near = [x for k in range(max(0, si - 2), si + 1) for x in by_sentence.get(k, ())]
+        if not after_prep:
+            near = _subject_first(near, kind, m.start(), si)
         ante = antecedent(kind, near, m.start(), sentence=si, recency=after_prep)
         if ante is None:
             continue
@@ -935,6 +1027,6 @@ def analyse(text: str, gazetteer=None) -> Document:
         mentions.extend(find_mentions(text, s, i, vocab, gaz, masked))
     context = {fold(m.text) for m in mentions}
     clusters: list[Cluster] = []
-    _cluster(mentions, clusters, context)
+    _cluster(mentions, clusters, context, text)
     mentions = _anaphors(text, sents, mentions, clusters, sorted(masked + [(c.start, c.end) for c in counts]))
     return Document(text, sents, mentions, clusters, money, dates, counts)

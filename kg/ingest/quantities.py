@@ -39,7 +39,7 @@ _SYMBOLS = {
     "sar": "SAR", "aed": "AED", "twd": "TWD", "rub": "RUB", "try": "TRY", "nzd": "NZD", "₽": "RUB",
 }
 _WORDS = {
-    "dlrs": "USD", "dollars": "USD", "dollar": "USD", "usd": "USD", "euros": "EUR", "euro": "EUR",
+    "dlrs": "USD", "dlr": "USD", "dollars": "USD", "dollar": "USD", "usd": "USD", "euros": "EUR", "euro": "EUR",
     "eur": "EUR", "pounds": "GBP", "sterling": "GBP", "yuan": "CNY", "renminbi": "CNY", "yen": "JPY",
     "rupees": "INR", "rupee": "INR", "francs": "CHF", "franc": "CHF", "won": "KRW", "kronor": "SEK",
     "reais": "BRL", "riyals": "SAR", "dirhams": "AED", "rubles": "RUB", "roubles": "RUB", "lira": "TRY",
@@ -56,7 +56,7 @@ _NATIONAL = {
 _POST = (r"(?:(?:swiss|canadian|australian|hong kong|singapore|new zealand|new taiwan|taiwan|danish|norwegian|swedish|"
          r"brazilian|mexican|south african|indian|u\.s\.|us)\s)?"
          r"(?:crowns|kroner|krone|pesos|rand|"
-         r"dlrs|dollars?|usd|euros?|eur|pounds(?: sterling)?|sterling|yuan|renminbi|yen|rupees?|francs?|won|"
+         r"dlrs?|dollars?|usd|euros?|eur|pounds(?: sterling)?|sterling|yuan|renminbi|yen|rupees?|francs?|won|"
          r"kronor|reais|riyals|dirhams|rubles|roubles|lira|ringgit|rupiah|baht)\b")
 
 MONEY_RE = re.compile(

@@ -71,6 +71,7 @@ class Rule:
     object: str | None = None
     min_percent: float | None = None
     max_percent: float | None = None
+    headline: bool = False
 
 
 def _expand(pattern: str, macros: dict) -> str:
@@ -136,7 +137,8 @@ def rules() -> tuple[list[Rule], list[Rule], dict[str, re.Pattern]]:
             raise ExtractionError(f"{path}: rule {entry.get('id')}: invalid pattern: {exc}") from None
         return Rule(entry["id"], relation, rx, float(entry.get("confidence", 0.7)), entry.get("status"),
                     entry.get("types"), entry.get("subject"), unless, entry.get("metric"),
-                    bool(entry.get("market")), entry.get("object"), entry.get("min_percent"), entry.get("max_percent"))
+                    bool(entry.get("market")), entry.get("object"), entry.get("min_percent"), entry.get("max_percent"),
+                    bool(entry.get("headline")))
 
     rels = [compile_rule(e, e["relation"]) for e in data["relations"]]
     obs = [compile_rule(e, "observation") for e in data.get("observations", [])]
@@ -383,6 +385,8 @@ def find_relations(doc, doc_id: str = "doc") -> list[dict]:
         quote = doc.text[sent.start:sent.end]
         names = masked.text.count("⟨E")
         for rule in rels:
+            if rule.headline and not sent.headline:
+                continue  # a rule of headline grammar only
             if names < 2 and "(?P<O>" in rule.regex.pattern and rule.subject != "context" and rule.object != "context":
                 continue  # a two-name rule cannot match a one-name sentence
             for m in rule.regex.finditer(masked.text):
@@ -391,8 +395,11 @@ def find_relations(doc, doc_id: str = "doc") -> list[dict]:
                 facts.extend(_facts_from_match(doc, doc_id, masked, rule, m, quote))
     # "exploring a partnership with X" is a search, not yet a partnership
     seeks = {(f["start"], f["_s"], f["_o"]) for f in facts if f["relation"] == "seeksPartner"}
+    # "Canpages Bets On Social Search, Buys X": the headline's buyer, not the first clause's object
+    buyers = {(f["start"], f["_o"]): f["_s"] for f in facts if f["rule"] == "acquired.headline-second-verb"}
     return [f for f in facts if not (f["relation"] == "partnerOf" and (
-        (f["start"], f["_s"], f["_o"]) in seeks or (f["start"], f["_o"], f["_s"]) in seeks))]
+        (f["start"], f["_s"], f["_o"]) in seeks or (f["start"], f["_o"], f["_s"]) in seeks))
+        and buyers.get((f["start"], f["_o"]), f["_s"]) == f["_s"]]
 
 
 def _facts_from_match(doc, doc_id, masked, rule, m, quote) -> list[dict]:
