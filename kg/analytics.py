@@ -22,7 +22,6 @@ measures treat the graph as undirected.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Iterable
 
@@ -36,17 +35,27 @@ DEFAULT_K = 256
 WEIGHTS = (None, "amount", "count")
 
 
-def edge_weight(amount_total: float, count: int) -> float:
+def edge_weight(amount_total, count=1):
     """The strength of the tie between two entities for ``weight="amount"``.
 
     ``1 + log10(1 + total amount)``: a tie with no known amount weighs 1, a
     $400 million one about 9.6, so money counts without one deal drowning
     the rest (currencies are not converted).
 
+    Args:
+        amount_total: the tie's summed amount, or a NumPy array of them.
+        count: the tie's number of facts (not used by this weight).
+
+    Returns:
+        A float, or an array of them.
+
     >>> edge_weight(0.0, 1)
     1.0
     """
-    return 1.0 + math.log10(1.0 + amount_total)
+    import numpy as np
+
+    w = 1.0 + np.log10(1.0 + np.asarray(amount_total, dtype=float))
+    return float(w) if w.ndim == 0 else w
 
 
 def _ties(G):
@@ -60,7 +69,7 @@ def _weights(amount, count, weight: str | None):
     import numpy as np
 
     if weight == "amount":
-        return 1.0 + np.log10(1.0 + amount)
+        return edge_weight(amount, count)
     if weight == "count":
         return count.astype(float)
     return np.ones(len(count))
