@@ -108,3 +108,16 @@ def test_analytics_on_the_snapshot_ties_give_the_graphs_answers(store):
         assert centrality(t, measure, weight="amount", top=None) == centrality(G, measure, weight="amount", top=None)
     assert communities(t) == communities(G)
     assert stats(t) == stats(G)
+
+
+def test_ties_from_a_corrupt_or_stale_snapshot_are_projected_again(store):
+    from kg.snapshot import ties
+    from kg.ties import from_graph
+
+    ties(store)
+    path = snapshot_path(store)
+    path.write_bytes(path.read_bytes()[:300])
+    assert _facts(ties(store)) == _facts(from_graph(project(store)))
+    store.update("INSERT DATA { GRAPH <urn:g> { <urn:x> a kg:Company ; rdfs:label 'Newco' } }")
+    store.update(bump_version_update())
+    assert "urn:x" in ties(store).nodes and path.stat().st_size > 300
