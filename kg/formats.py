@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from enum import StrEnum
@@ -163,8 +164,20 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
+# Printable Latin, general punctuation (… ‘ ’ “ ”) and arrows (→ ↔ ←): one column each in every
+# wcwidth version (checked for 0.2.13, 0.7 and 0.9 over this whole set), so text made only of them
+# is measured without importing wcwidth, which costs `kg show` 30 ms or more of start-up.
+_NARROW = re.compile("[ -~\xa0-\xac\xae-\u02ff\u2010-\u2027\u2190-\u21ff]*")
+
+
 def _width(text: str) -> int:
-    """Columns a string takes on a terminal: CJK characters take two (wcwidth)."""
+    """Columns a string takes on a terminal: CJK characters take two (wcwidth).
+
+    >>> _width("→ investedIn …"), _width("小米"), _width("e\u0301")
+    (14, 4, 1)
+    """
+    if _NARROW.fullmatch(text):
+        return len(text)
     from wcwidth import wcswidth
 
     w = wcswidth(text)

@@ -33,7 +33,6 @@ A = C is refused, naming the judgement in the way.
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from datetime import UTC, datetime
 
@@ -150,6 +149,8 @@ def judge(store, left: str, right: str, *, same: bool, why: str | None = None, w
             earlier judgements (directly or through transitivity); the
             message names the earlier judgement.
     """
+    import hashlib  # here, not at the top: it costs kg show ~6 ms of start-up
+
     import pyoxigraph as ox
 
     if left == right:

@@ -1,9 +1,13 @@
 """``kg serve``: the store over the SPARQL 1.1 Protocol, with an explorer page.
 
 A guard written with the standard library's ``ThreadingHTTPServer`` answers
-HTTP; the queries run in engine processes (:mod:`kg.serving.engine`, pyoxigraph
-on the store) that listen on nothing: the guard reaches each through a socket
-pair only it holds, so it is the only way in. The guard adds:
+HTTP (it reads request heads with :mod:`kg.serving.httphead`, not the email
+package); the queries run in engine processes (:mod:`kg.serving.engine`,
+pyoxigraph on the store) that listen on nothing: the guard reaches each through
+a socket pair only it holds, so it is the only way in. With a checked query the
+guard lends the engine the client's connection, and the engine writes a small
+answer (up to 256 KiB) to it directly, one hop less; larger answers, errors and
+HEAD come back through the guard. The guard adds:
 
 * read-only by default; updates (``/update``, and ``PUT``/``POST``/``DELETE``
   on ``/store``) only with ``allow_update`` *and* ``Authorization: Bearer <token>``
@@ -45,15 +49,21 @@ import signal
 import socket
 import sys
 import sysconfig
-import time
 import urllib.parse
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from kg.errors import QueryError, ServerError
-
-SERVER_NAME = "kg-serve"
+from kg.serving.httphead import (
+    QUERY_HEADERS,
+    SERVER_NAME,
+    HeadError,
+    answer_type,
+    read_headers,
+    request_line,
+    response_head,
+)
 
 
 @dataclass
@@ -234,21 +244,36 @@ class HttpError(Exception):
 
 
 
+class AnswerCut(Exception):
+    """The engine had begun writing the answer to the client when it ended: close the connection, unanswered."""
+
+
 class Backend:
     """What the handler needs beyond the request: the settings, the engines, the lock and the views."""
 
     def __init__(self, opts: ServeOptions, pool, lock, views: Path | None):
         self.opts, self.pool, self.lock, self.views = opts, pool, lock, views
 
-    def run(self, header: dict, body: bytes = b"", *, write: bool = False) -> tuple[dict, bytes]:
-        """Run one engine request, a read or a write; engine failures become :class:`HttpError`."""
+    def run(self, header: dict, body: bytes = b"", *, write: bool = False, client=None) -> tuple[dict, bytes]:
+        """Run one engine request, a read or a write; engine failures become :class:`HttpError`.
+
+        Args:
+            client: the client's socket, for a read whose engine may answer it directly.
+
+        Raises:
+            HttpError: the engine refused, failed or ran past the timeout.
+            AnswerCut: the engine had begun answering the client when it was stopped.
+        """
         from kg.serving.pool import EngineGone
 
         try:
             if write:
                 return self.pool.write(header, body, self.lock, self.opts.timeout)
-            return self.pool.call(header, body, self.opts.timeout, wait=self.opts.timeout + 5)
+            return self.pool.call(header, body, self.opts.timeout, wait=self.opts.timeout + 5,
+                                  client=None if client is None else client.fileno())
         except EngineGone as gone:
+            if gone.wrote:
+                raise AnswerCut(gone.reason) from None
             if gone.timed_out:
                 raise HttpError(503, f"the query did not finish within {self.opts.timeout:g} s",
                                 {"Retry-After": "1"}) from None
@@ -281,8 +306,30 @@ class Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
 
     def log_message(self, format, *args):  # noqa: A002 (the stdlib's name)
-        if os.environ.get("KG_SERVE_LOG"):
+        if self.server.log_requests:
             super().log_message(format, *args)
+
+    def parse_request(self) -> bool:
+        """Read the request line and header fields (:mod:`kg.serving.httphead`, not the email package).
+
+        Returns:
+            True to go on; False when an error was answered or the line was blank.
+        """
+        self.command, self.request_version, self.close_connection = None, "HTTP/0.9", True
+        self.requestline = self.raw_requestline.decode("latin-1").rstrip("\r\n")
+        if not self.requestline.strip():
+            return False
+        try:
+            self.command, self.path, self.request_version, version = request_line(self.requestline)
+            self.headers = read_headers(self.rfile)
+        except HeadError as exc:
+            self._send(exc.status, (exc.message + "\n").encode(), "text/plain; charset=utf-8")
+            return False
+        connection = self.headers.get("Connection", "").lower()
+        self.close_connection = connection == "close" or (version < (1, 1) and connection != "keep-alive")
+        if self.headers.get("Expect", "").lower() == "100-continue" and version >= (1, 1):
+            return self.handle_expect_100()
+        return True
 
     def do_GET(self):
         self._dispatch("GET")
@@ -310,7 +357,7 @@ class Handler(BaseHTTPRequestHandler):
             self._route(method, url)
         except HttpError as exc:
             self._send(exc.status, (exc.message + "\n").encode(), "text/plain; charset=utf-8", exc.headers)
-        except (BrokenPipeError, ConnectionResetError):
+        except (BrokenPipeError, ConnectionResetError, AnswerCut):
             self.close_connection = True
 
     def _route(self, method: str, url) -> None:
@@ -391,14 +438,20 @@ class Handler(BaseHTTPRequestHandler):
         if text is None and "update" in params and method == "POST":
             return self._do_update(params["update"][0], params)
         text = self._query_text(params, text)
+        # The engine writes a small answer to the client itself (one hop less); a HEAD answer comes back here.
         reply, out = self.server.backend.run({
             "op": "query", "text": text, "accept": self.headers.get("Accept"),
             "format": (params.get("format") or params.get("output") or [None])[0],
-            "default": params.get("default-graph-uri", []), "named": params.get("named-graph-uri", [])})
+            "default": params.get("default-graph-uri", []), "named": params.get("named-graph-uri", []),
+            "close": self.close_connection, "family": int(self.connection.family)},
+            client=None if method == "HEAD" else self.connection)
         check_answer(reply)
-        mime = reply["type"]
-        charset = "; charset=utf-8" if mime.startswith("text/") else ""
-        self._send(200, out, mime + charset, {"Vary": "Accept"}, head_only=method == "HEAD")
+        if reply.get("sent"):
+            self.close_connection = self.close_connection or bool(reply.get("broken"))
+            if self.server.log_requests:
+                self.log_request(200)
+            return
+        self._send(200, out, answer_type(reply["type"]), QUERY_HEADERS, head_only=method == "HEAD")
 
     def _query_text(self, params: dict, text: str | None) -> str:
         """The query of a request (its body, or its one ``query`` parameter), checked by :func:`guard`."""
@@ -486,33 +539,18 @@ class Handler(BaseHTTPRequestHandler):
         self._send(200, body, ctype, {"Cache-Control": "max-age=86400"}, head_only=head_only)
 
     def _send(self, status: int, body: bytes, ctype: str, headers: dict | None = None, head_only=False):
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("X-Content-Type-Options", "nosniff")
-        if self.opts.cors:
-            self.send_header("Access-Control-Allow-Origin", "*")
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self._headers_buffer.append(b"\r\n")
-        if not head_only and body:
-            # Headers and body in one write: one system call and, for a small answer, one packet.
-            self._headers_buffer.append(body)
-        self.flush_headers()
-
-    def date_time_string(self, timestamp=None):
-        """The ``Date`` header, formatted once per second rather than once per answer."""
-        now = int(time.time()) if timestamp is None else timestamp
-        second, text = _DATE[0]
-        if now != second:
-            text = super().date_time_string(now)
-            _DATE[0] = (now, text)  # one tuple, replaced whole: threads never see half of it
-        return text
-
-
-_DATE: list = [(None, "")]  # the last Date header, (second, text)
+        """Answer: the head built in one piece (:func:`kg.serving.httphead.response_head`), then the body."""
+        if self.server.log_requests:
+            self.log_request(status)
+        data = response_head(status, ctype, len(body), headers, cors=self.opts.cors, close=self.close_connection)
+        if head_only or not body:
+            self.wfile.write(data)
+        elif len(body) <= 1 << 16:
+            # One write: one system call and, for a small answer, one packet.
+            self.wfile.write(data + body)
+        else:  # no copy of a large answer
+            self.wfile.write(data)
+            self.wfile.write(body)
 
 
 class Server(ThreadingHTTPServer):
@@ -522,6 +560,8 @@ class Server(ThreadingHTTPServer):
 
     def __init__(self, address: tuple, backend: Backend):
         self.backend = backend
+        # Read once: every answer would otherwise look the variable up.
+        self.log_requests = bool(os.environ.get("KG_SERVE_LOG"))
         super().__init__(address, Handler)
 
 
@@ -635,7 +675,8 @@ def serve(location: str, opts: ServeOptions, *, announce=print) -> None:
     pool = None
     try:
         settings = {"allow_service": opts.allow_service, "allow_load": opts.allow_load,
-                    "max_result_bytes": opts.max_result_bytes, "max_memory": opts.max_memory}
+                    "max_result_bytes": opts.max_result_bytes, "max_memory": opts.max_memory,
+                    "cors": opts.cors, "timeout": opts.timeout}
         # The engines inherit the lock: it stays held while any of them runs.
         pool = EnginePool(str(store), opts.max_concurrent, settings, announce, keep_fds=(lock._fd,))
         backend = Backend(opts, pool, lock, Path(opts.views).resolve() if opts.views else None)

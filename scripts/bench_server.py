@@ -12,6 +12,11 @@ past its timeout is ended by ending its engine.
     python scripts/bench_server.py                       # 8 clients, 10 s, 3 runs
     python scripts/bench_server.py --clients 8 --seconds 2 --runs 1
     python scripts/bench_server.py --serve-args "--max-concurrent 4"
+    python scripts/bench_server.py --before /tmp/kg-before   # also another copy of kg, in the same run
+
+``--before DIR`` starts a second ``kg serve`` whose ``kg`` package (and its
+engines') comes from DIR (e.g. ``git archive HEAD kg ontology | tar -x -C DIR``),
+so a change to the guard is measured before and after in one run, alternating.
 
 Prints one JSON object: per target, the median over runs of requests/s, p50
 and p99 latency in ms, and the number of wrong answers (must be 0).
@@ -87,6 +92,20 @@ def run_load(host: str, port: int, clients: int, seconds: float, *, union_param:
             "wrong": len(wrong), "examples": sorted({str(w) for w in wrong})[:3]}
 
 
+def start_kg_serve(store: str, serve_args: str, code: Path) -> tuple[subprocess.Popen, int]:
+    """Start ``kg serve`` on a free port with the ``kg`` package of ``code``; the process and its port."""
+    env = dict(os.environ, PYTHONPATH=str(code))
+    serve = subprocess.Popen([sys.executable, "-c", "from kg.cli import main; main()", "--store", store, "serve",
+                              "--port", "0", *serve_args.split()], stderr=subprocess.PIPE, text=True, env=env,
+                             cwd=str(code))
+    line = ""
+    while "SPARQL endpoint" not in line:
+        line = serve.stderr.readline()
+        if not line:
+            sys.exit("kg serve did not start")
+    return serve, int(line.split("endpoint ")[1].split()[0].rsplit(":", 1)[1].split("/")[0])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--store", help="an existing store (default: build the article into a temporary one)")
@@ -94,6 +113,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--serve-args", default="", help="more options for kg serve, e.g. '--max-concurrent 4'")
+    ap.add_argument("--before", type=Path, metavar="DIR", help="another copy of kg to serve side by side")
     args = ap.parse_args()
 
     from kg.server import free_port, oxigraph_binary
@@ -107,14 +127,9 @@ def main() -> None:
         store = str(Path(tmp.name) / "store")
         with open_store(store, read_only=False) as s:
             build(s, ROOT, views=False, dump=False)
-    serve = subprocess.Popen([sys.executable, "-c", "from kg.cli import main; main()", "--store", store, "serve",
-                              "--port", "0", *args.serve_args.split()], stderr=subprocess.PIPE, text=True)
-    line = ""
-    while "SPARQL endpoint" not in line:
-        line = serve.stderr.readline()
-        if not line:
-            sys.exit("kg serve did not start")
-    port = int(line.split("endpoint ")[1].split()[0].rsplit(":", 1)[1].split("/")[0])
+    targets = {"kg serve": start_kg_serve(store, args.serve_args, ROOT)}
+    if args.before:
+        targets["kg serve (before)"] = start_kg_serve(store, args.serve_args, args.before.resolve())
     # Oxigraph alone, on the same store (read-only, so it can share it with kg serve).
     direct_port = free_port()
     direct = subprocess.Popen([oxigraph_binary(), "serve-read-only", "--location", store, "--bind",
@@ -122,11 +137,13 @@ def main() -> None:
     time.sleep(1.0)
     try:
         # A short warm-up of each, not counted: the first queries of each engine open caches and import.
-        run_load("127.0.0.1", port, args.clients, 2.0)
+        for _, port in targets.values():
+            run_load("127.0.0.1", port, args.clients, 2.0)
         run_load("127.0.0.1", direct_port, args.clients, 2.0, union_param=True)
-        results = {"kg serve": [], "oxigraph direct": []}
+        results = {name: [] for name in [*targets, "oxigraph direct"]}
         for _ in range(args.runs):
-            results["kg serve"].append(run_load("127.0.0.1", port, args.clients, args.seconds))
+            for name, (_, port) in targets.items():
+                results[name].append(run_load("127.0.0.1", port, args.clients, args.seconds))
             results["oxigraph direct"].append(run_load("127.0.0.1", direct_port, args.clients, args.seconds,
                                                        union_param=True))
         summary = {name: {k: round(statistics.median(r[k] for r in runs), 2) for k in runs[0] if k != "examples"}
@@ -134,15 +151,20 @@ def main() -> None:
         summary["clients"], summary["seconds"], summary["runs"] = args.clients, args.seconds, args.runs
         summary["p50 ratio kg/direct"] = round(summary["kg serve"]["p50_ms"] / summary["oxigraph direct"]["p50_ms"], 2)
         summary["rps ratio kg/direct"] = round(summary["kg serve"]["rps"] / summary["oxigraph direct"]["rps"], 2)
+        if args.before:
+            summary["rps ratio before/direct"] = round(
+                summary["kg serve (before)"]["rps"] / summary["oxigraph direct"]["rps"], 2)
         summary["cpus"] = os.cpu_count()
         print(json.dumps(summary, indent=2))
         if any(r["wrong"] for runs in results.values() for r in runs):
             examples = [e for runs in results.values() for r in runs for e in r["examples"]]
             sys.exit(f"wrong answers under load: {examples[:5]}")
     finally:
-        serve.terminate()
+        for proc, _ in targets.values():
+            proc.terminate()
         direct.terminate()
-        serve.wait(10)
+        for proc, _ in targets.values():
+            proc.wait(10)
         direct.wait(10)
         tmp.cleanup()
 

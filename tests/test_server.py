@@ -491,6 +491,99 @@ def test_a_long_view_name_is_404_and_the_connection_stays(served):
     conn.close()
 
 
+def raw_request(served, head: bytes) -> bytes:
+    """Send ``head`` on a fresh connection and return everything the server sends until it closes or pauses."""
+    with socket.create_connection(("127.0.0.1", int(served.base.rsplit(":", 1)[1])), timeout=10) as s:
+        s.sendall(head)
+        s.settimeout(2)
+        out = b""
+        with contextlib.suppress(TimeoutError):
+            while chunk := s.recv(65536):
+                out += chunk
+        return out
+
+
+def test_answers_on_one_connection_stay_in_order(served):
+    """Small answers are written by the engines themselves; errors by the guard; one stream, in order."""
+    import http.client
+
+    host, port = served.base.split("//")[1].split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    for i in range(6):
+        query, accept = (ASK, "text/csv") if i % 2 else ("SELECT nonsense", "application/sparql-results+json")
+        conn.request("POST", "/query", body=query.encode(), headers={"Content-Type": "application/sparql-query",
+                                                                     "Accept": accept})
+        resp = conn.getresponse()
+        body = resp.read()
+        if i % 2:
+            assert (resp.status, resp.getheader("Content-Type"), body) == (200, "text/csv; charset=utf-8",
+                                                                          b"true")
+            assert resp.getheader("Vary") == "Accept" and resp.getheader("X-Content-Type-Options") == "nosniff"
+        else:
+            assert resp.status == 400 and b"invalid SPARQL" in body
+    conn.request("HEAD", "/query?" + urllib.parse.urlencode({"query": ASK}))
+    resp = conn.getresponse()
+    assert resp.status == 200 and resp.read() == b"" and int(resp.getheader("Content-Length")) > 0
+    conn.close()
+
+
+def test_connection_close_is_honoured_on_a_direct_answer(served):
+    query = urllib.parse.quote(ASK)
+    out = raw_request(served, f"GET /query?query={query} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                              "Accept: text/csv\r\n\r\n".encode())
+    head, _, body = out.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 OK") and b"Connection: close" in head and body == b"true"
+
+
+@pytest.mark.parametrize("head, status", [
+    (b"GET /query HTTP/2.0\r\n\r\n", b"505"),
+    (b"GET /query HTTP/1.x\r\n\r\n", b"400"),
+    (b"GET /query\r\n\r\n", b"400"),
+    (b"POST /query HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nASK{}", b"400"),
+    (b"GET /query HTTP/1.1\r\nBad Name: x\r\n\r\n", b"400"),
+    (b"GET /query HTTP/1.1\r\n" + b"X-A: b\r\n" * 101 + b"\r\n", b"431"),
+    (b"GET /query HTTP/1.1\r\nX-A: " + b"b" * 70_000 + b"\r\n\r\n", b"431"),
+])
+def test_malformed_request_heads_are_refused(served, head, status):
+    out = raw_request(served, head)
+    assert out.startswith(b"HTTP/1.1 " + status) and b"Connection: close" in out.split(b"\r\n\r\n")[0]
+
+
+def test_folded_header_lines_are_joined(served):
+    query = urllib.parse.quote(ASK)
+    out = raw_request(served, f"GET /query?query={query} HTTP/1.1\r\nHost: x\r\nAccept: text/tab-separated-values,\r\n"
+                              " text/csv;q=0.1\r\nConnection: close\r\n\r\n".encode())
+    assert out.startswith(b"HTTP/1.1 200") and b"Content-Type: text/tab-separated-values" in out
+
+
+def test_a_timeout_knows_whether_the_engine_had_begun_answering(article_store):
+    """Stopped before its first byte to the client, the guard may answer 503; after it, it must not."""
+    from kg.serving.pool import EngineGone, EngineProcess
+
+    engine = EngineProcess(article_store, {"max_memory": 0, "timeout": 30})
+    try:
+        assert engine.call({"op": "open"}, timeout=60)[0] == {"status": 204}
+        ours, client = socket.socketpair()
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)  # and nobody reads: the write blocks
+        big = {"op": "query", "text": "SELECT * { ?s ?p ?o } LIMIT 300", "accept": "text/csv", "close": False}
+        with pytest.raises(EngineGone) as stuck:
+            engine.call(big, timeout=2, client=client.fileno())
+        assert stuck.value.timed_out and stuck.value.wrote
+        assert ours.recv(20).startswith(b"HTTP/1.1 200 OK")  # what it began is what the client has
+    finally:
+        engine.kill()
+    engine = EngineProcess(article_store, {"max_memory": 0, "timeout": 30})
+    try:
+        engine.call({"op": "open"}, timeout=60)
+        with pytest.raises(EngineGone) as slow:
+            engine.call({"op": "query", "text": SLOW, "close": False}, timeout=1, client=client.fileno())
+        assert slow.value.timed_out and not slow.value.wrote
+    finally:
+        engine.kill()
+        ours.close()
+        client.close()
+
+
 CHROMIUM = os.environ.get("KG_CHROMIUM", "/usr/bin/chromium")
 
 

@@ -30,33 +30,49 @@ from kg.serving.engine import recv_frame, send_frame
 
 
 class EngineGone(Exception):
-    """The engine ended while answering (``reason`` says how) or ran past its time."""
+    """The engine ended while answering (``reason`` says how) or ran past its time.
 
-    def __init__(self, reason: str, timed_out: bool = False):
+    ``wrote``: it had begun writing the answer to the client itself, so the
+    client must not get a second one.
+    """
+
+    def __init__(self, reason: str, timed_out: bool = False, wrote: bool = False):
         super().__init__(reason)
-        self.reason, self.timed_out = reason, timed_out
+        self.reason, self.timed_out, self.wrote = reason, timed_out, wrote
 
 
 class EngineProcess:
     """One engine process and the guard's end of its socket pair."""
 
     def __init__(self, location: str, settings: dict, keep_fds=()):
+        import mmap
+
         ours, theirs = socket.socketpair()
+        flag = os.memfd_create("kg-engine-writing")
         try:
+            os.ftruncate(flag, 1)
+            # Set by the engine before it writes an answer to a client (kg.serving.engine.Engine._answer).
+            self.writing = mmap.mmap(flag, 1)
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "kg.serving.engine", str(theirs.fileno()), location, json.dumps(settings)],
+                [sys.executable, "-m", "kg.serving.engine", str(theirs.fileno()), location, json.dumps(settings),
+                 str(flag)],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                pass_fds=(theirs.fileno(), *keep_fds),
+                pass_fds=(theirs.fileno(), flag, *keep_fds),
                 # glibc reserves 64 MiB of address space per malloc arena; under the memory
                 # cap (RLIMIT_AS) that reservation, not use, would stop RocksDB's threads.
                 env={**os.environ, "MALLOC_ARENA_MAX": "2"})
         finally:
             theirs.close()
+            os.close(flag)
         self.sock = ours
         self._timeout = None  # the socket's current timeout: setting it is a system call, so only on change
 
-    def call(self, header: dict, body: bytes = b"", timeout: float | None = None) -> tuple[dict, bytes]:
+    def call(self, header: dict, body: bytes = b"", timeout: float | None = None,
+             client: int | None = None) -> tuple[dict, bytes]:
         """Send one request and wait for the answer.
+
+        Args:
+            client: the descriptor of the client's socket, for a query the engine may answer directly.
 
         Raises:
             EngineGone: the engine died, or did not answer within ``timeout`` (it is killed then).
@@ -64,14 +80,16 @@ class EngineProcess:
         if timeout != self._timeout:
             self.sock.settimeout(timeout)
             self._timeout = timeout
+        self.writing[0] = 0
         try:
-            send_frame(self.sock, header, body)
+            send_frame(self.sock, header, body, client)
             return recv_frame(self.sock)
         except TimeoutError:
             self.kill()
-            raise EngineGone(f"ran past {timeout:g} s", timed_out=True) from None
+            raise EngineGone(f"ran past {timeout:g} s", timed_out=True, wrote=self.writing[0] == 1) from None
         except (EOFError, OSError):
-            raise EngineGone(self.death()) from None
+            reason = self.death()
+            raise EngineGone(reason, wrote=self.writing[0] == 1) from None
 
     def death(self) -> str:
         """Why the process ended, after waiting for it briefly."""
@@ -184,12 +202,14 @@ class EnginePool:
             self._idle.append(engine)
             self._cond.notify_all()
 
-    def call(self, header: dict, body: bytes, timeout: float, wait: float) -> tuple[dict, bytes]:
+    def call(self, header: dict, body: bytes, timeout: float, wait: float,
+             client: int | None = None) -> tuple[dict, bytes]:
         """Run one request on an idle engine.
 
         Args:
             timeout: seconds the engine may take.
             wait: seconds to wait for an idle engine.
+            client: the client's socket descriptor, for a query the engine may answer directly.
 
         Returns:
             The engine's ``(header, body)``; ``{"status": 503}`` when no engine
@@ -203,7 +223,7 @@ class EnginePool:
         if engine is None:
             return {"status": 503, "message": "the server is busy (or restarting its engine); try again"}, b""
         try:
-            answer = engine.call(header, body, timeout)
+            answer = engine.call(header, body, timeout, client)
         except EngineGone as gone:
             self._replace(f"{gone.reason} on a query" if not gone.timed_out else
                           f"was stopped: a query {gone.reason}")
