@@ -1057,8 +1057,9 @@ def extract_cmd(ctx, source, jsonl, min_confidence, observations, resolve, fmt, 
 @click.option("--size-by", type=click.Choice(["degree", "pagerank", "betweenness", "eigenvector", "closeness", "none"]),
               default="degree", show_default=True, help="The centrality that sizes the nodes.")
 @click.option("--communities", is_flag=True, help="One node per community, sized by members; click one for its page.")
-@click.option("--renderer", type=click.Choice(["auto", "vis", "sigma"]), default="auto", show_default=True,
-              help="vis-network (small graphs) or sigma.js on WebGL (large); auto picks by size.")
+@click.option("--renderer", type=click.Choice(["auto", "vis", "canvas", "sigma"]), default="auto", show_default=True,
+              help="vis-network (small graphs), a 2D-canvas map (mid-sized) or sigma.js on WebGL (large); "
+                   "auto picks by size.")
 @click.option("--title", help="Page title (default: describes the view).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default="graph.html", show_default=True,
               help="The HTML file to write.")

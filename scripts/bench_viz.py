@@ -15,7 +15,8 @@ several times. For each load it reads:
 - **first frame**: ``window.kgReadyAt``, when the renderer finished drawing;
 - the page's own marks: ``kg-start`` (the page's script starts: HTML and
   libraries parsed), ``kg-parsed`` (data parsed), ``kg-graph`` (graphology
-  built), ``kg-sigma`` (renderer made), ``kg-frame`` (first frame drawn);
+  built; sigma only), ``kg-sigma`` (renderer made; sigma only), ``kg-frame``
+  (first frame drawn);
 - a search-and-select round trip; and the Python side (communities, layout,
   centrality and HTML).
 
@@ -24,13 +25,16 @@ Usage::
     python scripts/bench_viz.py                          # 5k nodes/10k edges and 50k/100k, 5 runs each
     python scripts/bench_viz.py --sizes 100000 --m 5 --runs 3   # 500k edges
     python scripts/bench_viz.py --sizes 500 --renderer vis      # the threshold: vis-network at 1k edges
+    python scripts/bench_viz.py --sizes 5000 --renderer sigma   # the same map on WebGL instead of the canvas
     python scripts/bench_viz.py --json                   # one JSON object per size
 
-Needs ``/usr/bin/chromium`` and the ``playwright`` Python package (no browser
-download). Without a GPU, WebGL runs on Chromium's software renderer
-(SwiftShader, through ANGLE's Vulkan back end: the flags are :data:`ARGS`, and
-each row names the WebGL renderer the page got), so a machine with a GPU draws
-faster than measured here. ``--flags`` takes other Chromium flags to compare.
+``auto`` draws 5k nodes with kg's 2D-canvas map and 50k with sigma.js on WebGL
+(:func:`kg.drawing.page.choose_renderer`). Needs ``/usr/bin/chromium`` and the
+``playwright`` Python package (no browser download). Without a GPU, WebGL runs
+on Chromium's software renderer (SwiftShader, through ANGLE's Vulkan back end:
+the flags are :data:`ARGS`, and each WebGL row names the renderer the page
+got), so a machine with a GPU draws faster than measured here. ``--flags``
+takes other Chromium flags to compare.
 """
 
 from __future__ import annotations
@@ -144,7 +148,8 @@ def measure(path: Path, runs: int, probe: str, picture: Path | None = None, args
                 for m in MARKS:
                     if m in marks:
                         out["marks"][m].append(marks[m])
-                out["gl"] = page.evaluate(GL_RENDERER)
+                # Asked after the measure, and only of WebGL pages (the others make no context).
+                out["gl"] = page.evaluate(GL_RENDERER) if page.evaluate("kgView.renderer") == "sigma" else None
                 if picture is not None and len(out["ready_ms"]) == 1:
                     page.wait_for_timeout(500)
                     page.locator("#kg-network").screenshot(path=str(picture))
@@ -165,7 +170,7 @@ def main(argv=None) -> int:
     ap.add_argument("--m", type=int, default=2, help="edges per node")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--flags", nargs="+", help="Chromium flags instead of ARGS (e.g. --flags=--use-angle=swiftshader)")
-    ap.add_argument("--renderer", default="auto", choices=["auto", "vis", "sigma"])
+    ap.add_argument("--renderer", default="auto", choices=["auto", "vis", "canvas", "sigma"])
     ap.add_argument("--json", action="store_true", help="print one JSON object per size")
     ap.add_argument("--picture", type=Path, help="save the first size's page as this PNG (the README's picture)")
     args = ap.parse_args(argv)
@@ -202,7 +207,7 @@ def main(argv=None) -> int:
             if args.json:
                 print(json.dumps(row, ensure_ascii=False))
             else:
-                print(f"{row['nodes']:>6} nodes {row['edges']:>6} edges  renderer={row['renderer']:<5} "
+                print(f"{row['nodes']:>6} nodes {row['edges']:>6} edges  renderer={row['renderer']:<6} "
                       f"html={row['html_mb']} MB  python render={row['render_s']} s  "
                       f"interactive median={row['interactive_ms_median']} ms {row['interactive_ms']}  "
                       f"first frame median={row['first_frame_ms_median']} ms  "

@@ -36,7 +36,8 @@ def edge_rows(data: dict) -> list[dict]:
     rows = []
     for i in range(len(E["from"])):
         rel = data["relations"][E["rel"][i]]
-        facts = {k: data["strings"][v] if isinstance(v, int) else v for k, v in E["facts"][i]}
+        facts = {data["factKeys"][j]: data["strings"][v] if isinstance(v, int) else v
+                 for j, v in enumerate(E["facts"][i]) if v is not None}
         rows.append({"from": ids[E["from"][i]], "to": ids[E["to"][i]], "relation": rel["name"],
                      "symmetric": rel["symmetric"], "status": data["statuses"][E["status"][i]] if E["status"][i] >= 0 else None,
                      "facts": facts, "hl": i in E["hl"], "curve": E["curves"].get(str(i))})
@@ -143,16 +144,22 @@ def test_highlight_path_dict(small):
         viz.render_html(small, focus="urn:nowhere")
 
 
-def test_large_graph_gets_webgl_renderer_and_python_layout(monkeypatch):
+def test_large_graph_gets_a_map_renderer_and_python_layout(monkeypatch):
     from kg.drawing import page
 
     G = nx.MultiDiGraph(nx.path_graph(30))
     G.add_edge(100, 101)  # a second component
-    monkeypatch.setattr(page, "WEBGL_THRESHOLD", 10)
+    monkeypatch.setattr(page, "MAP_THRESHOLD", 10)
     data = page_data(viz.render_html(G))
-    assert data["renderer"] == "sigma" and data["physics"] is False
+    assert data["renderer"] == "canvas" and data["physics"] is False
     assert all(isinstance(n["x"], int) and isinstance(n["y"], int) for n in data["nodes"])
-    assert "new Sigma(" in viz.render_html(G) and "new vis.Network" not in viz.render_html(G)
+    text = viz.render_html(G)
+    # The canvas map needs no library: its renderer, the controls and nothing else.
+    assert "kgRenderers.canvas = " in text and "new Sigma(" not in text and "new vis.Network" not in text
+    assert len(re.findall(r"<script>", text)) == 2
+    # Above WEBGL_EDGES edges, the same map on WebGL.
+    monkeypatch.setattr(page, "WEBGL_EDGES", 20)
+    assert page_data(viz.render_html(G))["renderer"] == "sigma" and "new Sigma(" in viz.render_html(G)
     # The first view frames the largest component: the path, not the pair beside it.
     xs = {n["id"]: n["x"] for n in data["nodes"]}
     assert data["box"][0] == min(xs[str(i)] for i in range(30)) and data["box"][2] == max(xs[str(i)] for i in range(30))

@@ -1,7 +1,8 @@
 """Interactive HTML views of the knowledge graph: one self-contained, offline file each.
 
 :mod:`kg.drawing.page` turns a graph into a page (vis-network for small graphs,
-sigma.js on WebGL for large ones, both vendored in ``kg/templates/lib``);
+a map on the 2D canvas for mid-sized ones, sigma.js on WebGL for large ones; the
+libraries vendored in ``kg/templates/lib``);
 :mod:`kg.drawing.views` chooses what to draw from a store (the whole graph, a
 neighbourhood, a path, a query, the communities) and writes the standard views
 of ``kg build``. Layouts and communities come from :mod:`kg.layout`.
@@ -19,11 +20,12 @@ True
 from kg.drawing.page import (
     EDGE_CAP,
     LAYOUT_THRESHOLD,
+    MAP_THRESHOLD,
     NODE_CAP,
     NODE_STYLES,
     RELATION_COLORS,
     SIZE_MEASURES,
-    WEBGL_THRESHOLD,
+    WEBGL_EDGES,
     check_size,
     format_amount,
     json_for_script,
@@ -60,8 +62,8 @@ def spread_layout(G, *, seed: int = SEED, **_ignored) -> dict:
 
 
 __all__ = [
-    "EDGE_CAP", "LAYOUT_THRESHOLD", "NODE_CAP", "NODE_STYLES", "RELATION_COLORS", "SEED", "SIZE_MEASURES",
-    "WEBGL_THRESHOLD", "as_of_view", "check_size", "communities_view", "data_views", "focus_view",
+    "EDGE_CAP", "LAYOUT_THRESHOLD", "MAP_THRESHOLD", "NODE_CAP", "NODE_STYLES", "RELATION_COLORS", "SEED", "SIZE_MEASURES",
+    "WEBGL_EDGES", "as_of_view", "check_size", "communities_view", "data_views", "focus_view",
     "format_amount", "json_for_script", "node_scores", "path_view", "render_html", "sparql_view",
     "spread_layout", "view_data", "vis_network_js", "whole_view", "write_html", "write_standard_views",
     "write_view",

@@ -1,18 +1,20 @@
 """One graph page: the JSON payload a page embeds, and the self-contained HTML around it.
 
-Two renderers share one page and one payload (``kg/templates/view.js`` holds
+Three renderers share one page and one payload (``kg/templates/view.js`` holds
 the controls they share):
 
-- up to :data:`WEBGL_THRESHOLD` nodes, vis-network on a 2D canvas, laid out in
+- up to :data:`MAP_THRESHOLD` nodes, vis-network on a 2D canvas, laid out in
   the browser with seeded physics, with edge labels and dashed uncertain edges;
-- above it, sigma.js with graphology on WebGL, laid out here by
-  :func:`kg.layout.map_layout`, with node colours from communities (tied
-  communities in different colours, :func:`palette_slots`), the entity type as
-  the outline, the most central names always labelled (never over one another)
-  and more labels as you zoom, and the first view fitted to the largest
-  component. Nodes are GL points and, above 2,000 edges, the edges GL lines
-  that the page uploads from the columns itself: software WebGL (a machine
-  without a GPU) pays per drawn instance, and sigma per edge object.
+- above it, a map laid out here by :func:`kg.layout.map_layout`, with node
+  colours from communities (tied communities in different colours,
+  :func:`palette_slots`), the entity type as the outline, the most central
+  names always labelled (never over one another) and more labels as you zoom,
+  and the first view fitted to the largest component. Up to
+  :data:`WEBGL_EDGES` edges kg's own 2D-canvas renderer draws it
+  (``render-canvas.js``, no library); above, sigma.js with graphology on WebGL,
+  with nodes as GL points and, above 2,000 edges, edges as GL lines that the
+  page uploads from the columns itself: software WebGL (a machine without a
+  GPU) pays per drawn instance, and sigma per edge object.
 
 The libraries are vendored in ``kg/templates/lib/`` with their licences
 (versions in ``kg/templates/lib/README.md``) and inlined, so a page works with
@@ -48,22 +50,31 @@ from kg.errors import KgError, VizError
 from kg.layout import bounding_box, detect_communities, map_layout
 from kg.schema import load as load_schema
 
-#: Above this many nodes the page draws with WebGL (sigma.js) and the layout is
-#: computed here. Measured with scripts/bench_viz.py (first frame, median of 3,
-#: on a loaded 2-core machine): 250 nodes / 496 edges, vis-network with its
-#: physics 12.6 s, sigma.js 1.4 s; 500 / 992, 28.9 s against 1.0 s. Below it
-#: vis-network stays for its edge labels, dashes and arrows.
-WEBGL_THRESHOLD = 250
+#: Above this many nodes the page is a map: the layout is computed here and drawn
+#: by the canvas or the WebGL renderer. Measured with scripts/bench_viz.py (first
+#: frame, median of 3, on a loaded 2-core machine): 250 nodes / 496 edges,
+#: vis-network with its physics 12.6 s, sigma.js 1.4 s; 500 / 992, 28.9 s against
+#: 1.0 s. Below it vis-network stays for its edge labels, dashes and arrows.
+MAP_THRESHOLD = 250
 #: Kept for callers of the earlier name: the same threshold.
-LAYOUT_THRESHOLD = WEBGL_THRESHOLD
+LAYOUT_THRESHOLD = MAP_THRESHOLD
+#: Above this many edges a map draws with WebGL (sigma.js), up to it with the 2D
+#: canvas. Without a GPU, WebGL is software and costs about 1 s before the first
+#: frame whatever the size, while a canvas frame grows with the edges and stays on
+#: the CPU where a GPU would help WebGL. Measured with scripts/bench_viz.py's pages
+#: (medians of 2, loaded 2-core machine, software WebGL), canvas against WebGL: time
+#: to interactive 2.1 / 2.4 s at 20,000 edges, 1.6 / 2.6 s at 30,000, 2.6 / 3.4 s at
+#: 50,000; a full redraw (a filter, a selection) 0.26 / 0.36 s, 0.53 / 0.48 s and
+#: 0.63 / 0.71 s. Past about half a second a frame, WebGL.
+WEBGL_EDGES = 30_000
 #: Above this many nodes a page would not open in a browser: refuse.
 NODE_CAP = 300_000
 #: Above this many edges, likewise.
 EDGE_CAP = 600_000
 #: Centralities a page can size its nodes by.
 SIZE_MEASURES = ("degree", "pagerank", "betweenness", "eigenvector", "closeness", "none")
-#: The renderers a page can use; ``auto`` picks by :data:`WEBGL_THRESHOLD`.
-RENDERERS = ("auto", "vis", "sigma")
+#: The renderers a page can use; ``auto`` picks by :data:`MAP_THRESHOLD` and :data:`WEBGL_EDGES`.
+RENDERERS = ("auto", "vis", "canvas", "sigma")
 #: Edges per block of facts in a page: the page parses a block at the first of its facts it shows.
 FACTS_CHUNK = 20_000
 #: How many of the most central nodes always carry their label.
@@ -101,9 +112,10 @@ _TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 #: The vendored libraries each renderer inlines, under ``kg/templates/lib``.
 LIBRARIES = {
     "vis": (("vis-network", "vis-network.min.js"),),
+    "canvas": (),
     "sigma": (("graphology", "graphology.umd.min.js"), ("sigma", "sigma.min.js")),
 }
-_GENERATOR = {"vis": "vis-network 9.1.2", "sigma": "sigma.js 3.0.3, graphology 0.26.0"}
+_GENERATOR = {"vis": "vis-network 9.1.2", "canvas": "2D canvas", "sigma": "sigma.js 3.0.3, graphology 0.26.0"}
 
 
 def render_html(G, *, title: str | None = None, highlight=None, size_by: str = "degree", focus=None,
@@ -175,17 +187,24 @@ def check_size(G) -> None:
 
 
 def choose_renderer(G, renderer: str = "auto") -> str:
-    """``"vis"`` or ``"sigma"`` for ``G``.
+    """``"vis"``, ``"canvas"`` or ``"sigma"`` for ``G``: ``renderer`` unless it is ``"auto"``.
+
+    Raises:
+        VizError: ``renderer`` is not one of :data:`RENDERERS`.
 
     >>> import networkx as nx
-    >>> choose_renderer(nx.path_graph(3)), choose_renderer(nx.path_graph(WEBGL_THRESHOLD + 1))
-    ('vis', 'sigma')
+    >>> choose_renderer(nx.path_graph(3)), choose_renderer(nx.path_graph(MAP_THRESHOLD + 1))
+    ('vis', 'canvas')
+    >>> choose_renderer(nx.path_graph(WEBGL_EDGES + 2))
+    'sigma'
     """
     if renderer not in RENDERERS:
         raise VizError(f"unknown renderer {renderer!r}; use one of: {', '.join(RENDERERS)}")
     if renderer != "auto":
         return renderer
-    return "vis" if G.number_of_nodes() <= WEBGL_THRESHOLD else "sigma"
+    if G.number_of_nodes() <= MAP_THRESHOLD:
+        return "vis"
+    return "canvas" if G.number_of_edges() <= WEBGL_EDGES else "sigma"
 
 
 def view_data(G, *, title=None, highlight=None, size_by="degree", focus=None, renderer="auto") -> dict:
@@ -196,7 +215,7 @@ def view_data(G, *, title=None, highlight=None, size_by="degree", focus=None, re
     Returns:
         ``{"title", "renderer", "physics", "nodes", "edges", "strings", "legend",
         "communities", "palette", "slots", "otherColor", "relations", "statuses", "uncertain",
-        "years", "labels", "box", "focus", "highlight", "sizeBy"}``. Nodes are
+        "years", "labels", "box", "focus", "highlight", "sizeBy", "factKeys"}``. Nodes are
         sorted by id; a node's ``c`` is its community's rank, coloured
         ``palette[slots[c]]`` (see :func:`palette_slots`); ``edges`` is a dict of columns (see :func:`edge_columns`);
         ``labels`` are the numbers of the :data:`LABELLED` most central nodes;
@@ -244,6 +263,7 @@ def view_data(G, *, title=None, highlight=None, size_by="degree", focus=None, re
         "focus": str(focus) if focus is not None else None,
         "highlight": bool(hl_nodes or hl_edges),
         "sizeBy": size_by,
+        "factKeys": list(FACT_KEYS),
     }
 
 
@@ -536,33 +556,39 @@ def format_amount(amount, currency=None, approximate=False) -> str | None:
     return ("≈ " if approximate else "") + text
 
 
+#: The facts an edge shows besides relation and status (those are columns), in this order: the page
+#: stores an edge's facts as a list of values in this order, not as key-value pairs (the keys would be
+#: a third of the facts' bytes, most of a large page).
+FACT_KEYS = ("deal", "date", "amount", "quote", "source", "confidence", "ties", "deal IRI")
 #: Edge facts whose values repeat across edges: stored once in the page's ``strings``.
 _SHARED_FACTS = ("deal", "source")
 
 
-def _edge_facts(d: dict, strings: dict) -> list[list]:
-    """The facts of an edge besides relation and status (those are columns)."""
+def _edge_facts(d: dict, strings: dict) -> list:
+    """The facts of edge ``d`` as values in :data:`FACT_KEYS` order, ``None`` where missing.
+
+    Shared facts are numbers into ``strings`` (added there as needed); trailing ``None`` are dropped.
+
+    >>> strings = {}
+    >>> _edge_facts({"deal_type": "Deal", "date": "2024", "confidence": 0.9}, strings), strings
+    ([0, '2024', None, None, None, '0.90'], {'Deal': 0})
+    """
     amount = format_amount(d.get("amount"), d.get("currency"), bool(d.get("approximate")))
     source = d.get("source_label") or d.get("source")
     if d.get("source_label") and d.get("source"):
         source = f"{d['source_label']} ({d['source']})"
     conf = d.get("confidence")
-    rows = [
-        ("deal", d.get("deal_type")),
-        ("date", d.get("date")),
-        ("amount", amount),
-        ("quote", d.get("quote")),
-        ("source", source),
-        ("confidence", f"{float(conf):.2f}" if conf is not None else None),
-        ("ties", d.get("ties")),
-        ("deal IRI", d.get("deal")),
-    ]
+    values = (d.get("deal_type"), d.get("date"), amount, d.get("quote"), source,
+              f"{float(conf):.2f}" if conf is not None else None, d.get("ties"), d.get("deal"))
     out = []
-    for k, v in rows:
+    for k, v in zip(FACT_KEYS, values, strict=True):
         if v in (None, ""):
+            out.append(None)
             continue
         v = str(v)
-        out.append([k, strings.setdefault(v, len(strings)) if k in _SHARED_FACTS else v])
+        out.append(strings.setdefault(v, len(strings)) if k in _SHARED_FACTS else v)
+    while out and out[-1] is None:
+        out.pop()
     return out
 
 
@@ -589,7 +615,8 @@ def edge_columns(G, number: dict, hl_edges: set, *, curves: bool = True) -> tupl
         ``(edges, strings, relations, statuses)``: ``edges`` has the lists
         ``from``, ``to`` (node numbers), ``rel`` (into ``relations``),
         ``status`` (into ``statuses``, -1 for none), ``year`` (0 when undated),
-        ``facts``, ``hl`` (edge numbers), and ``curves`` (edge number → vis
+        ``facts`` (each edge's values in :data:`FACT_KEYS` order, see
+        :func:`_edge_facts`), ``hl`` (edge numbers), and ``curves`` (edge number → vis
         curve, for parallel edges); ``relations`` are ``{"name", "color",
         "count", "symmetric"}`` sorted by name; ``strings`` holds the shared
         fact values.

@@ -503,7 +503,7 @@ def write_view(store, out, *, focus: str | None = None, depth: int = 1, path: tu
         communities: the aggregated view (:func:`communities_view`).
         as_of: leave out facts dated after this ISO date or year (:func:`as_of_view`).
         size_by: the centrality that sizes nodes.
-        renderer: ``auto``, ``vis`` or ``sigma`` (:func:`kg.drawing.page.choose_renderer`).
+        renderer: ``auto``, ``vis``, ``canvas`` or ``sigma`` (:func:`kg.drawing.page.choose_renderer`).
         title: overrides the view's title.
         **filters: passed to :func:`kg.network.entity_graph` (not for sparql).
 

@@ -499,6 +499,7 @@
         }
       },
       mark: function (id) { marked = id; restyle(); },
+      zoom: function (ratio) { renderer.getCamera().setState({ ratio: ratio }); },
       clearSelection: function () { marked = null; if (selected !== null) setSelection(null); },
       whenDrawn: function (cb) { if (drawn) cb(); else drawnCallbacks.push(cb); },
       drawnNodes: function () { return graph.order; },

@@ -111,8 +111,10 @@
 
     var drawnCallbacks = [];
     var drawn = false;
+    var firstScale = 1;  // the scale of the first view
     function fire() {
       drawn = true;
+      firstScale = network.getScale();
       drawnCallbacks.splice(0).forEach(function (cb) { cb(); });
     }
     function start() {
@@ -147,6 +149,7 @@
         if (zoom) network.focus(id, { scale: Math.max(network.getScale(), 1.0), animation: { duration: 300, easingFunction: "easeInOutQuad" } });
       },
       mark: function (id) { network.selectNodes([id]); },
+      zoom: function (ratio) { network.moveTo({ scale: firstScale / ratio }); },
       clearSelection: undim,
       whenDrawn: function (cb) { if (drawn) cb(); else drawnCallbacks.push(cb); },
       drawnNodes: function () { return network.body.nodeIndices.length; },

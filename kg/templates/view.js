@@ -1,8 +1,9 @@
 /* kg graph page: the controls every renderer shares (facts panel, search,
  * filters, time slider, legend). The drawing is done by one of the renderers
  * registered in window.kgRenderers (render-vis.js for small graphs,
- * render-sigma.js with WebGL for large ones). Every text that comes from the
- * data is written with textContent or as a canvas label, never parsed as HTML. */
+ * render-canvas.js for mid-sized maps, render-sigma.js with WebGL for large
+ * ones). Every text that comes from the data is written with textContent or
+ * as a canvas label, never parsed as HTML. */
 (function () {
   "use strict";
 
@@ -23,15 +24,16 @@
     return e;
   }
   function str(v) { return typeof v === "number" ? data.strings[v] : v; }
-  /* The edges' facts, from blocks of data.factsChunk edges after the scripts (the page draws before
-   * the browser has even read them), each parsed at the first of its facts shown. */
+  /* Edge i's fact values (in data.factKeys order), from blocks of data.factsChunk edges after the
+   * scripts (the page draws before the browser has even read them), each parsed at the first of its
+   * facts shown; null while its block is still loading. */
   var parsedFacts = [];
   function factsOf(i) {
     var b = Math.floor(i / data.factsChunk);
     if (!parsedFacts[b]) {
       var blocks = document.querySelectorAll("script.kg-facts");
       // While the browser is still reading the page, the last block found may be incomplete.
-      if (!blocks[b] || (document.readyState === "loading" && b === blocks.length - 1)) return [["facts", "still loading"]];
+      if (!blocks[b] || (document.readyState === "loading" && b === blocks.length - 1)) return null;
       var block = blocks[b];
       parsedFacts[b] = JSON.parse(block.textContent);
     }
@@ -72,7 +74,10 @@
     var facts = [["relation", model.relation(i).name]];
     var s = model.status(i);
     if (s) facts.push(["status", s]);
-    factsOf(i).forEach(function (f) { facts.push([f[0], str(f[1])]); });
+    // An edge's facts are values in data.factKeys order, null where missing.
+    var values = factsOf(i);
+    if (values === null) facts.push(["facts", "still loading"]);
+    else values.forEach(function (v, j) { if (v !== null) facts.push([data.factKeys[j], str(v)]); });
     return facts;
   }
 
@@ -316,21 +321,21 @@
     return hits.map(function (h) { return h[2]; });
   }
 
-  /* The names the search box suggests (the first 2,000). */
+  /* The names the search box suggests (the first 2,000), 250 more at each call; true when done. */
+  var named = new Set(), namedUpTo = 0;
   function fillNames() {
-    var names = document.getElementById("kg-names");
-    var seen = new Set();
-    var frag = document.createDocumentFragment();
-    for (var i = 0; i < data.nodes.length && seen.size < 2000; i++) {
-      [data.nodes[i].label].concat(data.nodes[i].aliases).forEach(function (name) {
-        if (seen.has(name) || seen.size >= 2000) return;
-        seen.add(name);
+    var frag = document.createDocumentFragment(), stop = named.size + 250;
+    for (; namedUpTo < data.nodes.length && named.size < stop; namedUpTo++) {
+      [data.nodes[namedUpTo].label].concat(data.nodes[namedUpTo].aliases).forEach(function (name) {
+        if (named.has(name) || named.size >= 2000) return;
+        named.add(name);
         var opt = el("option");
         opt.value = name;
         frag.appendChild(opt);
       });
     }
-    names.appendChild(frag);
+    document.getElementById("kg-names").appendChild(frag);
+    return named.size >= 2000 || namedUpTo >= data.nodes.length;
   }
 
   /* Work the first frame does not need, in slices while the page is idle, so input is never kept waiting. */
@@ -384,9 +389,9 @@
     window.kgReady = true;
     document.body.dataset.ready = "true";
     statusLine.textContent = data.nodes.length + " nodes, " + nEdges + " edges";
-    var named = false;
+    var namesDone = false;
     whenIdle(function () {
-      if (!named) { fillNames(); named = true; return false; }
+      if (!namesDone) { namesDone = fillNames(); return false; }
       indexUpTo(Math.min(index.length + 2000, data.nodes.length));
       return index.length === data.nodes.length;
     });
@@ -414,6 +419,8 @@
     edgePoint: function (id) { return renderer.edgePoint(id); },
     labelled: function () { return renderer.labelled(); },
     labelBoxes: function () { return renderer.labelBoxes ? renderer.labelBoxes() : []; },
+    /* Zoom to a ratio of the first view (0.5: twice as close). */
+    zoom: function (ratio) { renderer.zoom(ratio); },
     drawnBox: function () { return renderer.drawnBox(); }
   };
 })();
