@@ -55,6 +55,18 @@ def pytest_sessionstart(session):
     os.environ["KG_STORE"] = str(scratch / "user-store")
 
 
+def sigint_default() -> None:
+    """``preexec_fn`` for a child the tests interrupt: Ctrl-C back to its default disposition.
+
+    A shell starts a background job with SIGINT ignored, and a child inherits
+    that; Python then installs no KeyboardInterrupt handler, so a test's
+    SIGINT would go unnoticed when the suite itself runs in the background.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def pytest_sessionfinish(session, exitstatus):
     """Fail the run if a test wrote into the repository or into the user's store."""
     changed = [w for w, before in getattr(session.config, "_kg_watch", {}).items() if _tree_state(Path(w)) != before]

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import sigint_default
 
 from kg.errors import MappingError, ParseError
 
@@ -476,7 +477,8 @@ def _csv_rows(path: Path, n: int) -> Path:
 def _start_ingest(store: str, src: Path, tmp_path: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen([sys.executable, "-m", "kg", "--store", store, "ingest", str(src)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path,
+                            preexec_fn=sigint_default)
 
 
 def _wait_for_copy(store: str, proc: subprocess.Popen, timeout: float = 60) -> bool:

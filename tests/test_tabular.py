@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import sigint_default
 
 from kg.ontology import DERIVED_GRAPH, ID, KG
 
@@ -228,7 +229,7 @@ def test_interrupted_import_leaves_store_as_it_was(tmp_store, tmp_path, sig):
     csvp = tmp_path / "big.csv"
     _bench().generate_csv(csvp, "investments", 60_000, bad=5)
     proc = subprocess.Popen([sys.executable, "-c", _IMPORT, tmp_store, str(csvp), str(tmp_path / "r.csv")],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=sigint_default)
     # the working copy is <store>.import-<pid>-<n> (see kg.ingest.bulk.in_a_copy)
     copies = Path(tmp_store).parent.glob
     pattern = f"{Path(tmp_store).name}.import-{proc.pid}-*"
