@@ -492,7 +492,11 @@ def sparql(ctx, query, query_file, name, params, list_queries, limit, all_rows, 
         raise click.UsageError("give exactly one of QUERY, -f FILE or --name NAME (or --list)")
     bound = parse_params(params)
     if query == "-":
-        query = click.get_text_stream("stdin").read()
+        try:
+            query = sys.stdin.buffer.read().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise click.BadParameter(f"standard input is not UTF-8 text (byte {exc.start})",
+                                     param_hint="QUERY") from None
     with _open(ctx, store_location, read_only=True) as store:
         if name:
             kw = {"limit": None if all_rows else limit} if (all_rows or limit) else {}
