@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from conftest import DATA, ROOT, cli_json, run_cli
 
 
@@ -115,3 +117,13 @@ def test_ingest_violations_need_force(runner, tmp_store):
     assert "violates the shapes" in result.stderr and "--force" in result.stderr
     report = cli_json(runner, "ingest", str(DATA / "violating.ttl"), "--force", store=tmp_store)
     assert report["committed"] is True and report["violations"]
+
+
+def test_sparql_reads_the_query_from_standard_input(runner, article_store):
+    from kg.cli import main
+
+    ok = runner.invoke(main, ["--store", article_store, "sparql", "-", "--format", "json"],
+                       input=b"SELECT (COUNT(*) AS ?n) WHERE { ?s a kg:Company }")
+    assert ok.exit_code == 0 and json.loads(ok.stdout)[0]["n"] >= 4
+    bad = runner.invoke(main, ["--store", article_store, "sparql", "-"], input=b"SELECT \xff")
+    assert bad.exit_code == 2 and "standard input is not UTF-8 text (byte 7)" in bad.output
