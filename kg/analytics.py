@@ -128,13 +128,18 @@ def _igraph(t, *, directed: bool, weight: str | None = None, distance: bool = Fa
 
 
 def _ig_betweenness(t, k: int | None, weight: str | None, seed: int):
-    """Betweenness scaled as NetworkX scales it (normalized; sampled over ``k`` sources drawn as it draws them)."""
+    """Betweenness scaled as NetworkX scales it (normalized; sampled over ``k`` sources drawn as it draws them).
+
+    Returns ``(scores by node index, ties)``.
+    """
     import random
 
     import numpy as np
 
     g = _igraph(t, directed=False, weight=weight, distance=True)
     n = len(t.nodes)
+    if not n:
+        return np.zeros(0), 0
     w = "w" if weight else None
     scale = 2.0 / ((n - 1) * (n - 2)) if n > 2 else 1.0
     if k is None:
@@ -145,7 +150,7 @@ def _ig_betweenness(t, k: int | None, weight: str | None, seed: int):
         raw = g.betweenness(directed=False, weights=w, sources=sources)
         # igraph halves undirected betweenness, sources or not; NetworkX does not before its scaling.
         scale *= n / k
-    return np.asarray(raw, dtype=float) * scale
+    return np.asarray(raw, dtype=float) * scale, g.ecount()
 
 
 #: The seed of community detection when none is given, so ``kg communities`` and the views agree.
@@ -372,9 +377,9 @@ def _fast_scores(t, measure: str, weight: str | None, k: int | None, seed: int):
         g = _igraph(t, directed=True, weight=weight)
         scores = g.pagerank(directed=True, damping=0.85, weights="w" if weight else None) if n else []
         return np.asarray(scores, dtype=float), g.ecount()
-    a, b, amount, count = collapse(t)
     if measure == "betweenness":
-        return (_ig_betweenness(t, k, weight, seed) if n else np.zeros(0)), len(a)
+        return _ig_betweenness(t, k, weight, seed)
+    a, b, amount, count = collapse(t)
     if weight:
         return degrees(n, a, b, _weights(amount, count, weight)), len(a)
     # NetworkX's degree centrality: the share of the other nodes one is tied to.
@@ -457,10 +462,8 @@ def _parts(t, seed: int, weight: str | None, resolution: float, backend: str | N
     """The communities as lists of node indexes, and their modularity (Leiden, or Louvain through ``backend``)."""
     import networkx as nx
 
-    from kg.ties import collapse
-
     pos = {x: i for i, x in enumerate(t.nodes)}
-    if not len(collapse(t)[0]):
+    if not (t.u != t.v).any():  # no tie between two entities
         return [[i] for i in range(len(t.nodes))], 0.0
     if backend is None:
         found, modularity = partition(t, seed=seed, weight=weight, resolution=resolution)

@@ -114,7 +114,7 @@ def entity_graph(store, *, relations=None, types=None, exclude_status=None, sinc
     """
     from kg import network
 
-    if exclude_status or since is not None or until is not None or include_declined or as_of is not None:
+    if _deal_filtered(exclude_status, since, until, include_declined, as_of):
         return network.entity_graph(store, relations=relations, types=types, exclude_status=exclude_status,
                                     since=since, until=until, include_declined=include_declined, as_of=as_of)
     G = load_or_build(store, attrs)
@@ -137,7 +137,7 @@ def ties(store, *, relations=None, types=None, exclude_status=None, since=None, 
     from kg import network
     from kg.ties import from_graph, subset
 
-    if exclude_status or since is not None or until is not None or include_declined or as_of is not None:
+    if _deal_filtered(exclude_status, since, until, include_declined, as_of):
         return from_graph(entity_graph(store, relations=relations, types=types, exclude_status=exclude_status,
                                        since=since, until=until, include_declined=include_declined, as_of=as_of,
                                        attrs=ANALYTICS))
@@ -155,35 +155,62 @@ def ties(store, *, relations=None, types=None, exclude_status=None, since=None, 
 
 def read_ties(path: Path, key: str):
     """The :class:`kg.ties.Ties` saved at ``path`` if built from version ``key``; None if stale, absent or corrupt."""
-    import zipfile
+    try:
+        cols = _saved(path, key, lambda name: name in _TIES_COLUMNS)
+        return None if cols is None else _ties_of(cols)
+    except _unreadable():
+        return None
 
+
+_TIES_COLUMNS = ("strings", "offsets", "node_iri", "node_label", "node_type", "edge_u", "edge_v", "edge_amount",
+                 "edge_symmetric", "edge_relation", "edge_status")
+
+
+def _ties_of(cols: dict):
     import numpy as np
 
     from kg.ties import Ties
 
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            if bytes(z["meta"]).decode() != f"{FORMAT}\n{key}":
-                return None
-            cols = {k: z[k] for k in ("strings", "offsets", "node_iri", "node_label", "node_type", "edge_u",
-                                      "edge_v", "edge_amount", "edge_symmetric", "edge_relation", "edge_status")}
-        raw, off = cols["strings"].tobytes(), cols["offsets"].tolist()
-        # Decode only the strings the ties name (not the deals, quotes and sources).
-        words, codes = np.unique(np.concatenate([cols["edge_relation"], cols["edge_status"]]), return_inverse=True)
-        names = _texts(raw, off, words)
-        # The code of "none" stays -1.
-        shift = 1 if names and names[0] is None else 0
-        codes = codes.astype(np.int64) - shift
-        n = len(cols["edge_relation"])
-        amount = np.nan_to_num(cols["edge_amount"], nan=0.0)
-        types, which = np.unique(cols["node_type"], return_inverse=True)
-        type_names = _texts(raw, off, types)
-        return Ties(_texts(raw, off, cols["node_iri"]), _texts(raw, off, cols["node_label"]),
-                    [type_names[i] for i in which.tolist()],
-                    cols["edge_u"].astype(np.int64), cols["edge_v"].astype(np.int64), amount,
-                    cols["edge_symmetric"].astype(bool), codes[:n], codes[n:], names[shift:])
-    except (OSError, ValueError, KeyError, IndexError, UnicodeDecodeError, EOFError, zipfile.BadZipFile):
-        return None
+    raw, off = cols["strings"].tobytes(), cols["offsets"].tolist()
+    # Decode only the strings the ties name (not the deals, quotes and sources).
+    words, codes = np.unique(np.concatenate([cols["edge_relation"], cols["edge_status"]]), return_inverse=True)
+    names = _texts(raw, off, words)
+    # The code of "none" stays -1.
+    shift = 1 if names and names[0] is None else 0
+    codes = codes.astype(np.int64) - shift
+    n = len(cols["edge_relation"])
+    types, which = np.unique(cols["node_type"], return_inverse=True)
+    type_names = _texts(raw, off, types)
+    return Ties(_texts(raw, off, cols["node_iri"]), _texts(raw, off, cols["node_label"]),
+                [type_names[i] for i in which.tolist()],
+                cols["edge_u"].astype(np.int64), cols["edge_v"].astype(np.int64),
+                np.nan_to_num(cols["edge_amount"], nan=0.0), cols["edge_symmetric"].astype(bool),
+                codes[:n], codes[n:], names[shift:])
+
+
+def _saved(path: Path, key: str, keep) -> dict | None:
+    """The columns of the snapshot at ``path`` that ``keep(name)`` selects, or None if not built from version ``key``.
+
+    Raises the errors of a damaged file (:func:`_unreadable`).
+    """
+    import numpy as np
+
+    with np.load(path, allow_pickle=False) as z:
+        if bytes(z["meta"]).decode() != f"{FORMAT}\n{key}":
+            return None
+        return {k: z[k] for k in z.files if keep(k)}
+
+
+def _unreadable() -> tuple:
+    """What reading a missing, truncated or foreign snapshot file raises."""
+    import zipfile
+
+    return OSError, ValueError, KeyError, IndexError, UnicodeDecodeError, EOFError, zipfile.BadZipFile
+
+
+def _deal_filtered(exclude_status, since, until, include_declined, as_of) -> bool:
+    """Whether a filter changes which facts an edge carries (the snapshot has every fact, so the store is read)."""
+    return bool(exclude_status) or since is not None or until is not None or include_declined or as_of is not None
 
 
 def _texts(raw: bytes, offsets: list, col) -> list:
@@ -285,18 +312,11 @@ def read(path: Path, key: str, attrs=None):
 
     ``attrs``: the only edge attributes to rebuild (default: all).
     """
-    import zipfile
-
-    import numpy as np
-
+    names = [a for a in _EDGE_ORDER if attrs is None or a in attrs]
     try:
-        with np.load(path, allow_pickle=False) as z:
-            if bytes(z["meta"]).decode() != f"{FORMAT}\n{key}":
-                return None
-            names = [a for a in _EDGE_ORDER if attrs is None or a in attrs]
-            data = {k: z[k] for k in z.files if not k.startswith("edge_") or k[5:] in names or k[5:] in _EDGE_IDS}
-        return _rebuild(data, names)
-    except (OSError, ValueError, KeyError, IndexError, UnicodeDecodeError, EOFError, zipfile.BadZipFile):
+        data = _saved(path, key, lambda k: not k.startswith("edge_") or k[5:] in names or k[5:] in _EDGE_IDS)
+        return None if data is None else _rebuild(data, names)
+    except _unreadable():
         return None
 
 
