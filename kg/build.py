@@ -100,6 +100,7 @@ def build(store, root: Path | str = ".", *, views: bool = True, dump: bool = Tru
     from kg.ingest import ontology_graph, read_sources
     from kg.ingest.pipeline import meta_update
     from kg.rules import derive_update, derived_count
+    from kg.stores import raw_store
     from kg.validate import check_batches
 
     root = Path(root)
@@ -122,6 +123,11 @@ def build(store, root: Path | str = ".", *, views: bool = True, dump: bool = Tru
     # replace_graphs, not one update: a remote store stages a change too large for one request.
     store.replace_graphs(graphs, then=then)
     store.flush()
+    if raw_store(store) is not None:
+        from kg.totals import recompute
+
+        # After the commit: totals stamped with an older version are never read (kg.totals).
+        recompute(store)
     report = BuildReport(
         graphs=[{"graph": g, "triples": len(t)} for g, t in graphs.items()],
         derived=derived_count(store),

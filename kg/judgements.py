@@ -175,7 +175,7 @@ def judge(store, left: str, right: str, *, same: bool, why: str | None = None, w
     if why:
         quads.append(ox.Quad(j, N(RDFS + "comment"), ox.Literal(why), g))
     body = " ".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
-    store.update(f"INSERT DATA {{ GRAPH {g} {{ {body} }} }}", prefixes=False)
+    store.update(f"INSERT DATA {{ GRAPH {g} {{ {body} }} }} ;\n" + _new_version(), prefixes=False)
     return {"id": j.value, "left": left, "right": right, "verdict": "same" if same else "not-same",
             "when": when, "why": why}
 
@@ -199,8 +199,16 @@ def undo(store, left: str, right: str) -> int:
         verdict = SAME if j["verdict"] == "same" else DIFFERENT
         parts.append(f"DELETE DATA {{ GRAPH {g} {{ {ox.NamedNode(j['left'])} <{verdict}> "
                      f"{ox.NamedNode(j['right'])} }} }}")
-    store.update(" ;\n".join(parts), prefixes=False)
+    store.update(" ;\n".join(parts + [_new_version()]), prefixes=False)
     return len(found)
+
+
+def _new_version() -> str:
+    """The update that bumps the store's version after a judgement, which changes no kept total (:mod:`kg.totals`)."""
+    from kg.snapshot import bump_version_update
+    from kg.totals import carry_update
+
+    return carry_update() + " ;\n" + bump_version_update()
 
 
 _CANDIDATES = """

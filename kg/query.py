@@ -44,6 +44,8 @@ class NamedQuery:
         params: ``{name: (kind, help)}`` declared by ``# param:`` lines.
         text: the SPARQL text.
         order: columns the returned rows are sorted by (``# order:``).
+        page: the pattern that picks a grouped query's first page (``# page:``).
+        totals: whether ``kg/queries/totals/<name>.rq`` answers the same from kept totals (``# totals:``).
     """
 
     name: str
@@ -52,10 +54,25 @@ class NamedQuery:
     params: dict = field(default_factory=dict)
     order: tuple = ()
     page: str = ""
+    totals: bool = False
+
+    def text_for(self, store, limit: int | None = None) -> str:
+        """The text to run on ``store``: the kept totals' twin when the store's totals are current (:mod:`kg.totals`).
+
+        A twin that orders its rows may choose its page first: its ``#PAGE``
+        comment becomes ``LIMIT limit``.
+        """
+        if self.totals:
+            from kg.totals import current
+
+            if current(store):
+                text = (QUERY_DIR / "totals" / f"{self.name}.rq").read_text(encoding="utf-8")
+                return text.replace("#PAGE", f"LIMIT {int(limit)}") if limit else text
+        return self.text
 
 
 def _parse_header(name: str, text: str) -> NamedQuery:
-    description, params, order, page = "", {}, (), ""
+    description, params, order, page, totals = "", {}, (), "", False
     for line in text.splitlines():
         if not line.startswith("#"):
             break
@@ -66,11 +83,14 @@ def _parse_header(name: str, text: str) -> NamedQuery:
             order = tuple(body.split(":", 1)[1].split())
         elif body.startswith("page:"):
             page = body.split(":", 1)[1].strip()
+        elif body.startswith("totals:"):
+            totals = True
         elif body.startswith("param:"):
             parts = body.split(":", 1)[1].split(None, 2)
             if parts:
                 params[parts[0]] = (parts[1] if len(parts) > 1 else "value", parts[2] if len(parts) > 2 else "")
-    return NamedQuery(name=name, description=description, text=text, params=params, order=order, page=page)
+    return NamedQuery(name=name, description=description, text=text, params=params, order=order, page=page,
+                      totals=totals)
 
 
 def named_queries() -> list[NamedQuery]:
@@ -304,7 +324,9 @@ def run_named(store, name: str, params: dict | None = None, *, limit: int | None
 
     Parameters are bound by a ``VALUES`` block at the start of the query's
     WHERE group (:func:`kg.sparqltext.bind_values`), so every use of the
-    variable sees the value, FILTERs included, on every backend.
+    variable sees the value, FILTERs included, on every backend. An aggregate
+    whose totals the store keeps current (``# totals:``) reads them instead of
+    counting every deal (:mod:`kg.totals`); the rows are the same.
 
     Args:
         store: an open store.
@@ -331,7 +353,8 @@ def run_named(store, name: str, params: dict | None = None, *, limit: int | None
             declared = ", ".join(q.params) or "none"
             raise ParameterError(f"query {name!r} has no parameter {key!r}; it takes: {declared}")
     bound = {k: to_term(v, q.params[k][0], store) for k, v in (params or {}).items()}
-    text = bind_values(q.text, bound) if bound else q.text
+    text = q.text_for(store, limit)
+    text = bind_values(text, bound) if bound else text
     result = run_query(store, paged(text, q.page, bound, limit), limit=limit)
     if q.order:
         result.rows.sort(key=lambda row: tuple(_sort_key(row.get(c)) for c in q.order))

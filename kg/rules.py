@@ -256,7 +256,10 @@ def derive(store) -> int:
     >>> derive(s)
     0
     """
-    store.update(derive_update())
+    from kg.snapshot import bump_version_update
+
+    # A new version: snapshots and kept totals of the old one are not read again.
+    store.update(derive_update() + " ;\n" + bump_version_update())
     return derived_count(store)
 
 

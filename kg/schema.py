@@ -97,6 +97,8 @@ BACKGROUND_GRAPH = IRI_KINDS["sourcegraph"] + "background"
 JUDGEMENTS_GRAPH = GRAPH + "judgements"
 #: What loaded each source graph (its identity and hash) and the store's version.
 META_GRAPH = GRAPH + "meta"
+#: Totals the aggregate named queries read, kept by every ingest (:mod:`kg.totals`).
+TOTALS_GRAPH = GRAPH + "totals"
 
 _SCHEMA_FILE = Path(__file__).resolve().parent / "schema.toml"
 

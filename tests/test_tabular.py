@@ -44,11 +44,12 @@ def _cli(runner, store, *args, ok=True):
 def _quads(store_loc) -> set:
     import pyoxigraph as ox
 
-    from kg.schema import META_GRAPH
+    from kg.schema import META_GRAPH, TOTALS_GRAPH
 
     s = ox.Store.read_only(str(store_loc))
-    # The meta graph records when each source was loaded; the data is the rest.
-    out = {str(q) for q in s if q.graph_name != ox.NamedNode(META_GRAPH)}
+    # The meta graph records when each source was loaded, and the totals the version they are true for; the data
+    # is the rest.
+    out = {str(q) for q in s if q.graph_name not in (ox.NamedNode(META_GRAPH), ox.NamedNode(TOTALS_GRAPH))}
     del s
     return out
 

@@ -344,7 +344,7 @@ def _records(batches, streamed) -> list[tuple]:
     return out + [(g, s.identity, None, s.kind.value) for s, g in streamed]
 
 
-def derive_by_deal(old, new, graphs, before, size: int, job=None) -> None:
+def derive_by_deal(old, new, graphs, before, size: int, job=None) -> int | None:
     """Re-derive what a change to ``graphs`` touches in the on-disk working copy ``new``
     (:func:`kg.ingest.rederive.rederive`).
 
@@ -359,18 +359,48 @@ def derive_by_deal(old, new, graphs, before, size: int, job=None) -> None:
     A change of more than :data:`FULL_DERIVE_QUADS` statements or
     :data:`FULL_DERIVE_DEALS` deals (a big new source) rebuilds the derived
     graph instead, streamed: the result is the same.
+
+    Returns:
+        How many statements the derived graph gained, or None when it was rebuilt.
     """
     from kg.ingest.rederive import changed_subjects, rederive
 
     deals = labelled = set()
+    net = None
     if size <= FULL_DERIVE_QUADS:
         deals, labelled = changed_subjects(new, graphs)
     if size > FULL_DERIVE_QUADS or len(deals | before[0]) > FULL_DERIVE_DEALS:
         derive_all_streamed(new)
     else:
-        rederive(old, new, deals | before[0], labelled | before[1], job)
+        net = rederive(old, new, deals | before[0], labelled | before[1], job)
     if job is not None:
         job.done("derive")
+    return net
+
+
+def keep_totals(old, new, graphs, replaced, derived_change: int | None) -> None:
+    """Bring the totals of the working copy ``new`` up to date (:mod:`kg.totals`), after its version was bumped.
+
+    Args:
+        old: the store as it stands (read only).
+        new: the working copy, changed, derived and with its meta graph written.
+        graphs: the graphs the change loaded.
+        replaced: those of them the store held before.
+        derived_change: what :func:`derive_by_deal` returned.
+    """
+    from kg import totals
+    from kg.schema import DERIVED_GRAPH
+
+    if not totals.current(old):
+        totals.recompute(new)
+        return
+    counted = sorted(set(graphs)) + [DERIVED_GRAPH]
+    subjects = totals.graph_subjects(old, replaced) | totals.graph_subjects(new, graphs)
+    if derived_change is None or len(subjects) > totals.RECOMPUTE_SUBJECTS:
+        totals.recompute(new, graphs=counted)
+        return
+    counts = {g: totals.count_graph(new, g) for g in sorted(set(graphs))}
+    totals.apply(new, totals.deal_delta(old.raw, new.raw, subjects), counts, derived_change)
 
 
 def derive_all_streamed(store) -> None:
@@ -429,6 +459,7 @@ def _in_one_update(store, sources, options, *, force, replace, dry_run):
     """Memory and remote stores (and dry runs): read everything, then one update."""
     from kg.ingest import IngestReport, ontology_graph
     from kg.schema import ONTOLOGY_GRAPH
+    from kg.stores import raw_store
     from kg.validate import check_batches
 
     job = options["job"]
@@ -451,6 +482,11 @@ def _in_one_update(store, sources, options, *, force, replace, dry_run):
     then = [derive_and_flag_update(deals | fresh, nodes | fresh), meta_update(_records(batches, []))]
     store.replace_graphs(graphs, then=" ;\n".join(x for x in then if x))
     store.flush()
+    if raw_store(store) is not None:
+        from kg.totals import recompute
+
+        # An in-memory store: small, so its totals are counted whole.
+        recompute(store)
     job.done("commit")
     report.committed = True
     return report
@@ -490,8 +526,9 @@ def _in_a_copy(store, sources, options, *, force, replace):
         try:
             _fill(copy, batches, streamed, replaced, options, report, loaded, force)
             # … and of what it adds, read from the working copy.
-            derive_by_deal(store, copy, targets, before, sum(b.size for b in report.batches), job)
+            net = derive_by_deal(store, copy, targets, before, sum(b.size for b in report.batches), job)
             copy.update(meta_update(_records(batches, loaded)), prefixes=False)
+            keep_totals(store, copy, targets, replaced, net)
             copy.raw.flush()
         finally:
             copy.close()
@@ -573,7 +610,6 @@ def _stream_table(copy, src: Source, graph: str, options: dict, report, force: b
     from kg.ingest import Batch
     from kg.ingest.bulk import _TextStream
     from kg.ingest.tabular import RejectsWriter, TabularResult, store_resolver, stream_file
-    from kg.schema import DERIVED_GRAPH
 
     opts = {**{k: v for k, v in options.items() if k != "job"}, "graph": graph}
     result = TabularResult(source=str(src.path), graph=graph)
@@ -587,8 +623,7 @@ def _stream_table(copy, src: Source, graph: str, options: dict, report, force: b
     try:
         stream = stream_file(src.path, options=opts, result=result, rejects=rejects,
                              resolver=store_resolver(copy, [graph], expected_rows=src.path.stat().st_size // 80),
-                             entities={},
-                             progress=progress, derived_graph=DERIVED_GRAPH)
+                             entities={}, progress=progress, quads=True)
         source = _TextStream(stream)
         try:
             copy.raw.bulk_load(input=io.BufferedReader(source, 1 << 20), format=ox.RdfFormat.N_QUADS, lenient=True)
@@ -623,9 +658,10 @@ def _validate_in_copy(copy, src: Source, graph: str, report, force: bool, count:
         violations = check_batches([Batch(graph=graph, triples=triples, source=str(src.path))], store=copy,
                                    force=True)
     else:
-        from kg.schema import DERIVED_GRAPH, JUDGEMENTS_GRAPH, META_GRAPH, ONTOLOGY_GRAPH
+        from kg.schema import DERIVED_GRAPH, JUDGEMENTS_GRAPH, META_GRAPH, ONTOLOGY_GRAPH, TOTALS_GRAPH
 
-        others = set(copy.named_graphs()) - {graph, DERIVED_GRAPH, JUDGEMENTS_GRAPH, META_GRAPH, ONTOLOGY_GRAPH}
+        others = set(copy.named_graphs()) - {graph, DERIVED_GRAPH, JUDGEMENTS_GRAPH, META_GRAPH, ONTOLOGY_GRAPH,
+                                             TOTALS_GRAPH}
         violations = validate_graphs(copy, [graph], whole=not others).violations
     if violations:
         if not force:

@@ -51,10 +51,11 @@ def changed_subjects(store, graphs) -> tuple[set[str], set[str]]:
     """The deals and the labelled nodes among the subjects of ``graphs`` in ``store``.
 
     A deal is a subject typed with a deal class in any graph; a labelled node
-    has an ``rdfs:label`` or ``skos:altLabel`` in one of ``graphs``.
+    has an ``rdfs:label`` or ``skos:altLabel`` in one of ``graphs``. Read by
+    index lookups: the cost follows the graphs, never the store.
 
     Args:
-        store: a store from :func:`kg.stores.open_store`.
+        store: an embedded store from :func:`kg.stores.open_store`.
         graphs: graph IRIs (those not in the store are skipped).
 
     Returns:
@@ -63,20 +64,20 @@ def changed_subjects(store, graphs) -> tuple[set[str], set[str]]:
     import pyoxigraph as ox
 
     from kg.rules import LABEL_PROPERTIES
-    from kg.schema import KG, load
+    from kg.schema import KG, RDF, load
 
-    deals: set[str] = set()
+    raw, labels = store.raw, {ox.NamedNode(p) for p in LABEL_PROPERTIES}
+    classes = {ox.NamedNode(KG + c) for c in load().deal_class_names}
+    subjects: set = set()
     labelled: set[str] = set()
-    classes = " ".join(f"<{KG}{c}>" for c in load().deal_class_names)
-    labels = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
     for g in sorted(set(graphs)):
-        node = ox.NamedNode(g)
-        rows = store.query("SELECT DISTINCT ?s WHERE { { SELECT DISTINCT ?s WHERE { GRAPH " + str(node)
-                           + " { ?s ?p ?o } FILTER(isIRI(?s)) } } GRAPH ?h { ?s a ?c } VALUES ?c { " + classes + " } }")
-        deals.update(r["s"].value for r in rows)
-        rows = store.query("SELECT DISTINCT ?s WHERE { VALUES ?p { " + labels + " } GRAPH " + str(node)
-                           + " { ?s ?p ?o } FILTER(isIRI(?s)) }")
-        labelled.update(r["s"].value for r in rows)
+        for q in raw.quads_for_pattern(None, None, None, ox.NamedNode(g)):
+            if isinstance(q.subject, ox.NamedNode):
+                subjects.add(q.subject)
+                if q.predicate in labels:
+                    labelled.add(q.subject.value)
+    typ = ox.NamedNode(RDF + "type")
+    deals = {s.value for s in subjects if any(q.object in classes for q in raw.quads_for_pattern(s, typ, None))}
     return deals, labelled
 
 
@@ -122,7 +123,7 @@ def supported(raw, deriver, edge: tuple, changed: set) -> bool:
     return False
 
 
-def rederive(old, new, deals, labelled, job=None) -> None:
+def rederive(old, new, deals, labelled, job=None) -> int:
     """Bring the derived graph of ``new`` up to date after a change to ``deals`` and ``labelled`` nodes.
 
     Args:
@@ -131,28 +132,33 @@ def rederive(old, new, deals, labelled, job=None) -> None:
         deals: the IRIs of the deals the change touches, in either version.
         labelled: the IRIs of the nodes whose labels it may change.
         job: an optional :class:`kg.progress.Stages` ticked per chunk (stage ``derive``).
+
+    Returns:
+        How many statements the derived graph gained (negative: lost), which
+        keeps its count in :mod:`kg.totals` without counting it.
     """
     from kg.rules import Deriver
 
     deriver, deals = Deriver(), sorted(set(deals))
     changed = set(deals)
     chunks = [deals[i:i + CHUNK] for i in range(0, len(deals), CHUNK)]
-    steps = len(chunks) * 2 + 1
+    steps, net = len(chunks) * 2 + 1, 0
     for i, chunk in enumerate(chunks):
-        _take_away(old.raw, new.raw, deriver, chunk, changed)
+        net -= _take_away(old.raw, new.raw, deriver, chunk, changed)
         if job is not None:
             job("derive", i + 1, steps)
     for i, chunk in enumerate(chunks):
-        _add(new, deriver, chunk)
+        net += _add(new, deriver, chunk)
         if job is not None:
             job("derive", len(chunks) + i + 1, steps)
-    _rename(new.raw, sorted(set(labelled)))
+    net += _rename(new.raw, sorted(set(labelled)))
     if job is not None:
         job("derive", steps, steps)
+    return net
 
 
-def _take_away(old_raw, raw, deriver, chunk, changed) -> None:
-    """Remove from ``raw``'s derived graph what ``old_raw`` derived from the deals of ``chunk``."""
+def _take_away(old_raw, raw, deriver, chunk, changed) -> int:
+    """Remove from ``raw``'s derived graph what ``old_raw`` derived from the deals of ``chunk``; how many went."""
     import pyoxigraph as ox
 
     from kg.schema import DERIVED_GRAPH, KG
@@ -172,12 +178,15 @@ def _take_away(old_raw, raw, deriver, chunk, changed) -> None:
             edges -= outputs(deal_state(raw, deal, deriver), deriver)[0]
             gone += [ox.Quad(ox.NamedNode(s), ox.NamedNode(r), ox.NamedNode(o), g)
                      for s, r, o in edges if not supported(raw, deriver, (s, r, o), changed)]
+    gone = [q for q in dict.fromkeys(gone) if q in raw]
     for q in gone:
         raw.remove(q)
+    return len(gone)
 
 
-def _add(store, deriver, chunk) -> None:
-    """Add to ``store``'s derived graph what the deals of ``chunk`` derive now, and their conflict flags."""
+def _add(store, deriver, chunk) -> int:
+    """Add to ``store``'s derived graph what the deals of ``chunk`` derive now, and their conflict flags; how many
+    statements it gained."""
     import pyoxigraph as ox
 
     from kg.disagreement import flag_update
@@ -193,14 +202,29 @@ def _add(store, deriver, chunk) -> None:
         quads += [ox.Quad(ox.NamedNode(a), involved, node, g) for a in agents]
         if len(state.graphs) > 1:
             disputed.append(node)
+    quads = [q for q in dict.fromkeys(quads) if q not in store.raw]
     store.raw.bulk_extend(quads) if len(quads) > 10_000 else store.raw.extend(quads)
-    if disputed:
-        # Only a deal that two or more sources state can be in conflict.
-        store.update(flag_update("VALUES ?deal { " + " ".join(map(str, disputed)) + " }"), prefixes=False)
+    if not disputed:
+        return len(quads)
+    flags = _flags(store.raw, disputed, g)
+    # Only a deal that two or more sources state can be in conflict.
+    store.update(flag_update("VALUES ?deal { " + " ".join(map(str, disputed)) + " }"), prefixes=False)
+    return len(quads) + _flags(store.raw, disputed, g) - flags
 
 
-def _rename(raw, nodes) -> None:
-    """Replace the ``kg:nameKey`` of ``nodes`` by the keys of their labels now (:func:`kg.resolve.name_key`)."""
+def _flags(raw, deals, g) -> int:
+    """How many conflict flags ``deals`` have in the derived graph ``g``."""
+    import pyoxigraph as ox
+
+    from kg.schema import KG
+
+    flag = ox.NamedNode(KG + "conflictOn")
+    return sum(1 for d in deals for _ in raw.quads_for_pattern(d, flag, None, g))
+
+
+def _rename(raw, nodes) -> int:
+    """Replace the ``kg:nameKey`` of ``nodes`` by the keys of their labels now (:func:`kg.resolve.name_key`); the
+    net change in statements."""
     import pyoxigraph as ox
 
     from kg.resolve import name_key
@@ -209,6 +233,7 @@ def _rename(raw, nodes) -> None:
 
     g, key = ox.NamedNode(DERIVED_GRAPH), ox.NamedNode(KG + "nameKey")
     skip = {ox.NamedNode(DERIVED_GRAPH), ox.NamedNode(ONTOLOGY_GRAPH)}
+    net = 0
     for i in range(0, len(nodes), CHUNK):
         old, new = [], {}
         for n in nodes[i:i + CHUNK]:
@@ -221,3 +246,5 @@ def _rename(raw, nodes) -> None:
         for q in old:
             raw.remove(q)
         raw.extend(list(new))
+        net += len(new) - len(old)
+    return net

@@ -210,7 +210,7 @@ def _reason_key(reason: str) -> str:
 
 
 def stream_file(path: Path, *, options: dict, result: TabularResult, rejects: RejectsWriter,
-                resolver=None, entities: dict | None = None, progress=None, derived_graph: str | None = None):
+                resolver=None, entities: dict | None = None, progress=None, quads: bool = False):
     """Read one CSV file and yield N-Triples text chunks, a few hundred rows at a time.
 
     Memory stays flat: rows are converted and yielded as they are read. Only
@@ -225,8 +225,8 @@ def stream_file(path: Path, *, options: dict, result: TabularResult, rejects: Re
         resolver: see :func:`store_resolver`.
         entities: a dict shared by the files of one import.
         progress: called as ``progress(bytes_read, bytes_total)`` now and then.
-        derived_graph: if given, yield N-Quads instead: the facts in
-            ``result.graph`` and their derived edges in this graph.
+        quads: yield N-Quads of the facts in ``result.graph`` instead (the
+            ingest derives the deals it loads afterwards).
 
     Yields:
         ``str`` chunks of N-Triples (or N-Quads).
@@ -248,9 +248,7 @@ def stream_file(path: Path, *, options: dict, result: TabularResult, rejects: Re
         result.layout = mapping.name
         conv = RowConverter(mapping, header, str(path), resolver=resolver, entities=entities)
         emitted: set = set()
-        quads = derived_graph is not None
         gsuffix = f" <{result.graph}> .\n"
-        dsuffix = f" <{derived_graph}> .\n"
         head = conv.header_lines()
         if quads:
             head = [t[:-3] + gsuffix for t in head]
@@ -272,7 +270,7 @@ def stream_file(path: Path, *, options: dict, result: TabularResult, rejects: Re
                     _reject(result, rejects, header, line, str(exc), row)
                     continue
                 result.loaded += 1
-                chunk += _row_lines(conv, fact, emitted, result, gsuffix if quads else None, dsuffix)
+                chunk += _row_lines(conv, fact, emitted, result, gsuffix if quads else None)
                 rows_in_chunk += 1
                 if rows_in_chunk >= CHUNK_ROWS:
                     yield "".join(chunk)
@@ -310,18 +308,13 @@ def _header_and_mapping(reader, path: Path, options: dict):
         raise MappingError(f"{path}: {exc}") from None
 
 
-def _row_lines(conv, fact, emitted: set, result: TabularResult, gsuffix: str | None, dsuffix: str) -> list[str]:
-    """The lines of one converted row (new entities first), as N-Triples, or as N-Quads when
-    ``gsuffix`` is given (facts in the file's graph, derived edges in the derived graph)."""
-    if gsuffix is None:
-        new = conv.entity_lines(fact.entities, emitted)
-        result.triples += len(fact.lines) + len(new)
-        return new + fact.lines
-    derived = fact.derived
-    new = conv.entity_lines(fact.entities, emitted, derived)
+def _row_lines(conv, fact, emitted: set, result: TabularResult, gsuffix: str | None) -> list[str]:
+    """The lines of one converted row (new entities first), as N-Triples, or as N-Quads in the
+    file's graph when ``gsuffix`` is given."""
+    new = conv.entity_lines(fact.entities, emitted)
     result.triples += len(fact.lines) + len(new)
-    return ([t[:-3] + gsuffix for t in new] + [t[:-3] + gsuffix for t in fact.lines]
-            + [t[:-3] + dsuffix for t in derived])
+    lines = new + fact.lines
+    return lines if gsuffix is None else [t[:-3] + gsuffix for t in lines]
 
 
 def _reject(result: TabularResult, rejects: RejectsWriter, header: list[str], line: int, reason: str,

@@ -251,7 +251,9 @@ class Engine:
         refused = self._refuse(text, update=True)
         if refused:
             return refused, b""
-        self.open("rw").update(text)
+        store = self.open("rw")
+        _new_version(store)
+        store.update(text)
         return {"status": 204}, b""
 
     def graph_store(self, header: dict, body: bytes) -> tuple[dict, bytes]:
@@ -276,6 +278,7 @@ class Engine:
         if not graph:
             return {"status": 400, "message": "name a graph: ?graph=IRI"}, b""
         store = self.open("rw")
+        _new_version(store)
         if method == "DELETE":
             if target not in set(store.named_graphs()):
                 return {"status": 404, "message": f"no graph <{graph}>"}, b""
@@ -291,6 +294,17 @@ class Engine:
             body_nt = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
             store.update(f"INSERT DATA {{ GRAPH {target} {{\n{body_nt}\n}} }}")
         return {"status": 204 if method == "POST" else 201}, b""
+
+
+def _new_version(store) -> None:
+    """Bump the store's version before a client's write, so no snapshot or kept total of the old one is read again.
+
+    First and apart: a write that then fails has only made them be computed
+    anew, where the other order could leave a changed store under the old version.
+    """
+    from kg.snapshot import bump_version_update
+
+    store.update(bump_version_update())
 
 
 def used_prefixes(text: str, prefixes: dict) -> dict | None:
