@@ -136,7 +136,6 @@ def test_row_becomes_deal_with_roles_amount_and_line_evidence(conv):
     assert f'"400000000"^^<{XSD}decimal>' in text and '"USD"' in text
     assert f"<{ID}evidence/deals/7> <{KG}line> \"7\"^^<{XSD}integer>" in text
     assert f"<{ID}evidence/deals/7> <{KG}source> <{ID}source/deals>" in text
-    assert f"<{ID}company/xiaomi> <{KG}investedIn> <{ID}company/xpeng-motors> .\n" in fact.derived
 
 
 def test_undisclosed_amount_has_no_amount_node(conv):
@@ -178,7 +177,6 @@ def test_people_titles_become_role_concepts():
     assert f'<{KG}startDate> "2010-04-06"^^<{XSD}date>' in text
     fact = c.convert(["Ada Novak", "Acme", "CTO", "", ""], 3)
     assert f"<{KG}role> <{ID}concept/cto>" in "".join(fact.lines)
-    assert not any("ceoOf" in d for d in fact.derived)
 
 
 def test_missing_column_for_required_role():

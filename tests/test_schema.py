@@ -241,11 +241,15 @@ def test_board_membership_derived_in_bulk_and_csv_as_in_the_rebuild(tmp_path):
         assert bulk == {(r["s"].value, r["o"].value) for r in s.query(q)} == {
             (ID + "person/ann-lee", ID + "company/acme")}
 
-    from kg.ingest.mapping import RowConverter, parse_mapping
+    import yaml
 
-    mapping = parse_mapping({"class": "Position", "status": "Completed",
-                             "roles": {"holder": {"column": "person", "class": "Person", "kind": "person"},
-                                       "organization": {"column": "company", "class": "Company"}},
-                             "role": {"column": "title", "map": {"board member": "BoardMember"}}})
-    fact = RowConverter(mapping, ["person", "company", "title"], "seats.csv").convert(["Ann Lee", "Acme", "Board member"], 2)
-    assert f"<{ID}person/ann-lee> <{KG}boardMemberOf> <{ID}company/acme> .\n" in fact.derived
+    mapping = tmp_path / "seats.yaml"
+    mapping.write_text(yaml.safe_dump({"class": "Position", "status": "Completed",
+                                       "roles": {"holder": {"column": "person", "class": "Person", "kind": "person"},
+                                                 "organization": {"column": "company", "class": "Company"}},
+                                       "role": {"column": "title", "map": {"board member": "BoardMember"}}}))
+    seats = tmp_path / "seats.csv"
+    seats.write_text("person,company,title\nAnn Lee,Acme,Board member\n", encoding="utf-8")
+    with open_store(str(tmp_path / "csv-store"), read_only=False) as s:
+        ingest(s, [seats], options={"mapping": str(mapping)})
+        assert {(r["s"].value, r["o"].value) for r in s.query(q)} == {(ID + "person/ann-lee", ID + "company/acme")}

@@ -10,7 +10,7 @@ fast (about 100k quads/s, flat memory) but not atomic. So an ingest
    hard links, about a millisecond);
 2. load, derive and validate in the copy (:func:`in_a_copy` runs the
    caller's ``load``); CSV rows stream in as N-Quads through
-   :class:`_TextStream`, with their derived edges computed as they are read;
+   :class:`_TextStream`, and the deals they load are derived afterwards;
 3. close the copy and swap the two directories with one ``renameat2(
    RENAME_EXCHANGE)`` call (:func:`exchange`), which is atomic; then delete
    the old version.

@@ -467,13 +467,12 @@ def _precision(fmt: str) -> str:
 
 @dataclass
 class RowFact:
-    """One converted row: the deal IRI, its N-Triples lines, the entities it names,
-    and its derived edges (the lines :func:`kg.rules.derive_update` would add)."""
+    """One converted row: the deal IRI, its N-Triples lines and the entities it names
+    (the ingest derives the deal's edges afterwards, :mod:`kg.ingest.rederive`)."""
 
     deal: str
     lines: list[str]
     entities: list[tuple[str, str, str, bool]]  # (iri, class, label, new)
-    derived: list[str] = field(default_factory=list)
 
 
 class RowConverter:
@@ -533,13 +532,6 @@ class RowConverter:
         self._entities: dict[tuple[str, bool], tuple[str, bool]] = {} if entities is None else entities
         self.seen: dict[str, int] = {}
         self.seen_rows: dict[int, int] = {}
-        from kg.rules import Deriver
-
-        # The rules of kg.rules, so the streaming import writes the derived
-        # edges as it goes; a status that blocks them blocks every row.
-        self._rules = Deriver()
-        self._classes = {KG + mapping.cls}
-        self._derives = KG + str(mapping.status) not in self._rules.blocking
         t, k = f"<{RDF}type>", KG
         self._static = {
             "type": t, "cls": f"<{k}{mapping.cls}>", "evidence": f"<{k}evidence>", "Evidence": f"<{k}Evidence>",
@@ -685,7 +677,7 @@ class RowConverter:
         values["relation"] = self._relation(extra)
         deal = self._deal_iri(values)
         out = self._lines(deal, line, role_iris, date_lines, amount, currency, extra)
-        return RowFact(deal, out, entities, self._derived(f"<{deal}>", role_iris, extra))
+        return RowFact(deal, out, entities)
 
     def _roles(self, cell, values: dict) -> tuple[list, list]:
         """The row's parties: ``(role, iri)`` pairs and the entities they name."""
@@ -797,27 +789,13 @@ class RowConverter:
                 return r.name
         return self.cls_slug
 
-    def _derived(self, deal: str, role_iris: list, extra: list) -> list[str]:
-        """The derived-edge lines of one row's deal (``deal`` in N-Triples form)."""
-        roles: dict[str, list[str]] = {}
-        for role, iri in role_iris:
-            roles.setdefault(KG + role, []).append(iri)
-        out = []
-        if self._derives:
-            concepts = {o[1:-1] for _on, p, o in extra if p == f"<{KG}role>"}
-            out += [f"<{s}> <{rel}> <{o}> .\n" for s, rel, o in self._rules.edges(self._classes, roles, concepts)]
-        out += [f"<{iri}> <{KG}involvedIn> {deal} .\n" for iri in self._rules.involved(roles)]
-        return out
-
-    def entity_lines(self, entities, emitted: set, derived: list | None = None) -> list[str]:
+    def entity_lines(self, entities, emitted: set) -> list[str]:
         """Type and label lines for entities not yet described in this file.
 
         Args:
             entities: ``RowFact.entities``.
             emitted: what this file has described so far (updated).
-            derived: if given, gets the ``kg:nameKey`` lines of new labels.
         """
-        from kg.resolve import name_key
 
         out = []
         s = self._static
@@ -829,6 +807,4 @@ class RowConverter:
             if new and iri not in emitted:
                 emitted.add(iri)
                 out.append(f'<{iri}> {s["label"]} "{_lit(label)}" .\n')
-                if derived is not None:
-                    derived.append(f'<{iri}> <{KG}nameKey> "{_lit(name_key(label))}" .\n')
         return out

@@ -357,19 +357,21 @@ def derive_by_deal(old, new, graphs, before, size: int, job=None) -> int | None:
         job: progress, ticked per step.
 
     A change of more than :data:`FULL_DERIVE_QUADS` statements or
-    :data:`FULL_DERIVE_DEALS` deals (a big new source) rebuilds the derived
-    graph instead, streamed: the result is the same.
+    :data:`FULL_DERIVE_DEALS` deals (a big new source), or one to a store
+    that held no deal (every deal is new), rebuilds the derived graph
+    instead, streamed: the result is the same.
 
     Returns:
         How many statements the derived graph gained, or None when it was rebuilt.
     """
-    from kg.ingest.rederive import changed_subjects, rederive
+    from kg.ingest.rederive import changed_subjects, has_deals, rederive
 
     deals = labelled = set()
     net = None
-    if size <= FULL_DERIVE_QUADS:
+    whole = size > FULL_DERIVE_QUADS or not has_deals(old)
+    if not whole:
         deals, labelled = changed_subjects(new, graphs)
-    if size > FULL_DERIVE_QUADS or len(deals | before[0]) > FULL_DERIVE_DEALS:
+    if whole or len(deals | before[0]) > FULL_DERIVE_DEALS:
         derive_all_streamed(new)
     else:
         net = rederive(old, new, deals | before[0], labelled | before[1], job)
@@ -601,7 +603,7 @@ def _count(store, graph: str) -> int:
 
 
 def _stream_table(copy, src: Source, graph: str, options: dict, report, force: bool) -> None:
-    """Stream a CSV file's rows, with their derived edges, into the copy (see :mod:`kg.ingest.tabular`)."""
+    """Stream a CSV file's rows into the copy (see :mod:`kg.ingest.tabular`)."""
     import io
 
     import pyoxigraph as ox

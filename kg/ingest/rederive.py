@@ -81,6 +81,22 @@ def changed_subjects(store, graphs) -> tuple[set[str], set[str]]:
     return deals, labelled
 
 
+def has_deals(store) -> bool:
+    """Whether ``store`` (embedded) holds any deal: one index lookup per deal class.
+
+    >>> from kg.stores import open_store
+    >>> has_deals(open_store("memory:"))
+    False
+    """
+    import pyoxigraph as ox
+
+    from kg.schema import KG, RDF, load
+
+    typ = ox.NamedNode(RDF + "type")
+    return any(next(iter(store.raw.quads_for_pattern(None, typ, ox.NamedNode(KG + c))), None) is not None
+               for c in load().deal_class_names)
+
+
 def deal_state(raw, deal: str, deriver) -> DealState:
     """The statements of ``deal`` in every graph of the pyoxigraph store ``raw`` but the derived one."""
     import pyoxigraph as ox
