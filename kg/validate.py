@@ -6,6 +6,18 @@ focus nodes (and values). The store's own indexes answer them, so the cost of
 validating grows with the data checked, not with an in-memory copy of it
 (pySHACL over rdflib managed about 590 triples/s).
 
+What costs, at a million deals: reading a property's statements (about 1 µs
+each), hash joins over them, and above all reading a term's text (an IRI or a
+long string, a lookup of its own) whenever a FILTER looks at a value. So on an
+embedded store (:func:`_run_indexed`) each check has a form tuned for Oxigraph
+(:attr:`Check.indexed`) that joins and compares stored terms where it can
+(``sh:in`` and ``sh:class`` are anti-joins) and looks at a value once; checks
+that read the same thing share one query (the value of three shapes'
+``kg:status``, the members of ``kg:Agent`` for every property that must point at
+one); and whether a result's node is a focus node of the shape is asked of the
+index for the (few) results alone. A remote store gets plain SPARQL, one SELECT
+per check (:meth:`Check.sparql`).
+
 Three entry points:
 
 * :func:`validate_store`: the whole store, in place (``kg validate``).
@@ -34,7 +46,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from kg.errors import KgError, ValidationError
-from kg.ontology import DERIVED_GRAPH, RDF, RDFS, SH, compact, ontology_path
+from kg.ontology import DERIVED_GRAPH, RDF, RDFS, SH, XSD, compact, ontology_path
 
 #: Named graphs of the scratch store that checks data before it is written.
 NEW_GRAPH = "urn:kg:validate:new"
@@ -45,6 +57,7 @@ _CHUNK = 500
 _IGNORED = {RDF + "type", RDFS + "comment", RDFS + "label", SH + "message", SH + "targetClass",
             SH + "property", SH + "path", SH + "name", SH + "description", SH + "severity"}
 _COMPARE = {"minInclusive": ">=", "maxInclusive": "<=", "minExclusive": ">", "maxExclusive": "<"}
+_FACETS = ("pattern", "minLength", "maxLength")
 
 
 @dataclass
@@ -73,6 +86,18 @@ class Check:
         where: the SPARQL group pattern (without braces) binding ``?f`` (and
             ``?v``, the offending value, when there is one); ``FOCUS`` marks
             where a restriction of the focus nodes goes.
+        has_value: whether ``?v`` is the offending value (a count is not shown).
+        target: the classes of the shape's focus nodes (its target class and subclasses).
+        guarded: ``where`` scans a property for offending values of any subject, so a
+            result counts only when its ``?f`` has one of the ``target`` types.
+        most: for a ``sh:maxCount`` check, the most values one source may give.
+        indexed: what an embedded (Oxigraph) store runs instead of ``where``, the
+            focus test left to the index: the same results, read faster there. It may
+            serve several checks in one query: ``PREDICATES`` stands for the properties
+            of ``sh:class`` checks of one class (its members are read once; ``?p`` is
+            bound to each result's property), ``CLASSES`` for the target classes of
+            ``sh:minCount 1`` checks of one property (a result's types tell which check
+            it is for). ``where`` stays plain SPARQL for any server.
     """
 
     shape: str
@@ -80,10 +105,18 @@ class Check:
     message: str
     where: str
     has_value: bool = True
+    target: tuple[str, ...] = ()
+    guarded: bool = False
+    most: int | None = None
+    indexed: str = ""
 
     def sparql(self, focus: str = "") -> str:
         """The SELECT text, with ``focus`` (a group pattern on ``?f``, or "") restricting the focus nodes."""
-        return f"SELECT DISTINCT ?f ?v WHERE {{ {self.where.replace('FOCUS', focus)} }}"
+        guard = ""
+        if self.guarded:
+            classes = " ".join(_iri(c) for c in self.target)
+            guard = f" FILTER EXISTS {{ VALUES ?tg {{ {classes} }} ?f <{RDF}type> ?tg . {focus} }}"
+        return f"SELECT DISTINCT ?f ?v WHERE {{ {self.where.replace('FOCUS', focus)}{guard} }}"
 
 
 # -- reading the shapes ---------------------------------------------------
@@ -160,6 +193,10 @@ class _Compiler:
         self.g = g
         self.n = 0
         self.subclasses, self.members = _ontology()
+        #: Write for Oxigraph (:attr:`Check.indexed`): each value read once, see :meth:`constraint`.
+        self.tuned = False
+        #: Variables whose datatype a tuned check binds once (``BIND(DATATYPE(?v) AS ?vdt)``): var → that variable.
+        self.datatypes: dict[str, str] = {}
 
     def var(self) -> str:
         self.n += 1
@@ -177,9 +214,15 @@ class _Compiler:
     def node_expr(self, shape, var: str, *, properties: bool = True, skip: tuple = ()) -> str:
         """A boolean expression: ``var`` conforms to ``shape`` (its own constraints, and its properties).
 
-        ``skip`` names constraints (``"class"`` …) checked elsewhere.
+        ``skip`` names constraints (``"class"`` …) checked elsewhere. Tuned, when the shape
+        asks for ``xsd:string`` and a length or pattern, those facets read ``STRDT(var,
+        xsd:string)``, which only a plain string has: they imply the datatype, and the
+        value is read once.
         """
         parts = []
+        plain = (self.tuned and [d.value for d in self.g.values(shape, SH + "datatype")] == [XSD + "string"]
+                 and any(self.g.values(shape, SH + f) for f in _FACETS))
+        text = f"STRDT({var}, {_iri(XSD + 'string')})" if plain else f"STR({var})"
         for pred, objs in self.g.out.get(shape, {}).items():
             local = pred[len(SH):] if pred.startswith(SH) else None
             for o in objs:
@@ -191,22 +234,28 @@ class _Compiler:
                     continue
                 if local in ("minCount", "maxCount", "lessThan") and self.g.one(shape, SH + "path") is not None:
                     continue
-                parts.append(self.constraint(local, o, var))
+                if not (plain and local == "datatype"):
+                    parts.append(self.constraint(local, o, var, text))
         if self.g.one(shape, SH + "path") is not None and properties:
             return self.property_expr(shape, var)
         return "(" + " && ".join(parts) + ")" if parts else "true"
 
-    def constraint(self, local: str | None, o, var: str) -> str:
-        """One value constraint on ``var``; errors (incomparable values) count as failures."""
-        if local == "datatype":
-            return f"(isLITERAL({var}) && DATATYPE({var}) = {_iri(o.value)})"
+    def constraint(self, local: str | None, o, var: str, text: str = "") -> str:
+        """One value constraint on ``var``; errors (incomparable values) count as failures.
+
+        Each mention of ``var`` makes Oxigraph read its text (an IRI or a long string)
+        from the store again, so tuned, every test names it once: ``DATATYPE`` of a node
+        that is not a literal, and ``STR`` of a blank node, are errors (in SPARQL; some
+        servers answer them), which ``COALESCE`` makes false. ``text`` is the string the
+        facets (pattern, length) read, ``STR(var)`` by default.
+        """
+        if local in ("datatype", "pattern", "minLength", "maxLength"):
+            return self.literal_test(local, o, var, text or f"STR({var})")
         if local == "nodeKind":
             kinds = {"IRI": f"isIRI({var})", "Literal": f"isLITERAL({var})", "BlankNode": f"isBLANK({var})",
                      "BlankNodeOrIRI": f"!isLITERAL({var})", "IRIOrLiteral": f"!isBLANK({var})",
                      "BlankNodeOrLiteral": f"!isIRI({var})"}
             return kinds[o.value[len(SH):]]
-        if local == "pattern":
-            return f"COALESCE(!isBLANK({var}) && REGEX(STR({var}), {o}), false)"
         if local == "in":
             return f"({var} IN ({', '.join(str(x) for x in self.g.items(o))}))"
         if local == "class":
@@ -220,10 +269,20 @@ class _Compiler:
             return f"!{self.node_expr(o, var)}"
         if local in _COMPARE:
             return f"COALESCE({var} {_COMPARE[local]} {o}, false)"
-        if local in ("minLength", "maxLength"):
-            op = ">=" if local == "minLength" else "<="
-            return f"COALESCE(!isBLANK({var}) && STRLEN(STR({var})) {op} {o.value}, false)"
         raise KgError(f"shapes.ttl uses sh:{local}, which kg's SHACL compiler does not support")
+
+    def literal_test(self, local: str, o, var: str, text: str) -> str:
+        """``sh:datatype``, ``sh:pattern``, ``sh:minLength`` or ``sh:maxLength`` on ``var``."""
+        if local == "datatype":
+            bound = self.datatypes.get(var)
+            if bound:
+                return f"COALESCE(sameTerm({bound}, {_iri(o.value)}), false)"
+            if self.tuned:
+                return f"COALESCE(DATATYPE({var}) = {_iri(o.value)}, false)"
+            return f"(isLITERAL({var}) && DATATYPE({var}) = {_iri(o.value)})"
+        test = f"REGEX({text}, {o})" if local == "pattern" else \
+            f"STRLEN({text}) {'>=' if local == 'minLength' else '<='} {o.value}"
+        return f"COALESCE({test}, false)" if self.tuned else f"COALESCE(!isBLANK({var}) && {test}, false)"
 
     def property_expr(self, prop, var: str) -> str:
         """A boolean expression: ``var`` satisfies the property shape ``prop`` (nested use)."""
@@ -249,51 +308,78 @@ def _default_message(local: str, o) -> str:
     return words.get(local, "a value does not conform to the shape")
 
 
+def _classes(c: _Compiler, cls: str) -> tuple[str, ...]:
+    """A class and its subclasses: the types that make a node a focus node of a shape targeting it."""
+    return tuple(sorted(c.subclasses.get(cls, {cls})))
+
+
 def _target(c: _Compiler, cls: str) -> str:
-    """A sub-SELECT of the focus nodes of a class: joined to a check by a hash join, not a loop of seeks."""
-    t = c.var()
-    classes = " ".join(_iri(x) for x in sorted(c.subclasses.get(cls, {cls})))
-    return f"{{ SELECT DISTINCT ?f WHERE {{ VALUES {t} {{ {classes} }} ?f <{RDF}type> {t} . FOCUS }} }}"
+    """A sub-SELECT of the focus nodes of a class: joined to a check by a hash join, not a loop of seeks.
 
-
-def _guard(c: _Compiler, cls: str) -> str:
-    """A FILTER keeping rows whose ``?f`` is a focus node of a class: checked only on the (few) violating rows."""
+    Not DISTINCT (a node of two of the classes comes twice): that costs a hash set of
+    every focus node, and the results are made distinct anyway.
+    """
     t = c.var()
-    classes = " ".join(_iri(x) for x in sorted(c.subclasses.get(cls, {cls})))
-    return f"FILTER EXISTS {{ VALUES {t} {{ {classes} }} ?f <{RDF}type> {t} . FOCUS }}"
+    classes = " ".join(_iri(x) for x in _classes(c, cls))
+    return f"{{ SELECT ?f WHERE {{ VALUES {t} {{ {classes} }} ?f <{RDF}type> {t} . FOCUS }} }}"
 
 
 def _not_typed(c: _Compiler, var: str, cls: str) -> str:
     """``var`` has no type in ``cls`` (nor is one of the ontology's own members of it), as a MINUS."""
     t = c.var()
-    classes = " ".join(_iri(x) for x in sorted(c.subclasses.get(cls, {cls})))
+    classes = " ".join(_iri(x) for x in _classes(c, cls))
     known = sorted(c.members.get(cls, ()))
     keep = f" FILTER({var} NOT IN ({', '.join(_iri(k) for k in known)}))" if known else ""
     return f"MINUS {{ VALUES {t} {{ {classes} }} {var} <{RDF}type> {t} }}{keep}"
 
 
-def _count_checks(c: _Compiler, shape, target: tuple[str, str], prop, p: str, path: str, own) -> list[Check]:
+def _too_many(p: str, n: int, graphs: str = "") -> str:
+    """The subjects given more than ``n`` values of ``p`` by one source (``graphs``: a VALUES block on ``?src``).
+
+    Counted per source graph: two sources may give a deal different amounts (a
+    conflict, kept and flagged), but one source may not.
+    """
+    return (f"{{ SELECT ?f (COUNT(DISTINCT ?w) AS ?v) WHERE {{ {graphs}GRAPH ?src {{ ?f {p} ?w }} }} "
+            f"GROUP BY ?f ?src HAVING (COUNT(DISTINCT ?w) > {n}) }}")
+
+
+def _count_checks(c: _Compiler, shape, cls: str, prop, path: str, own) -> list[Check]:
     g = c.g
     checks = []
-    target, guard = target
+    p, target = _iri(path), _classes(c, cls)
     lo, hi = g.one(prop, SH + "minCount"), g.one(prop, SH + "maxCount")
     if lo is not None and int(lo.value) > 0:
         n = int(lo.value)
         having = "" if n == 1 else f" GROUP BY ?f HAVING (COUNT(DISTINCT ?w) >= {n})"
-        where = f"{target} MINUS {{ {{ SELECT ?f WHERE {{ ?f {p} ?w }}{having} }} }}"
-        checks.append(Check(shape.value, path, own or _default_message("minCount", lo), where, False))
+        lacking = f"MINUS {{ {{ SELECT ?f WHERE {{ ?f {p} ?w }}{having} }} }}"
+        indexed = f"{{ SELECT ?f WHERE {{ VALUES ?t {{ CLASSES }} ?f <{RDF}type> ?t }} }} {lacking}" if n == 1 else ""
+        checks.append(Check(shape.value, path, own or _default_message("minCount", lo), f"{_target(c, cls)} {lacking}",
+                            False, target, indexed=indexed))
     if hi is not None:
-        # Counted per source graph: two sources may give a deal different
-        # amounts (a conflict, kept and flagged), but one source may not.
-        where = (f"{{ SELECT ?f (COUNT(DISTINCT ?w) AS ?v) WHERE {{ GRAPH ?src {{ ?f {p} ?w }} }} "
-                 f"GROUP BY ?f ?src HAVING (COUNT(DISTINCT ?w) > {int(hi.value)}) }} {guard}")
-        checks.append(Check(shape.value, path, own or _default_message("maxCount", hi), where, False))
+        n = int(hi.value)
+        checks.append(Check(shape.value, path, own or _default_message("maxCount", hi), _too_many(p, n), False,
+                            target, True, n))
     return checks
+
+
+def _listed(c: _Compiler, prop) -> str | None:
+    """The members of the property's ``sh:in`` as a VALUES row list, when they are all IRIs or plain strings.
+
+    Then membership is sameness of terms, which a hash anti-join tests once per
+    value, where ``IN`` compares each value with every member in turn.
+    """
+    lists = c.g.values(prop, SH + "in")
+    if len(lists) != 1:
+        return None
+    items = c.g.items(lists[0])
+    plain = all(type(x).__name__ == "NamedNode" or (type(x).__name__ == "Literal" and x.datatype.value == XSD + "string"
+                                                     and x.language is None) for x in items)
+    return " ".join(str(x) for x in items) if plain else None
 
 
 def _property_checks(c: _Compiler, shape, cls: str, prop) -> list[Check]:
     """The checks of one property shape. Only ``minCount`` joins the focus nodes; the others scan the
-    property for offending values and then ask whether each one found is on a focus node."""
+    property for offending values, and each one found is then kept if its subject is a focus node."""
     g = c.g
     path_node = g.one(prop, SH + "path")
     if path_node is None or type(path_node).__name__ != "NamedNode":
@@ -301,26 +387,48 @@ def _property_checks(c: _Compiler, shape, cls: str, prop) -> list[Check]:
     path, p = path_node.value, _iri(path_node.value)
     msg = g.one(prop, SH + "message")
     own = msg.value if msg is not None else None
-    guard = _guard(c, cls)
-    checks = _count_checks(c, shape, (_target(c, cls), guard), prop, p, path, own)
+    target = _classes(c, cls)
+    checks = _count_checks(c, shape, cls, prop, path, own)
     for other in g.values(prop, SH + "lessThan"):
         where = (f"{{ SELECT ?f ?v ?w WHERE {{ ?f {p} ?v . ?f {_iri(other.value)} ?w }} }} "
-                 f"FILTER(!COALESCE(?v < ?w, false)) {guard}")
-        checks.append(Check(shape.value, path, own or _default_message("lessThan", other), where))
+                 f"FILTER(!COALESCE(?v < ?w, false))")
+        checks.append(Check(shape.value, path, own or _default_message("lessThan", other), where, target=target,
+                            guarded=True))
     for kind in g.values(prop, SH + "class"):
-        where = f"{{ SELECT ?f ?v WHERE {{ ?f {p} ?v }} }} {_not_typed(c, '?v', kind.value)} {guard}"
+        untyped = _not_typed(c, "?v", kind.value)
         checks.append(Check(shape.value, path, own or f"a value of {compact(path)} is not a {compact(kind.value)}",
-                            where))
+                            f"{{ SELECT ?f ?v WHERE {{ ?f {p} ?v }} }} {untyped}", target=target, guarded=True,
+                            indexed=f"{{ SELECT ?f ?p ?v WHERE {{ VALUES ?p {{ PREDICATES }} ?f ?p ?v }} }} {untyped}"))
     value = c.node_expr(prop, "?v", properties=False, skip=("class",))
     if value != "true":
-        where = f"{{ SELECT ?f ?v WHERE {{ ?f {p} ?v FILTER(!{value}) }} }} {guard}"
-        checks.append(Check(shape.value, path, own or f"{compact(path)} has a value that does not conform", where))
+        where = f"{{ SELECT ?f ?v WHERE {{ ?f {p} ?v FILTER(!{value}) }} }}"
+        checks.append(Check(shape.value, path, own or f"{compact(path)} has a value that does not conform", where,
+                            target=target, guarded=True, indexed=_tuned_values(c, prop, p)))
     return checks
 
 
-def _node_checks(c: _Compiler, shape, target: str) -> list[Check]:
+def _tuned_values(c: _Compiler, prop, p: str) -> str:
+    """The offending values of ``p`` for Oxigraph: each value read once, ``sh:in`` an anti-join.
+
+    Its datatype is worked out once (``?vdt``), where a value may have one of several.
+    """
+    listed = _listed(c, prop)
+    c.tuned, c.datatypes = True, {"?v": "?vdt"}
+    try:
+        value = c.node_expr(prop, "?v", properties=False, skip=("class",) + (("in",) if listed is not None else ()))
+    finally:
+        c.tuned, c.datatypes = False, {}
+    bind = " BIND(DATATYPE(?v) AS ?vdt)" if "?vdt" in value else ""
+    parts = [f"{{ SELECT ?f ?v WHERE {{ ?f {p} ?v{bind} FILTER(!{value}) }} }}"] if value != "true" else []
+    if listed is not None:
+        parts.append(f"{{ ?f {p} ?v MINUS {{ VALUES ?v {{ {listed} }} }} }}")
+    return " UNION ".join(parts)
+
+
+def _node_checks(c: _Compiler, shape, cls: str) -> list[Check]:
     """Constraints on the focus node itself; ``sh:not [ sh:class C ]`` becomes a join of the two classes."""
     g = c.g
+    target, classes_ = _target(c, cls), _classes(c, cls)
     msg = g.one(shape, SH + "message")
     text = msg.value if msg is not None else f"does not conform to {compact(shape.value)}"
     checks = []
@@ -328,10 +436,10 @@ def _node_checks(c: _Compiler, shape, target: str) -> list[Check]:
         classes = g.values(inner, SH + "class")
         if len(g.out.get(inner, {})) == 1 and len(classes) == 1:
             other = _target(c, classes[0].value).replace("FOCUS", "")
-            checks.append(Check(shape.value, "", text, f"{target} {other}", False))
+            checks.append(Check(shape.value, "", text, f"{target} {other}", False, classes_))
     own = c.node_expr(shape, "?f", properties=False, skip=("not",) if checks else ())
     if own != "true":
-        checks.append(Check(shape.value, "", text, f"{target} FILTER(!{own})", False))
+        checks.append(Check(shape.value, "", text, f"{target} FILTER(!{own})", False, classes_))
     return checks
 
 
@@ -343,7 +451,7 @@ def compile_shapes() -> tuple[Check, ...]:
     subject is a focus node only for the rows it finds; ``minCount`` and the
     node's own constraints join the focus nodes to the scan by a hash join
     (sub-SELECTs), which Oxigraph runs about eight times faster than a seek
-    per focus node.
+    per focus node (16 µs a seek at a million deals).
 
     Returns:
         The checks, in the order of the shapes file's node shapes.
@@ -365,7 +473,7 @@ def compile_shapes() -> tuple[Check, ...]:
         for cls in g.values(shape, SH + "targetClass"):
             for prop in g.values(shape, SH + "property"):
                 checks.extend(_property_checks(c, shape, cls.value, prop))
-            checks.extend(_node_checks(c, shape, _target(c, cls.value)))
+            checks.extend(_node_checks(c, shape, cls.value))
     return tuple(checks)
 
 
@@ -383,46 +491,161 @@ def _term_text(term) -> str:
     return term.value
 
 
-def _run(query, focus: str = "", progress=None, keep=None, workers: int = 1) -> ValidationReport:
-    """Run every check with ``query(sparql)`` and gather the results.
+def _each(jobs: list, solve, workers: int, progress=None, weight=lambda job: 1):
+    """Yield ``solve(job)`` for every job, ``workers`` at a time, in the order they finish.
+
+    ``progress`` is called with the running total of ``weight(job)`` after each.
+    """
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    done = 0
+    if workers <= 1:
+        for job in jobs:
+            out = solve(job)
+            done += weight(job)
+            if progress is not None:
+                progress(done)
+            yield out
+        return
+    # The store answers a query in Rust without the GIL: checks run side by side on every core.
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
+        futures = {pool.submit(solve, job): job for job in jobs}
+        for future in as_completed(futures):
+            done += weight(futures[future])
+            if progress is not None:
+                progress(done)
+            yield future.result()
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _report(found) -> ValidationReport:
+    """The report of ``(check, focus, value)`` results: one row per focus, path, message and value, sorted."""
+    rows: dict[tuple, dict] = {}
+    for check, f, v in found:
+        row = {"severity": "Violation", "focus": _term_text(f), "path": compact(check.path) if check.path else "",
+               "value": _term_text(v) if check.has_value else "", "message": check.message}
+        rows.setdefault((row["focus"], row["path"], row["message"], row["value"]), row)
+    out = sorted(rows.values(), key=lambda r: (r["focus"], r["path"], r["message"], r["value"]))
+    violations = [f"{r['focus']} {r['path']}: {r['message']}".replace("  ", " ") for r in out]
+    return ValidationReport(conforms=not out, violations=violations, rows=out)
+
+
+def _run(query, focus: str = "", progress=None, workers: int = 1) -> ValidationReport:
+    """Run every check as a SELECT of its own with ``query(sparql)``: for a store without indexes at hand (remote).
 
     Args:
         query: a function running one SELECT over the union of the graphs.
         focus: a group pattern restricting ``?f`` (see :meth:`Check.sparql`).
         progress: called with the number of checks done after each one.
-        keep: an optional test of a focus node (a pyoxigraph term): results on others are dropped.
         workers: how many checks run at once (threads; 1: in the calling thread).
     """
-    from concurrent.futures import ThreadPoolExecutor
+    def solve(check):
+        return [(check, sol["f"], sol["v"]) for sol in query(check.sparql(focus))]
 
-    def solutions(check):
-        return check, [(sol["f"], sol["v"]) for sol in query(check.sparql(focus))]
+    found = [r for rows in _each(list(compile_shapes()), solve, workers, progress) for r in rows]
+    return _report(r for r in found if type(r[1]).__name__ != "Literal")
 
-    rows: dict[tuple, dict] = {}
-    checks = compile_shapes()
-    if workers > 1:
-        # The store answers each check in Rust, mostly without the GIL: checks run side by side on every core.
-        pool = ThreadPoolExecutor(max_workers=workers)
-        results = pool.map(solutions, checks)
-    else:
-        pool, results = None, map(solutions, checks)
-    try:
-        for i, (check, found) in enumerate(results, 1):
-            for f, v in found:
-                if type(f).__name__ == "Literal" or (keep is not None and not keep(f)):
-                    continue
-                row = {"severity": "Violation", "focus": _term_text(f),
-                       "path": compact(check.path) if check.path else "",
-                       "value": _term_text(v) if check.has_value else "", "message": check.message}
-                rows.setdefault((row["focus"], row["path"], row["message"], row["value"]), row)
-            if progress is not None:
-                progress(i)
-    finally:
-        if pool is not None:
-            pool.shutdown()
-    out = sorted(rows.values(), key=lambda r: (r["focus"], r["path"], r["message"], r["value"]))
-    violations = [f"{r['focus']} {r['path']}: {r['message']}".replace("  ", " ") for r in out]
-    return ValidationReport(conforms=not out, violations=violations, rows=out)
+
+def _scans(checks) -> list[list[Check]]:
+    """The checks grouped by what they read: the same ``where`` (up to variable names) is one query.
+
+    Three shapes check ``kg:evidence`` values the same way, three count ``kg:status``
+    per source; each such scan runs once and its rows go through each check's own
+    focus test.
+    """
+    groups: dict[tuple, list[Check]] = {}
+    for check in checks:
+        key = (_renumbered(check.indexed or check.where), check.has_value, check.most)
+        groups.setdefault(key, []).append(check)
+    return list(groups.values())
+
+
+def _renumbered(sparql: str) -> str:
+    """``sparql`` with its fresh variables (``?x12``) numbered from 0 in order of appearance."""
+    import re
+
+    names: dict[str, str] = {}
+    return re.sub(r"\?x\d+", lambda m: names.setdefault(m.group(0), f"?x{len(names)}"), sparql)
+
+
+def _scan(raw, group: list[Check]) -> list[tuple]:
+    """The ``(check, f, v)`` rows of a group of checks over the whole of an embedded store, before the focus tests."""
+    check = group[0]
+    if check.most:
+        return [(c, f, v) for f, v in _crowded(raw, check) for c in group]
+    if "CLASSES" in check.indexed:
+        classes = sorted({t for c in group for t in c.target})
+        where = check.indexed.replace("CLASSES", " ".join(_iri(t) for t in classes))
+        return [(c, s["f"], None) for s in raw.query(f"SELECT ?f WHERE {{ {where} }}", use_default_graph_as_union=True)
+                for c in group]
+    if "PREDICATES" not in check.indexed:
+        where = (check.indexed or check.where).replace("FOCUS", "")
+        return [(c, s["f"], s["v"]) for s in raw.query(f"SELECT ?f ?v WHERE {{ {where} }}", use_default_graph_as_union=True)
+                for c in group]
+    paths = sorted({c.path for c in group})
+    where = check.indexed.replace("PREDICATES", " ".join(_iri(p) for p in paths))
+    sols = raw.query(f"SELECT ?f ?v ?p WHERE {{ {where} }}", use_default_graph_as_union=True)
+    return [(c, s["f"], s["v"]) for s in sols for c in group if c.path == s["p"].value]
+
+
+def _crowded(raw, check: Check) -> list[tuple]:
+    """The rows of a ``sh:maxCount`` check, counted only in the graphs where some subject has two values.
+
+    A graph with as many statements of the property as subjects gives each
+    subject one value: counting the statements and subjects of each graph
+    (two integers a graph) rules most graphs out without grouping by subject.
+    """
+    p = _iri(check.path)
+    sols = raw.query(f"SELECT ?src (COUNT(*) AS ?n) (COUNT(DISTINCT ?f) AS ?m) WHERE {{ GRAPH ?src {{ ?f {p} ?w }} }} "
+                     f"GROUP BY ?src", use_default_graph_as_union=True)
+    graphs = [s["src"] for s in sols if int(s["n"].value) > int(s["m"].value)]
+    if not graphs:
+        return []
+    named = all(type(g).__name__ == "NamedNode" for g in graphs)
+    values = f"VALUES ?src {{ {' '.join(str(g) for g in graphs)} }} " if named else ""
+    sols = raw.query(f"SELECT ?f ?v WHERE {{ {_too_many(p, check.most, values)} }}", use_default_graph_as_union=True)
+    return [(s["f"], s["v"]) for s in sols]
+
+
+def _types(raw):
+    """A cached lookup of a node's types (IRIs), by index: the focus test of the (few) rows found."""
+    import pyoxigraph as ox
+
+    kind = ox.NamedNode(RDF + "type")
+
+    @lru_cache(maxsize=100_000)
+    def types(node) -> frozenset:
+        return frozenset(q.object.value for q in raw.quads_for_pattern(node, kind, None, None)
+                         if type(q.object).__name__ == "NamedNode")
+
+    return types
+
+
+def _subject_in(raw, graphs: list):
+    """A test of a node: is it the subject of a statement in one of ``graphs`` (pyoxigraph NamedNodes)?"""
+    def keep(node) -> bool:
+        return any(next(iter(raw.quads_for_pattern(node, None, None, g)), None) is not None for g in graphs)
+    return keep
+
+
+def _run_indexed(raw, progress=None, keep=None, workers: int = 1) -> ValidationReport:
+    """Run the checks on an embedded ``pyoxigraph.Store``: each distinct scan once, the focus tests by index.
+
+    Args:
+        raw: the store (its default graph is taken as the union of all graphs).
+        progress: called with the number of checks done (of ``len(compile_shapes())``).
+        keep: an optional test of a focus node (a pyoxigraph term): results on others are dropped.
+        workers: how many scans run at once (threads; 1: in the calling thread).
+    """
+    types = _types(raw)
+    found = []
+    for rows in _each(_scans(compile_shapes()), lambda group: _scan(raw, group), workers, progress, len):
+        found.extend((check, f, v) for check, f, v in rows
+                     if type(f).__name__ != "Literal" and (not check.target or not types(f).isdisjoint(check.target))
+                     and (keep is None or keep(f)))
+    return _report(found)
 
 
 def _scratch(new, context=()):
@@ -432,29 +655,22 @@ def _scratch(new, context=()):
     graph of its own under :data:`NEW_GRAPH`, and ``context`` may hold quads,
     which keep their graphs under :data:`CONTEXT_GRAPH`, so that per-source
     counts stay per source.
+
+    Returns:
+        ``(store, graphs)``: the ``pyoxigraph.Store`` and the names of the new data's graphs.
     """
     import pyoxigraph as ox
 
     s = ox.Store()
     groups = new if new and isinstance(new[0], list) else [new]
-    for i, triples in enumerate(groups):
-        g = ox.NamedNode(NEW_GRAPH if len(groups) == 1 else f"{NEW_GRAPH}/{i}")
+    names = [ox.NamedNode(NEW_GRAPH if len(groups) == 1 else f"{NEW_GRAPH}/{i}") for i in range(len(groups))]
+    for g, triples in zip(names, groups, strict=True):
         s.extend(ox.Quad(t.subject, t.predicate, t.object, g) for t in triples)
     for t in context:
         where = getattr(t, "graph_name", None)
         g = ox.NamedNode(f"{CONTEXT_GRAPH}/{where.value}" if where is not None else CONTEXT_GRAPH)
         s.add(ox.Quad(t.subject, t.predicate, t.object, g))
-    return s
-
-
-def _union_query(store):
-    def query(sparql: str):
-        return store.query(sparql, use_default_graph_as_union=True)
-    return query
-
-
-_NEW_FOCUS = (f"FILTER EXISTS {{ GRAPH ?newGraph {{ ?f ?fp ?fo }} "
-              f"FILTER(STRSTARTS(STR(?newGraph), \"{NEW_GRAPH}\")) }}")
+    return s, names
 
 
 def validate_triples(triples) -> ValidationReport:
@@ -472,34 +688,15 @@ def validate_triples(triples) -> ValidationReport:
     >>> validate_triples([person]).violations
     ['<urn:x> rdfs:label: an agent needs an rdfs:label']
     """
-    return _run(_union_query(_scratch(list(triples))))
-
-
-def _context(store, triples) -> list:
-    """What the store already says that the new data's constraints depend on.
-
-    For each subject of the new data: everything it states outside the
-    derived graph (so counts and ``sh:not`` see the old and new values
-    together). For each node the new or old statements link to: its types.
-    """
-    import pyoxigraph as ox
-
-    if store is None:
-        return []
-    subjects = list({t.subject for t in triples if type(t.subject).__name__ == "NamedNode"})
-    out = list(_chunked(store, subjects,
-                        f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ %s }} GRAPH ?g {{ ?s ?p ?o }} "
-                        f"FILTER(?g != <{DERIVED_GRAPH}>) }}"))
-    linked = {t.object for t in triples if type(t.object).__name__ == "NamedNode"}
-    linked |= {t.object for t in out if type(t.object).__name__ == "NamedNode"}
-    out += _chunked(store, list(linked), _TYPES_OF)
-    return [ox.Triple(t.subject, t.predicate, t.object) for t in out]
+    return _run_indexed(_scratch(list(triples))[0])
 
 
 # The predicate is a constant, not a VALUES row: bound so, the store looks each node's types up by
 # index; joined from VALUES, it scanned every rdf:type in the store (8 s at a million deals).
 #: Checks run at once when a whole store or a graph in it is validated in place.
 _WORKERS = min(4, os.cpu_count() or 1)
+#: Statements up to which a scratch store's checks run in the calling thread (threads cost more there).
+_SERIAL = 10_000
 _TYPES_OF = f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ %s }} ?s <{RDF}type> ?o BIND(<{RDF}type> AS ?p) }}"
 
 
@@ -558,8 +755,10 @@ def check_batches(batches, *, store=None, force: bool = False) -> list[str]:
         return []
     replaced = {b.graph for b in batches}
     context = [q for q in _context_quads(store, triples) if q.graph_name.value not in replaced]
-    scratch = _scratch([list(b.triples) for b in batches if b.triples], context)
-    report = _run(_union_query(scratch), _NEW_FOCUS)
+    scratch, new = _scratch([list(b.triples) for b in batches if b.triples], context)
+    # The new data's subjects are the focus nodes; its context only informs them.
+    workers = _WORKERS if len(scratch) > _SERIAL else 1
+    report = _run_indexed(scratch, keep=_subject_in(scratch, new), workers=workers)
     if report.violations and not force:
         raise ValidationError(report.violations, source=", ".join(sorted({b.source for b in batches})))
     return report.violations
@@ -570,14 +769,17 @@ def validate_graphs(store, graphs, *, progress=None, whole: bool = False) -> Val
 
     For an ingest that has already loaded its named graphs into a store (or a
     copy of it) and must check them before it commits: the checks run on the
-    store's indexes and see the nodes' statements in every graph.
+    store's indexes and see the nodes' statements in every graph. On an
+    embedded store every check reads the whole store once (as
+    :func:`validate_store`) and only the results on the graphs' nodes are kept;
+    a remote store is asked about those nodes only.
 
     Args:
         store: an open store (its ``query`` runs over the union of graphs).
         graphs: named graph IRIs.
         progress: called with the number of checks done.
-        whole: ``graphs`` hold (nearly) everything in the store, as in a first load: on an
-            embedded store, check the whole store and keep the results on their nodes.
+        whole: ``graphs`` hold (nearly) everything in the store, as in a first load (kept for
+            callers: every check on an embedded store reads the whole store anyway).
 
     Returns:
         A :class:`ValidationReport`.
@@ -587,17 +789,11 @@ def validate_graphs(store, graphs, *, progress=None, whole: bool = False) -> Val
         return ValidationReport(conforms=True)
     from kg.stores import raw_store
 
-    if whole and raw_store(store) is not None:
-        # Every check over the whole store, without the per-node focus test (about half the work),
-        # then only the results on nodes of ``graphs`` are kept.
+    raw = raw_store(store)
+    if raw is not None:
         import pyoxigraph as ox
 
-        names = [ox.NamedNode(g) for g in graphs]
-
-        def keep(f) -> bool:
-            return any(next(iter(store.raw.quads_for_pattern(f, None, None, g)), None) is not None for g in names)
-
-        return _run(store.query, "", progress, keep, _WORKERS)
+        return _run_indexed(raw, progress, _subject_in(raw, [ox.NamedNode(g) for g in graphs]), _WORKERS)
     values = " ".join(_iri(g) for g in graphs)
     focus = f"FILTER EXISTS {{ VALUES ?fg {{ {values} }} GRAPH ?fg {{ ?f ?fp ?fo }} }}"
     return _run(store.query, focus, progress, workers=_WORKERS)
@@ -606,6 +802,9 @@ def validate_graphs(store, graphs, *, progress=None, whole: bool = False) -> Val
 def validate_store(store, *, progress=None) -> ValidationReport:
     """Validate everything in the store, in place, by the compiled checks.
 
+    On an embedded store each distinct scan runs once over the store's indexes
+    (:func:`_run_indexed`); a remote store gets one SELECT per check.
+
     Args:
         store: an open store.
         progress: called with the number of checks done (of ``len(compile_shapes())``).
@@ -613,4 +812,9 @@ def validate_store(store, *, progress=None) -> ValidationReport:
     Returns:
         A :class:`ValidationReport`.
     """
+    from kg.stores import raw_store
+
+    raw = raw_store(store)
+    if raw is not None:
+        return _run_indexed(raw, progress, workers=_WORKERS)
     return _run(store.query, "", progress, workers=_WORKERS)

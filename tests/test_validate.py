@@ -163,3 +163,68 @@ def test_validate_graphs_whole_store_keeps_only_the_graphs_nodes(store_with_deal
     store_with_deal.update(f"INSERT DATA {{ GRAPH <urn:g2> {{ <{KG}x> a kg:Person }} GRAPH <urn:g3> {{ <{KG}y> a kg:Person }} }}")
     report = validate_graphs(store_with_deal, ["urn:g2"], whole=whole)
     assert {(r["focus"], r["path"]) for r in report.rows} == {("kg:x", "rdfs:label")}
+
+
+BROKEN = """
+<p/1> a kg:Project ; rdfs:label "P" ; kg:evidence <company/a> .
+<o/1> a kg:Observation ; kg:subject <company/a> ; kg:metric "m" ; kg:value 5 .
+<deal/2> a kg:Acquisition ; kg:acquirer <company/a> ; kg:target <company/b> ; kg:status kg:Rumored ;
+    kg:evidence <company/b> ; kg:amount [ a kg:MonetaryAmount ; kg:value -1 ; kg:currency "USD"@en ] .
+<company/a> kg:country "DE"^^xsd:token ; kg:wikidata "Q1"@en .
+<ev/1> kg:quote "a quote long enough to be stored apart from its node"@en .
+"""
+
+
+def _store(groups: dict) -> object:
+    store = open_store("memory:")
+    for graph, text in groups.items():
+        store.raw.extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph)) for t in _ttl(text))
+    return store
+
+
+def test_checks_that_read_the_same_data_share_one_query():
+    from kg.validate import _scans
+
+    checks = compile_shapes()
+    groups = _scans(checks)
+    assert len(groups) < len(checks)
+    # Every property that must point at a kg:Agent is read in one query with the members of kg:Agent.
+    agents = next(g for g in groups if any(c.path == KG + "investor" and c.guarded for c in g))
+    assert {compact(c.path) for c in agents} >= {"kg:investor", "kg:acquirer", "kg:partner", "kg:participant"}
+
+
+def test_shared_queries_report_each_result_on_its_own_shape():
+    report = validate_store(_store({"urn:g": GOOD_DEAL + BROKEN}))
+    found = {(expand(r["focus"]).removeprefix(ID), r["path"], r["message"]) for r in report.rows}
+    assert ("p/1", "kg:evidence", "a value of kg:evidence is not a kg:Evidence") in found
+    assert ("deal/2", "kg:evidence", "a deal needs evidence (kg:evidence → kg:Evidence)") in found
+    assert ("o/1", "kg:evidence", "needs at least 1 value(s)") in found
+    # The project is not a deal, the deal not a project: each result is on its own shape only.
+    assert not any(f == "p/1" and "deal" in m for f, _, m in found)
+    assert not any(f == "deal/2" and m.startswith("a value of") for f, _, m in found)
+    values = {(r["path"], r["value"]) for r in report.rows if r["focus"].startswith("_:")}
+    assert values == {("kg:value", "-1"), ("kg:currency", "USD")}
+
+
+def test_indexed_run_and_one_query_per_check_agree():
+    # A remote store gets one SELECT per check (kg.validate._run); an embedded one shares scans.
+    from kg.validate import _run
+
+    store = _store({"urn:g": GOOD_DEAL + BROKEN, "urn:h": '<deal/1> kg:status kg:Completed , kg:Rumored .'})
+    per_check = _run(store.query)
+    assert per_check.rows == validate_store(store).rows
+    assert len(per_check.rows) >= 9
+
+
+def test_max_count_is_per_source_graph():
+    two = _store({"urn:g": GOOD_DEAL, "urn:h": "<deal/1> kg:status kg:Completed ."})
+    assert validate_store(two).conforms
+    one = _store({"urn:g": GOOD_DEAL + "<deal/1> kg:status kg:Completed ."})
+    assert [r["path"] for r in validate_store(one).rows] == ["kg:status"]
+
+
+def test_string_facets_accept_only_plain_strings():
+    report = validate_triples(_ttl(GOOD_DEAL + BROKEN))
+    bad = {(r["path"], r["value"]) for r in report.rows}
+    assert {("kg:country", "DE"), ("kg:wikidata", "Q1"), ("kg:quote", "a quote long enough to be stored apart from its node")} <= bad
+    assert validate_triples(_ttl(GOOD_DEAL + '<company/a> kg:country "DE" ; kg:wikidata "Q1" .')).conforms
