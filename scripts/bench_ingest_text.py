@@ -191,14 +191,14 @@ def real_halves(name: str, seed: int = 13) -> tuple[list[dict], list[dict]]:
 
 def score_real(docs: list[dict]) -> tuple[dict, list, float]:
     """Per-relation tp/fp/fn over documents as the dev-set scorer counts them, the misses, and docs/s."""
-    from kg.ingest.documents import repair_mojibake
+    from kg.ingest.documents import readable_text
     from kg.ingest.text import extract_document
 
     counts: dict = {}
     misses = []
     t0 = time.perf_counter()
-    # as `kg extract - --jsonl` reads them: decoding repairs misread code pages first
-    found = {d["id"]: extract_document(repair_mojibake(d["text"]), str(d["id"])) for d in docs}
+    # as `kg extract - --jsonl` reads them: decoding repairs misread code pages and reads a lone link first
+    found = {d["id"]: extract_document(readable_text(d["text"]), str(d["id"])) for d in docs}
     secs = time.perf_counter() - t0
     for d in docs:
         for rel in d.get("annotated") or sorted({g["relation"] for g in d["gold"]}):
@@ -254,7 +254,7 @@ def rule_audit() -> tuple[dict[str, dict[str, int]], list[str]]:
     Returns:
         ({rule id: {"docs": n, "right": r, "wrong": w}}, [rule ids of the audited relations with docs <= 1]).
     """
-    from kg.ingest.documents import repair_mojibake
+    from kg.ingest.documents import readable_text
     from kg.ingest.relations import rules
     from kg.ingest.text import extract_document
 
@@ -265,7 +265,7 @@ def rule_audit() -> tuple[dict[str, dict[str, int]], list[str]]:
         for d in (json.loads(line) for line in (REAL_DIR / f"{name}.dev.jsonl").read_text(encoding="utf-8")
                   .splitlines() if line.strip()):
             seen = set()
-            for f in extract_document(repair_mojibake(d["text"]), str(d["id"])):
+            for f in extract_document(readable_text(d["text"]), str(d["id"])):
                 for ev in f.get("evidence") or [f]:
                     tally = fired.setdefault(ev["rule"], {"docs": 0, "right": 0, "wrong": 0})
                     if ev["rule"] not in seen:

@@ -208,10 +208,15 @@ def test_former_chief_executives_are_not_ceos(text):
     "Analysts expect consolidation in the sector",
     "DATABRICKS RAISES $500 MLN AT $43 BLN VALUATION",
     "Honda and Nissan to merge",
-    "Reliance To Acquire Metro AG's India Business For Rs 2,850 Crore",
 ])
 def test_news_without_facts(text):
     assert extract(text) == []
+
+
+def test_a_business_bought_is_the_target_not_its_owner():
+    [f] = extract("Tallow To Acquire Brenner AG's Nordic Business For Rs 2,850 Crore")
+    assert (f["subject"], f["object"], f["status"]) == ("Tallow", "Brenner AG's Nordic Business", "planned")
+    assert f["amount"]["currency"] == "INR"
 
 
 @pytest.mark.parametrize("text,value,currency", [

@@ -4,7 +4,8 @@
 :class:`SourceText` items (one per article) and, where one part of a batch is
 bad, :class:`DocumentError` items, so one bad article never loses the others.
 Text that was UTF-8 read with the wrong code page ("Orvane¬ís") is repaired as it is
-decoded (:func:`repair_mojibake`). Nothing here knows about names or facts.
+decoded (:func:`repair_mojibake`), and a document that is only a link is read as the headline its
+address spells (:func:`link_headline`). Nothing here knows about names or facts.
 
 >>> [d.text for d in documents_from_bytes(b'{"id": "a", "text": "Acme buys Foo"}\\n', "x.jsonl", jsonl=True)]
 ['Acme buys Foo']
@@ -95,6 +96,43 @@ def repair_mojibake(text: str) -> str:
     if text.isascii():
         return text
     return _NON_ASCII_RUN.sub(lambda m: _unmangle(m.group(0)), text)
+
+
+_LINK = re.compile(r"(?:https?://)?(?:[\w-]+\.)+[a-z]{2,}(?::\d+)?(/\S*)", re.I)
+
+
+def link_headline(text: str) -> str:
+    """A document that is only a link, read as the headline its address spells; other text as it is.
+
+    News links often end in the story's headline ("…/netpulse-acquires-virtual-active/"): the last
+    part of the path with three words or more, its hyphens as spaces, each word capitalised, a file
+    extension and a trailing number dropped.
+
+    >>> link_headline("http://example.com/2011/08/01/quillon-scoops-up-tarsier-labs-12345.html")
+    'Quillon Scoops Up Tarsier Labs'
+    >>> link_headline("www.pellam.ca"), link_headline("Acme buys Foo")
+    ('www.pellam.ca', 'Acme buys Foo')
+    """
+    m = _LINK.fullmatch(text.strip())
+    if m is None:
+        return text
+    for part in reversed([p for p in m.group(1).split("/") if p]):
+        words = [w for w in re.sub(r"\.(?:s?html?|php|aspx?)$", "", part, flags=re.I).split("-") if w]
+        while words and words[-1].isdigit():
+            words.pop()
+        if len(words) >= 3 and all(re.fullmatch(r"[A-Za-z0-9.]+", w) for w in words):
+            return " ".join(w[:1].upper() + w[1:] for w in words)
+    return text
+
+
+def readable_text(text: str) -> str:
+    """Decoded text as extraction reads it: misread code pages repaired (:func:`repair_mojibake`) and a
+    lone link read as its headline (:func:`link_headline`).
+
+    >>> readable_text("https://news.example.com/pellam-buys-driftbox/")
+    'Pellam Buys Driftbox'
+    """
+    return link_headline(repair_mojibake(text))
 
 
 def _unmangle(run: str) -> str:
@@ -268,7 +306,7 @@ def documents_from_bytes(data: bytes, name: str, *, jsonl: bool = False, encodin
     if len(text) > MAX_DOC_CHARS:
         raise ExtractionError(f"{name}: the article is {len(text):,} characters, over the {MAX_DOC_CHARS:,} "
                               "limit for one article; split it")
-    yield SourceText(stem, repair_mojibake(text), title, name, sha)
+    yield SourceText(stem, readable_text(text), title, name, sha)
 
 
 def _jsonl_documents(text: str, name: str):
@@ -303,5 +341,5 @@ def _jsonl_line(line: str, n: int, name: str, seen: set):
     except UnicodeEncodeError:
         return DocumentError(doc, f"{name}:{n}", f"{name}:{n}: the text holds a lone surrogate (an invalid \\u escape)")
     title = obj["title"] if isinstance(obj.get("title"), str) else None
-    return SourceText(doc, repair_mojibake(body.replace("\r\n", "\n").replace("\r", "\n")), title, f"{name}#{doc}",
+    return SourceText(doc, readable_text(body.replace("\r\n", "\n").replace("\r", "\n")), title, f"{name}#{doc}",
                       hashlib.sha256(body.encode("utf-8")).hexdigest())

@@ -27,14 +27,19 @@ from pathlib import Path
 from kg.ingest.quantities import find_counts, find_dates, find_money
 from kg.resolve import ANAPHORS, antecedent, canonical_spelling, core_key, fold, similarity
 
-#: A word ("Rolls-Royce", "AT&T", "X-ray": one letter, a hyphen and a lower-case word is one common word)
-_TOKEN = re.compile(r"(?:\b[A-Za-z]-[a-z]+\b|\w+)(?:[&.'’]\w+|-(?=[A-Z0-9])\w+)*|[^\w\s]", re.UNICODE)
+#: A word ("Rolls-Royce", "AT&T", "Fusion-io", "@stake"; "X-ray": one letter, a hyphen and a lower-case word is one
+#: common word; "Madison-based" is two)
+_TOKEN = re.compile(r"(?:(?<![\w.])@\w+|\b[A-Za-z]-[a-z]+\b|\w+)(?:[&.'’]\w+|-(?=[A-Z0-9]|[a-z]{1,2}\b)\w+)*|[^\w\s]", re.UNICODE)
 #: A lone "s" after a word, as filings converted to plain text leave a possessive ("Calder s acquisition").
 LOST_POSSESSIVE = re.compile(r" s(?= \w)")
 _ABBREV = frozenset(
     "inc corp co ltd mr mrs ms dr st jr sr vs no u.s u.k e.g i.e etc jan feb mar apr jun jul aug sep "
     "sept oct nov dec prof gen gov sen rep plc bros est dept fig approx".split()
 )
+#: "St. Louis", "Mt. Vernon", "Warner Bros. Television": abbreviations inside a name.
+_SAINTS = frozenset({"St", "Ste", "Mt", "Ft", "Bros"})
+#: Dotted initials ("E.F. Hutton", "J.P. Industries"): their last period does not end a sentence.
+_INITIALS = re.compile(r"(?:[a-z]\.)+[a-z]")
 _SENT_END = re.compile(r"[.!?][\"'”’)]*(?=\s+[\"'“‘(]?[A-Z0-9])")
 _PREPOSITIONS = frozenset(
     "with like as than from of to by for about including unlike besides via at into on in over against".split()
@@ -86,14 +91,18 @@ def word_lists() -> dict[str, frozenset]:
 
 
 def _pattern_keywords() -> frozenset:
-    """The single-word entries of the word-list macros in ``patterns.yaml``, lower case."""
+    """The single-word entries of the word-list macros in ``patterns.yaml``, lower case, and the inflected
+    first word of the deal verbs of several words ("gobbled" of "gobbled up": "X Has Gobbled Up Y")."""
     from kg.ingest.relations import read_yaml
 
     data = read_yaml(Path(__file__).resolve().parent / "patterns.yaml")
     words = set()
-    for value in data["macros"].values():
+    for name, value in data["macros"].items():
         if isinstance(value, list):
             words.update(str(v).lower() for v in value if " " not in str(v))
+            if name in ("acq", "acqpp"):  # inflected only: "Snap" and "Pick" may be names
+                words.update(w for w in (str(v).lower().split()[0] for v in value if " " in str(v))
+                             if w.endswith(("s", "ed", "ing")))
     return frozenset(words)
 
 
@@ -220,9 +229,11 @@ def sentences(text: str) -> list[Sentence]:
     for pstart, pend in paragraphs(text):
         cut = pstart
         for m in _SENT_END.finditer(text, pstart, pend):
+            if m.group(0)[0] == "!" and text[cut:m.start()].strip(" \t\"'“‘").isalnum():
+                continue  # "Yahoo! Buys X": an exclamation mark after the first word is part of a name
             before = text[max(pstart, m.start() - 40):m.start()].rsplit(None, 1)
             word = before[-1].lower().rstrip(".") if before else ""
-            if m.group(0)[0] == "." and (word in _ABBREV or len(word) == 1) \
+            if m.group(0)[0] == "." and (word in _ABBREV or len(word) == 1 or _INITIALS.fullmatch(word)) \
                     and not _ends_after_suffix(text, word, m.end()):
                 continue
             _add_sentence(out, text, cut, m.end())
@@ -232,14 +243,14 @@ def sentences(text: str) -> list[Sentence]:
 
 
 def _ends_after_suffix(text: str, word: str, at: int) -> bool:
-    """Whether a corporate suffix's period ends a sentence: the next word is a function word that starts
-    one, followed by a lower-case word ("… Acme Inc. It also said", "… Pylon Ltd. The price"), not a
+    """Whether the period of a corporate suffix, "U.S." or initials ends a sentence: the next word is a
+    function word that starts one, followed by a lower-case word ("… Acme Inc. It also said", "… Pylon Ltd. The price"), not a
     name ("Acme Inc. Chairman Lee") nor a title-case headline ("Acme Inc. Makes Pylon Inc. Its Unit").
 
     >>> _ends_after_suffix("Pylon Ltd. The price rose", "ltd", 10), _ends_after_suffix("Acme Inc. Its Unit", "inc", 9)
     (True, False)
     """
-    if word not in _STRICT_SUFFIXES:
+    if word not in _STRICT_SUFFIXES and word not in ("u.s", "u.k") and not _INITIALS.fullmatch(word):
         return False
     nxt = re.match(r"\s*[\"'“‘(]?([A-Za-z]+)\s+([a-z])", text[at:at + 40])
     return nxt is not None and nxt.group(1).lower() in _OPENERS  # "Canon Inc. Will Make … Inc. Its Unit": a headline
@@ -304,14 +315,16 @@ def _hard_break(text: str, prev: tuple[int, int], line: tuple[int, int], width: 
     words = [w for w in before.split() if w[:1].isalpha()]
     capital = sum(1 for w in words if w[0].isupper())
     return len(before.strip()) < 0.6 * width and bool(words) and capital >= 0.6 * len(words) \
-        and not _wrapped_mid_sentence(words)
+        and not _wrapped_mid_sentence(words, raw)
 
 
-def _wrapped_mid_sentence(words: list[str]) -> bool:
+def _wrapped_mid_sentence(words: list[str], following: str = "") -> bool:
     """Whether a short capitalised line is the start of a wrapped sentence rather than a headline: it
     ends in a function word ("Elders IXL Ltd said the"), or it is a name of at most four words with no
-    verb of headlines and no byline's "By" ("Continental Health" / "Affiliates Inc said it …"), or it
-    holds a verb in lower case, which title case would capitalise ("Quaker Oats Co said Keystone Partners").
+    verb of headlines and no byline's "By" ("Continental Health" / "Affiliates Inc said it …"), or of at
+    most six when the next line says what it said ("First Harbor Savings and Loan" / "Association of
+    Leeds said …"), or it holds a verb in lower case, which title case would capitalise ("Quaker Oats Co
+    said Keystone Partners").
 
     >>> _wrapped_mid_sentence(["Continental", "Health"]), _wrapped_mid_sentence(["Pellam", "Buys", "Driftbox"])
     (True, False)
@@ -322,7 +335,8 @@ def _wrapped_mid_sentence(words: list[str]) -> bool:
         return True
     if any(w in _PROSE_VERBS for w in words):
         return True  # "Quaker Oats Co said Keystone Partners": title case would write "Said"
-    return len(low) <= 4 and low[0] not in ("by", "from", "photo", "source") \
+    longest = 6 if re.search(r"\b(?:said|says)\b", following[:60]) else 4
+    return len(low) <= longest and low[0] not in ("by", "from", "photo", "source") \
         and not any(w in lists["headline_words"] or w in _LEAD_VERBS for w in low)
 
 
@@ -358,6 +372,8 @@ def _namey(t: str) -> bool:
     >>> _namey("eBay"), _namey("the"), _namey("")
     (True, False, False)
     """
+    if t[:1] == "@" and t[1:].isalnum():
+        return True  # "@stake", "@Last Software": a brand written with an at sign
     if not t or not t[0].isalnum():
         return False
     if t[0].isupper():
@@ -419,6 +435,8 @@ class _Scan:
         """Whether token ``k`` cannot be a name word: a stop or headline word, or a common word first."""
         lists, tok = self.lists, self.toks[k]
         low = tok.text.lower()
+        if tok.text[:1].islower() and any(c.isupper() for c in tok.text[1:]):
+            return False  # "iTS Solutions", "eBay": a word written in a brand's own case is no common word
         if low in lists["stop"] or low in ("'s", "’s") or low in lists["headline_words"]:
             return True
         if "-" in low and all(w in lists["stop"] or w in lists["headline_words"] for w in low.split("-")):
@@ -462,6 +480,7 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
     out: list[Mention] = []
     i, n = 0, len(toks)
     lead = _headline_lead(scan, sent)
+    shouting = text[sent.start:sent.end].isupper()  # all capitals: no word is told apart by its case
     # prose, not a title-case headline: lower-case words carry it ("Arden said it sold …")
     prose = sum(1 for t in toks if len(t.text) > 2 and t.text.isalpha() and t.text.islower()) >= 2
     while i < n:
@@ -481,7 +500,10 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
             continue
         first, j = i, _run_end(scan, i)
         run, i = _with_possessive(scan, first, j)
-        trimmed = _trim(run, scan.lists, prose and first != scan.first_word)
+        # in prose a name that starts the sentence and is followed by its verb is a name as written
+        # ("Amoskeag Bank Shares Inc said"), its trade words included
+        trimmed = _trim(run, scan.lists, prose and (first != scan.first_word or (
+            i < n and toks[i].text.lower() in _SAYS)), acronyms=not shouting)
         if trimmed is None:
             continue
         mention, i = _mention_of(scan, sent, index, trimmed, i)
@@ -494,6 +516,8 @@ def find_mentions(text: str, sent: Sentence, index: int, vocab: set, gaz: _Gazet
 #: Deal verbs that end a headline's leading name ("Morrow Reuters Acquires …", "IT Robotics to Acquire …").
 _LEAD_VERBS = frozenset("acquires buys purchases acquired to".split())
 _LEAD_AFTER_TO = frozenset("acquire buy purchase".split())
+#: Deal verbs after which the next capitalised words are the target's name.
+_DEAL_VERBS = (_LEAD_VERBS | _LEAD_AFTER_TO) - {"to"}
 
 
 def _headline_lead(scan: _Scan, sent: Sentence) -> tuple[int, int] | None:
@@ -585,9 +609,10 @@ def _starts_name(scan: _Scan, i: int) -> bool:
         # "Xpeng founder He Xiaopeng"
         or (low == "he" and i > 0 and toks[i - 1].text.lower() in lists["office_heads"] and _namey(nxt)
             and not scan.stop(i + 1))
-        # "Founders Fund"
-        or (t.text[0].isupper() and low not in _FUNCTION and low not in lists["headline_words"]
-            and nxt.lower() in lists["company_suffixes"] and _namey(nxt))
+        # "Founders Fund"; right after a deal verb also "Acquires Accord Technologies"
+        or (t.text[0].isupper() and low not in _FUNCTION and nxt.lower() in lists["company_suffixes"] and _namey(nxt)
+            and (low not in lists["headline_words"] or (i > 0 and toks[i - 1].text.lower() in _DEAL_VERBS
+                                                        and not t.text.isupper())))
     )
 
 
@@ -618,18 +643,50 @@ def _run_end(scan: _Scan, i: int) -> int:
             j += 1  # "Qatar Investment Authority": a common word inside an institution's name
         elif tj in ("&", "+") and nxt and _namey(nxt):
             j += 1
-        elif tj == "." and len(toks[j - 1].text) == 1 and toks[j - 1].text.isupper() and nxt \
+        elif tj == "." and (len(toks[j - 1].text) == 1 or toks[j - 1].text in _SAINTS
+                            or (_INITIALS.fullmatch(toks[j - 1].text.lower())
+                                and toks[j - 1].text.lower() not in lists["places"])) \
+                and (toks[j - 1].text.isupper() or toks[j - 1].text in _SAINTS) and nxt \
                 and _namey(nxt) and not scan.stop(j + 1) and toks[j].end == toks[j + 1].start - 1:
-            j += 1  # "Mark V. Parkinson", "J. Craig Venter": an initial inside a name
+            j += 1  # "Mark V. Parkinson", "J. Craig Venter", "E.F. Hutton", "St. Louis": an abbreviation inside a name
         elif (lj in lists["joiners"] or (lj in ("of", "for") and toks[j - 1].text.lower() in lists["of_heads"])) \
                 and nxt and _namey(nxt) and not scan.stop(j + 1):
             j += 1
         elif lj in ("of", "for") and toks[j - 1].text.lower() in lists["of_heads"] and nxt \
                 and scan.stop(j + 1) and _starts_name(scan, j + 1):
             j += 2  # "Bank of New York": a name that starts with a stop word
+        elif lj == "of" and _suffix_after_place(toks, j):
+            j += 1  # "Cablevision Industries of California Inc", "Union Bancorp of West Virginia Inc"
         else:
             break
     return j
+
+
+def _suffix_after_place(toks: list, j: int) -> bool:
+    """Whether the "of" at ``toks[j]`` is followed by one or two capitalised words and a corporate suffix,
+    so that the whole is one company's name ("Industries of California Inc").
+
+    >>> _suffix_after_place(tokens("Cablevision Industries of California Inc said"), 2)
+    True
+    >>> _suffix_after_place(tokens("the Chief Executive Officer of Tallis Corp"), 4)
+    False
+    """
+    before = toks[j - 1].text.lower() if j else ""
+    if not before or before in _STRICT_SUFFIXES or before in word_lists()["office_titles"] \
+            or not toks[j - 1].text[:1].isupper():
+        return False  # "Chief Executive Officer of Sitoa Corp": a title of a company, not part of its name
+    for k in (j + 2, j + 3):
+        words = toks[j + 1:k]
+        if k < len(toks) and all(t.text[:1].isupper() and t.text.isalpha() for t in words) \
+                and toks[k].text.lower() in _STRICT_SUFFIXES:
+            return toks[j - 1].text.lower() not in _FUNCTION and len(toks[:j]) > 0 and _run_has_name(toks, j)
+    return False
+
+
+def _run_has_name(toks: list, j: int) -> bool:
+    """Whether the word before "of" ends a capitalised run of two words or more ("Cablevision Industries"),
+    not a lone title ("chief of")."""
+    return j >= 2 and toks[j - 2].text[:1].isupper() and toks[j - 1].text[:1].isupper()
 
 
 def _before_suffix(scan: _Scan, j: int) -> bool:
@@ -656,7 +713,10 @@ def _with_possessive(scan: _Scan, first: int, j: int) -> tuple[list, int]:
     # "Macy's rejects", "Byju's raises": a possessive followed by a verb or the end belongs to the name
     if _possessive_in_name(toks, j, scan.text, scan.lists):
         return toks[first:j + 1], j + 1
-    # "Heinl's Nursery Inc", "Scott's Hospitality Inc": a possessive inside a company's name
+    # "Heinl's Nursery Inc", "Scott's Hospitality Inc": a possessive inside a company's name, but not after a
+    # name that a suffix already ends ("Halden Corp's Orvane Credit Corp" is two companies)
+    if toks[j - 1].text.lower() in _STRICT_SUFFIXES:
+        return toks[first:j], j
     k = j + 1
     while k < n and k < j + 5 and _namey(toks[k].text) and not scan.stop(k):
         k += 1
@@ -666,7 +726,7 @@ def _with_possessive(scan: _Scan, first: int, j: int) -> tuple[list, int]:
     return toks[first:j], j
 
 
-def _trim(run: list, lists: dict, prose: bool = False):
+def _trim(run: list, lists: dict, prose: bool = False, acronyms: bool = True):
     """A run without the description or title in front of the name, as (run, words, titled); None if no name.
 
     In prose (``prose``: a sentence carried by lower-case words, the run not its first word) a capitalised
@@ -680,12 +740,14 @@ def _trim(run: list, lists: dict, prose: bool = False):
         # a nationality starts a description only before a trade word ("German Manufacturer
         # Volkswagen"), not in a name ("American Express", "British Airways")
         trade = (w in lists["descriptors"] and w not in lists["demonyms"]) \
+            or (k > 0 and w in lists["description_heads"]) \
             or w.rpartition("-")[2] in ("based", "backed", "owned", "funded", "headquartered")  # "Hawaii-Based X"
         if (trade or (w in lists["demonyms"] and words[k + 1] in lists["descriptors"])) and words[k + 1] != "of":
             cut = k + 1
     if all(w in lists["company_suffixes"] or w in lists["organization_words"] for w in words[cut:]) \
             or (cut < len(words) and words[cut] in ("&", "+", "and")) \
-            or (prose and words[-1] in _STRICT_SUFFIXES and not any(w in lists["demonyms"] for w in words[:cut])):
+            or (prose and words[-1] in _STRICT_SUFFIXES
+                and not any(w in lists["demonyms"] or w in _GENERIC_TAIL for w in words[:cut])):
         cut = 0  # "Harlow Media Group", "Velmora Research & Technology": the descriptor is part of the name
     run, words = run[cut:], words[cut:]
     # "Chancellor Olaf Scholz", "Treasury Secretary Janet Yellen": the title is not the name
@@ -698,12 +760,24 @@ def _trim(run: list, lists: dict, prose: bool = False):
         return None  # "Chief Executive Officer", "Commissioner General": a title, not a person
     if not run or all(w in lists["demonyms"] or w in lists["descriptors"] and len(words) == 1 for w in words):
         return None
+    if len(run) == 1 and (words[0] in lists["company_suffixes"] | lists["descriptors"]) and acronyms \
+            and _acronym(run[0].text):
+        return run, words, titled  # "SAS Acquires X": an acronym of three capitals or more is a name
     if len(run) == 1 and (words[0] in lists["company_suffixes"] | lists["descriptors"]
                           or words[0] in _GENERIC_TAIL or words[0] in ("business", "businesses")):
         return None  # "Acquires the Business of X": a common noun, capitalised
     if len(run) > 1 and words[-1] in _GENERIC_TAIL and words[-1] not in lists["company_suffixes"]:
         return None  # "NEW VIDEO STARTUP", "Fintech Firm": a description, not a name
     return run, words, titled
+
+
+def _acronym(word: str) -> bool:
+    """Whether a word is written as an acronym: three capitals or more.
+
+    >>> _acronym("SAS"), _acronym("AG"), _acronym("Group")
+    (True, False, False)
+    """
+    return len(word) >= 3 and word.isalpha() and word.isupper()
 
 
 def _mention_of(scan: _Scan, sent: Sentence, index: int, trimmed: tuple, i: int):
@@ -717,6 +791,8 @@ def _mention_of(scan: _Scan, sent: Sentence, index: int, trimmed: tuple, i: int)
     if words[-1] in ("inc", "corp", "co", "ltd", "plc", "bros") and text[end:end + 1] == "." \
             and end + 1 < sent.end:
         end += 1
+    if text[end:end + 2] == "! " and end + 2 < sent.end:
+        end += 1  # "Yahoo! Buys X": the sentence goes on, so the mark is the name's
     # "Aruba Networks, Inc., acquired": a corporate suffix after a comma belongs to the name
     suffix = _COMMA_SUFFIX.match(text, end, sent.end)
     if suffix:
@@ -760,13 +836,18 @@ def _and_in_name(toks: list, j: int) -> bool:
     False
     """
     n = len(toks)
-    if j == 0 or j + 1 >= n or toks[j - 1].text.lower() in _STRICT_SUFFIXES:
+    if j == 0 or j + 1 >= n or toks[j - 1].text.lower() in _STRICT_SUFFIXES | {"company"}:
         return False
     nxt = toks[j + 1].text
     if nxt.lower() in ("co", "company"):
         return True
-    return (_namey(nxt) and nxt[0].isupper() and nxt.lower() not in _FUNCTION and j + 2 < n
-            and toks[j + 2].text.lower() in _STRICT_SUFFIXES | {"association"})
+    if not (_namey(nxt) and nxt[0].isupper() and nxt.lower() not in _FUNCTION):
+        return False
+    # "Frost and Sullivan Inc", "D and K Financial Corp": one or two capitalised words, then the suffix
+    ends = _STRICT_SUFFIXES | {"association"}
+    return (j + 2 < n and toks[j + 2].text.lower() in ends) or (
+        j + 3 < n and toks[j + 2].text[:1].isupper() and toks[j + 2].text.lower() not in _FUNCTION
+        and toks[j + 3].text.lower() in ends)
 
 
 def _place_before(toks: list, j: int, lists: dict) -> bool:
@@ -827,7 +908,8 @@ def _cluster(mentions: list[Mention], clusters: list[Cluster], context: set, tex
         canon = canonical_spelling(m.text, context)
         name = canon or m.text
         key = core_key(name)
-        idx = prev.cluster if prev is not None and _abbreviates(text, prev, m) else None
+        idx = prev.cluster if prev is not None and (_abbreviates(text, prev, m) or _spelled_out(text, prev, m)) \
+            else None
         if idx is None:
             idx = _existing_cluster(m, name, key, clusters, persons, by_core)
         prev = m
@@ -861,6 +943,22 @@ def _abbreviates(text: str, named, short) -> bool:
     return short.text in (initials, big)
 
 
+def _spelled_out(text: str, short, named) -> bool:
+    """Whether mention ``named`` spells out the abbreviation ``short`` just before it, after a comma
+    ("to acquire AMAC, American Medical Alert Corp.": one company).
+
+    >>> t = "buys ATL, Arden Tasman Ltd"
+    >>> _spelled_out(t, Mention(5, 8, "ATL", "unknown", 0), Mention(10, 26, "Arden Tasman Ltd", "company", 0))
+    True
+    """
+    if not text or text[short.end:named.start] != ", " or not short.text.isalpha() or not short.text.isupper() \
+            or not 2 <= len(short.text) <= 6 or named.kind == "person":
+        return False
+    words = re.findall(r"[A-Za-z][\w'-]*", named.text)
+    return short.text in ("".join(w[0] for w in words).upper(),
+                          "".join(w[0] for w in words if w.lower() not in _FUNCTION).upper())
+
+
 def _existing_cluster(m: Mention, name: str, key: str, clusters: list[Cluster], persons: dict,
                       by_core: dict) -> int | None:
     """The cluster a mention belongs to: same core name, same known entity, a surname, a near spelling."""
@@ -878,7 +976,34 @@ def _existing_cluster(m: Mention, name: str, key: str, clusters: list[Cluster], 
                 return c
     if idx is None and (m.kind == "person" or fold(name) in word_lists()["first_names"]):
         idx = _sounds_like(name, clusters)
+    if idx is None and m.kind not in ("person", "place") and len(name.split()) == 1:
+        idx = _first_word_of(name, clusters)
+    if idx is None and 2 <= len(name) <= 6 and name.isalpha() and name.isupper():
+        idx = _initials_of(name, clusters)
     return idx
+
+
+def _initials_of(short: str, clusters: list[Cluster]) -> int | None:
+    """The one earlier organisation whose name's initials an abbreviation spells ("TWA" after "Trans World
+    Airlines Inc"), corporate suffixes and small words left out; None when none or several do."""
+    hits = []
+    for c in range(max(0, len(clusters) - 300), len(clusters)):
+        words = [w for w in re.findall(r"[A-Za-z][\w'-]*", clusters[c].name)
+                 if w.lower() not in _STRICT_SUFFIXES and w.lower() not in _FUNCTION]
+        if clusters[c].kind != "person" and len(words) == len(short) > 1 \
+                and "".join(w[0] for w in words).upper() == short:
+            hits.append(c)
+    return hits[0] if len(hits) == 1 else None
+
+
+def _first_word_of(name: str, clusters: list[Cluster]) -> int | None:
+    """The one earlier company whose name starts with this one-word name ("Carling" after "Carling O'Keefe
+    Ltd", "Elders" after "Elders IXL Ltd"), or None when there is none or more than one."""
+    key = fold(name)
+    hits = [c for c in range(max(0, len(clusters) - 300), len(clusters))
+            if clusters[c].kind != "person" and len(clusters[c].name.split()) > 1
+            and fold(clusters[c].name.split()[0]) == key]
+    return hits[0] if len(hits) == 1 else None
 
 
 def _join(m: Mention, idx: int, cl: Cluster, name: str, canon: str | None, persons: dict) -> None:
@@ -949,8 +1074,10 @@ def _anaphor_re() -> re.Pattern:
     # nouns that name an organisation on their own ("The newspaper was established in 1844 by …")
     bodies = ("newspaper|magazine|school|university|college|foundation|institute|association|society|charity|"
               "museum|organization|organisation|party|band|label|agency|publisher|airline|club")
-    described = rf"the (?:(?:{'|'.join(mods)})[ -]){{1,2}}(?:{heads})|the (?:(?:{'|'.join(mods)})[ -]){{0,2}}(?:{bodies})"
-    fixed = "|".join(sorted(map(re.escape, ANAPHORS), key=len, reverse=True))
+    described = (rf"the\s(?:(?:{'|'.join(mods)})[\s-]){{1,2}}(?:{heads})"
+                 rf"|the\s(?:(?:{'|'.join(mods)})[\s-]){{0,2}}(?:{bodies})")
+    # a wrapped line may break inside the phrase ("the\ncompany")
+    fixed = "|".join(re.escape(a).replace(r"\ ", r"\s") for a in sorted(ANAPHORS, key=len, reverse=True))
     return re.compile(rf"\b({described}|{fixed})\b", re.IGNORECASE)
 
 
@@ -981,17 +1108,20 @@ def _anaphors(text: str, sents: list[Sentence], mentions: list[Mention], cluster
     for m in _anaphor_re().finditer(text):
         if _inside(taken, m.start()) or _inside(taken, m.end() - 1):
             continue
-        phrase = m.group(1).lower()
+        phrase = " ".join(m.group(1).lower().split())
         if phrase == "it" and re.match(r"\s+(?:is|was)\s+(?:said|reported|expected|likely|not|possible|unclear|understood)\b",
                                        text[m.end():m.end() + 30]):
             continue  # "it is said that …" has no antecedent
         if re.match(r"\s+of\s+[A-Z]", text[m.end():m.end() + 6]):
             continue  # "the business of Zeta Labs": the noun names a part of the company that follows
+        if m.group(1).lower().startswith("the ") and _inside(taken, m.end() + 1) and text[m.end():m.end() + 1] == " ":
+            continue  # "the band Pellam", "the company Quist": the noun is in apposition to the name that follows
         kind = ANAPHORS.get(phrase, "org")  # "the Japanese company", "the robotics startup"
         si = max(0, bisect_right(starts, m.start()) - 1)
         before = text[max(0, m.start() - 20):m.start()].split()
         after_prep = bool(before) and before[-1].lower() in _PREPOSITIONS
-        near = [x for k in range(max(0, si - 2), si + 1) for x in by_sentence.get(k, ())]
+        near = [x for k in range(max(0, si - 2), si + 1) for x in by_sentence.get(k, ())
+                if not _possessor(text, x, by_sentence.get(k, ()))]
         if not after_prep:
             near = _subject_first(near, kind, m.start(), si)
         ante = antecedent(kind, near, m.start(), sentence=si, recency=after_prep)
@@ -1001,6 +1131,18 @@ def _anaphors(text: str, sents: list[Sentence], mentions: list[Mention], cluster
         insort(by_sentence.setdefault(si, []), new, key=lambda x: x.start)
         found.append(new)
     return sorted(mentions + found, key=lambda x: x.start)
+
+
+def _possessor(text: str, m: Mention, same: list) -> bool:
+    """Whether a mention owns the name right after it ("Kraft Inc's Pellam unit said it": "it" is the unit).
+
+    >>> t = "Orrin Corp's Pellam unit"
+    >>> _possessor(t, Mention(0, 10, "Orrin Corp", "company", 0), [Mention(13, 19, "Pellam", "unknown", 0)])
+    True
+    """
+    if text[m.end:m.end + 3] not in ("'s ", "’s "):
+        return False
+    return any(x.start == m.end + 3 for x in same)
 
 
 def analyse(text: str, gazetteer=None) -> Document:

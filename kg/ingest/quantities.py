@@ -206,6 +206,8 @@ def find_counts(text: str) -> list[Count]:
                 value = _number(m.group("num")) * _SCALES.get((m.group("scale") or "").lower(), 1)
             except InvalidOperation:
                 continue
+        if m.start() > 0 and text[m.start() - 1].isalpha():
+            continue  # "HTML5", "A320": a digit glued to a word is part of that word
         found.append(Count(m.start(), m.end(), value, bool(m.group("pct")), bool(m.group("approx"))))
     return found
 

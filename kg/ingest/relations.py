@@ -213,9 +213,9 @@ def mask(doc, si: int, items: list[tuple] | None = None) -> Masked:
 
 def _plain(chunk: str, after_name: bool = False) -> str:
     """Text between placeholders as the patterns read it: one space for any white space, a straight
-    apostrophe, no trademark signs ("Halden Labs® Acquires" reads "Halden Labs Acquires") and, right
+    apostrophe, no space before a comma ("Ambrit Inc , has agreed"), no trademark signs ("Halden Labs® Acquires" reads "Halden Labs Acquires") and, right
     after a name, a possessive that lost its apostrophe restored ("Calder s bid" reads "Calder's bid")."""
-    chunk = re.sub(r"\s+", " ", _MARKS.sub("", chunk.replace("’", "'")))
+    chunk = re.sub(r"\s+", " ", _MARKS.sub("", chunk.replace("’", "'"))).replace(" , ", ", ")
     return "'s" + chunk[2:] if after_name and LOST_POSSESSIVE.match(chunk) else chunk
 
 
@@ -224,6 +224,8 @@ def _fits(mention, want: str | None) -> bool:
         return False
     if want == "person":
         return mention.kind in ("person", "unknown")
+    if want == "human":  # a person by the shape of the name (a given name, a title), not merely not a company
+        return mention.kind == "person"
     if want == "org":
         return mention.kind != "person"
     return True
@@ -331,7 +333,7 @@ def _coordinated(text: str, lo: int, hi: int, slot_lo: int, slot_hi: int, doc=No
         # "A of New York and B of Connecticut": where each one is from is not another name
         rest = text[_where_from(text, hi, doc) if doc is not None else hi:]
         m = _COORDINATED_AFTER.match(rest) \
-            or re.match(r"((?:, ⟨E\d+⟩)+)(?=[.;]?$)", rest)  # headline lists: "from Nvidia, Microsoft, Jeff Bezos"
+            or re.match(r"((?:, ⟨E\d+⟩)+)(?=[.;!]?$| (?:for|to|in)\b)", rest)  # "from Nvidia, Microsoft, Jeff Bezos"
         if m and _CLAUSE_VERB.match(rest, m.end()):
             m = None  # "… of Kivu, Ralto and Zeno entered into …": the list starts a new clause
         if m:  # "(TIGR)" after a name is the same entity's short name, not another one
@@ -364,6 +366,19 @@ def _context_subject(masked: Masked, lo: int, obj_cluster: int):
     return best[1] if best else None
 
 
+_REPORTS = re.compile(r"^(?:[Tt]he )?⟨E(\d+)⟩ (?:said|says|announced|reported|told)\b")
+
+
+def _reporting_subject(masked: Masked, m: re.Match, obj):
+    """For a match that starts with "its", the company whose statement the sentence reports ("Amoskeag said
+    the court overturned its proposed acquisition of X": Amoskeag's, not the court's); None otherwise."""
+    first = _REPORTS.match(masked.text)
+    if not m.group(0).lower().startswith("its ") or first is None:
+        return None
+    subj = masked.entities[int(first.group(1))]
+    return subj if subj.kind not in ("place", "person") and (obj is None or subj.cluster != obj.cluster) else None
+
+
 def find_relations(doc, doc_id: str = "doc") -> list[dict]:
     """Every relation fact the patterns find in an analysed document, before merging.
 
@@ -390,16 +405,19 @@ def find_relations(doc, doc_id: str = "doc") -> list[dict]:
             if names < 2 and "(?P<O>" in rule.regex.pattern and rule.subject != "context" and rule.object != "context":
                 continue  # a two-name rule cannot match a one-name sentence
             for m in rule.regex.finditer(masked.text):
-                if rule.unless and rule.unless.search(m.group(0)):
-                    continue
+                if rule.unless and rule.unless.search(_unmask(doc, masked, m.group(0))):
+                    continue  # the veto reads the words as written, names included ("Reverse Merger Into")
                 facts.extend(_facts_from_match(doc, doc_id, masked, rule, m, quote))
     # "exploring a partnership with X" is a search, not yet a partnership
     seeks = {(f["start"], f["_s"], f["_o"]) for f in facts if f["relation"] == "seeksPartner"}
     # "Canpages Bets On Social Search, Buys X": the headline's buyer, not the first clause's object
     buyers = {(f["start"], f["_o"]): f["_s"] for f in facts if f["rule"] == "acquired.headline-second-verb"}
+    # "Acquires Usenet Discussion Service From Deja.com": the name inside a part bought is not the target
+    parts = {(f["start"], f["_s"], c) for f in facts for c in f.get("_parts", ())}
     return [f for f in facts if not (f["relation"] == "partnerOf" and (
         (f["start"], f["_s"], f["_o"]) in seeks or (f["start"], f["_o"], f["_s"]) in seeks))
-        and buyers.get((f["start"], f["_o"]), f["_s"]) == f["_s"]]
+        and buyers.get((f["start"], f["_o"]), f["_s"]) == f["_s"]
+        and (f["start"], f["_s"], f["_o"]) not in parts]
 
 
 def _facts_from_match(doc, doc_id, masked, rule, m, quote) -> list[dict]:
@@ -445,6 +463,9 @@ def _facts_from_match(doc, doc_id, masked, rule, m, quote) -> list[dict]:
                     "_s": s.cluster,
                     "_o": o.cluster if o is not None else None,
                 }
+                if m.groupdict().get("U") and o is not None and o.cluster not in {
+                        x.cluster for x in masked.entities.values()}:  # a part bought: the names inside it
+                    fact["_parts"] = [masked.entities[int(i)].cluster for i in re.findall(r"⟨E(\d+)⟩", m.group("U"))]
                 if o is None:
                     fact["kind"] = kind_label(kind, quote)
                     if fact["kind"] in _GENERIC_KINDS:  # "looking for a partner" names no kind
@@ -460,16 +481,7 @@ def _parties(doc, masked, rule, m):
     types = rule.types or {}
     lo, hi = m.span()
     obj = masked.entities.get(int(groups["O"])) if groups.get("O") else None
-    if rule.subject == "context":
-        subj = _context_subject(masked, lo, obj.cluster if obj else -1)
-        if subj is None:
-            return None
-        confidence = rule.confidence * 0.9
-    else:
-        subj = masked.entities.get(int(groups["S"])) if groups.get("S") else None
-        confidence = rule.confidence
-        if subj is not None and rule.relation not in ("role", "ceoOf", "founderOf") and types.get("S") != "org":
-            subj = _appositive_head(masked, subj, int(groups["S"]))
+    subj, confidence = _subject_of(masked, rule, m, obj)
     if subj is None or not _fits(subj, types.get("S")):
         return None
     if rule.object == "context":  # "The round was led by X": the object is the company talked about
@@ -484,9 +496,13 @@ def _parties(doc, masked, rule, m):
     if obj is not None and rule.relation in ("acquired", "investedIn", "role", "founderOf") and groups.get("O") \
             and masked.positions[("E", int(groups["O"]))] + len(f"⟨E{groups['O']}⟩") == hi:
         obj = _described(masked, obj, int(groups["O"]))
-    if obj is not None and rule.relation in ("acquired", "investedIn") and \
-            obj.text.rsplit(None, 1)[-1].lower() in _PART_WORDS:
-        return None  # "Metro AG's India Business": a part of a company, not a company
+    if groups.get("U"):  # the part of a company a deal is for
+        obj = _part_bought(doc, masked, m, obj, subj)
+        if obj is None:
+            return None
+    elif obj is not None and rule.relation in ("acquired", "investedIn") and \
+            obj.text.rsplit(None, 1)[-1].lower() in _PART_WORDS and _owned(masked, groups.get("O")):
+        return None  # "Metro AG's India Business": a part named with its owner (acquired.unit-possessive)
     kind = None
     if obj is None:
         if not groups.get("K"):
@@ -495,6 +511,92 @@ def _parties(doc, masked, rule, m):
     elif not _fits(obj, types.get("O")) or obj.cluster == subj.cluster:
         return None
     return subj, obj, kind, confidence
+
+
+def _subject_of(masked, rule, m, obj) -> tuple:
+    """A match's subject and the confidence it leaves: the named subject (the person of an appositive
+    before it), or for a rule without one the reporting company or the nearest name before the match."""
+    groups, types = m.groupdict(), rule.types or {}
+    if rule.subject == "context":
+        subj = _reporting_subject(masked, m, obj) or _context_subject(masked, m.start(), obj.cluster if obj else -1)
+        return subj, rule.confidence * 0.9
+    subj = masked.entities.get(int(groups["S"])) if groups.get("S") else None
+    if subj is not None and rule.relation not in ("role", "ceoOf", "founderOf") and types.get("S") != "org":
+        subj = _appositive_head(masked, subj, int(groups["S"]))
+    return subj, rule.confidence
+
+
+def _part_bought(doc, masked, m, obj, subj):
+    """The object of a match whose words ``U`` name a part of a company: its own name when one follows
+    ("its Canadian subsidiary, Orvane Petroleum Ltd"), else the part named with its owner (:func:`_unit`),
+    the owner being the match's object or, for "sell its X", the name before the match."""
+    after = masked.text[m.end("U"):]
+    named = re.search(rf"\b{_macro('unitnoun')}$", m.group("U"), re.I) and re.match(r",? ⟨E(\d+)⟩(?!(?:'s|') )", after)
+    if named:
+        return masked.entities[int(named.group(1))]
+    mark = re.match(r"(?:'s|')(?= )", masked.text[m.end("O") + 1:]) if m.groupdict().get("O") else None
+    owner = obj if obj is not None else _context_subject(masked, m.start(), subj.cluster)
+    return _unit(doc, masked, m.group("U"), owner, mark.group(0) if mark else None,
+                 not re.match(r"(?: (?:in|at|near) [^⟨⟩]*?)? from ", after))
+
+
+#: Words that alone do not say which part of a company is meant ("all the business of X" is X itself).
+_QUANTIFIERS = frozenset("the its their all of substantially certain select remaining outstanding issued whole entire "
+                         "a an".split())
+
+
+def _unit(doc, masked: Masked, phrase: str, owner, mark: str | None = None, of_owner: bool = True):
+    """The part of a company that a deal is for, as a mention of an entity of its own named with its owner
+    ("Tarsier's fibre broadband business", the possessive ``mark`` as the text writes it; assets bought
+    from an owner are a part, ``of_owner`` "the assets of X" are X itself); None without an owner, or when the words name no part (a
+    name alone: "buys Yahoo's Kelkoo" is for Kelkoo, which other patterns find).
+
+    >>> from kg.ingest.mentions import analyse
+    >>> doc = analyse("Quillon buys Tarsier's fibre broadband business.")
+    >>> [(f["subject"], f["object"], f["rule"]) for f in find_relations(doc)]
+    [('Quillon', "Tarsier's fibre broadband business", 'acquired.unit-possessive')]
+    """
+    from kg.ingest.mentions import Cluster, Mention
+
+    words = _unmask(doc, masked, phrase).strip()
+    if owner is None or not re.search(rf"\b(?:{_macro('unitnoun')}|assets)$", words, re.I) \
+            or all(w.lower() in _QUANTIFIERS for w in words.split()[:-1]) \
+            or re.search(r"⟨E\d+⟩ (?:unit|units|subsidiary|arm|affiliate)$", phrase, re.I) \
+            or (of_owner and re.search(r"\b(?:assets|shares|stock)\b", phrase, re.I)):
+        return None  # "its Linotype Group unit" is Linotype Group; "the assets of X" are X (other patterns)
+    owner_name = _surface(doc, owner)
+    mark = mark or ("'" if owner_name.endswith("s") else "'s")  # as the text writes it, else "Tallis'", "Arden's"
+    name = f"{owner_name}{mark} {words}"
+    idx = next((c for c, cl in enumerate(doc.clusters) if cl.name == name), None)
+    if idx is None:
+        idx = len(doc.clusters)
+        doc.clusters.append(Cluster(name, "company", [name]))
+    return Mention(owner.start, owner.end, name, "company", owner.sentence, cluster=idx)
+
+
+def _unmask(doc, masked: Masked, text: str) -> str:
+    """Masked text with each placeholder replaced by the words it stands for."""
+    def words(m: re.Match) -> str:
+        kind, i = m.group(1), int(m.group(2))
+        if kind == "E":
+            return _surface(doc, masked.entities[i])
+        q = {"M": doc.money, "D": doc.dates, "N": doc.counts}[kind][i]
+        return " ".join(doc.text[q.start:q.end].split())
+
+    return _PH.sub(words, text)
+
+
+@lru_cache(maxsize=8)
+def _macro(name: str) -> str:
+    """A macro of ``patterns.yaml`` as written there (the one place its words are listed)."""
+    return read_yaml(Path(__file__).resolve().parent / "patterns.yaml")["macros"][name]
+
+
+def _owned(masked: Masked, index) -> bool:
+    """Whether placeholder ``index`` follows a possessive ("⟨E1⟩'s ⟨E2⟩"), or is unknown."""
+    if index is None:
+        return True
+    return masked.text[:masked.positions[("E", int(index))]].endswith(("'s ", "' "))
 
 
 def _share_fits(doc, rule, m) -> bool:
@@ -573,11 +675,22 @@ def _described(masked: Masked, obj, index: int):
     m = _NEXT_NAME.match(masked.text, end)
     if not m:
         return obj
+    from kg.ingest.mentions import word_lists
+
+    heads = _HEADS | word_lists()["description_heads"]
     words = m.group(1).split() or obj.text.split()
+    if words and words[0].lower() == "and" and _head_before(masked, index, heads):
+        return obj  # "Buys Ticketing Service X And Event Data Company Y": X was described, it is the name
     head = words[-1].lower().strip(".,:")
-    head = head[:-1] if head.endswith("s") and head[:-1] in _HEADS else head
+    head = head[:-1] if head.endswith("s") and head[:-1] in heads else head
     nxt = masked.entities.get(int(m.group(2)))
-    return nxt if head in _HEADS and nxt is not None and nxt.kind != "person" else obj
+    return nxt if head in heads and nxt is not None and nxt.kind != "person" else obj
+
+
+def _head_before(masked: Masked, index: int, heads: frozenset) -> bool:
+    """Whether the word right before placeholder ``index`` is a description's head noun ("Service ⟨E1⟩")."""
+    before = masked.text[:masked.positions[("E", index)]].split()
+    return bool(before) and before[-1].lower().removesuffix("s") in heads
 
 
 def _appositive_head(masked: Masked, subj, index: int):
@@ -600,16 +713,20 @@ def _strip_determiners(phrase: str) -> str:
 
 
 def _surface(doc, mention) -> str:
-    """What a fact names an end by: the text, or the antecedent's name for "it" and "the company"."""
+    """What a fact names an end by: the text, the antecedent's name for "it" and "the company", or the
+    name an abbreviation stands for."""
     if mention.anaphor:
         return doc.clusters[mention.cluster].name
+    full = doc.clusters[mention.cluster].name if mention.cluster >= 0 else mention.text
+    if mention.text.isalpha() and mention.text.isupper() and len(mention.text) <= 6 and len(full.split()) > 1:
+        return full  # "TWA", "AMAC": an abbreviation the document spells out is named in full
     return mention.text
 
 
 def _type(doc, mention, want: str | None) -> str:
     kind = doc.clusters[mention.cluster].kind if mention.cluster >= 0 else mention.kind
     if kind == "unknown":
-        return "person" if want == "person" else "company"
+        return "person" if want in ("person", "human") else "company"
     return kind
 
 
