@@ -23,7 +23,8 @@ against a full rebuild (:func:`kg.rules.derive`).
 >>> text = 'GRAPH <urn:s> { deal:d a kg:Investment ; kg:investor company:a ; kg:investee company:b }'
 >>> new.update("INSERT DATA { " + text + " }")
 >>> deals, labelled = changed_subjects(new, ["urn:s"])
->>> rederive(old, new, deals, labelled)
+>>> rederive(old, new, deals, labelled)     # statements the derived graph gained
+3
 >>> sorted(r["p"].value.rsplit("#")[1] for r in new.query("SELECT ?p WHERE { GRAPH graph:derived { ?s ?p ?o } }"))
 ['investedIn', 'involvedIn', 'involvedIn']
 """
