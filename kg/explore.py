@@ -158,7 +158,7 @@ def _path_graph(store, a: str, b: str, max_hops: int, directed: bool, via, deal_
 
 
 def _first_page(store, pairs: list, level: dict, limit: int) -> list:
-    """The hops of the first ``limit`` rows by depth then label: only these are read in full and explained.
+    """The hops of the first ``limit`` rows by depth, label and IRI: only these are read in full and explained.
 
     The page is a prefix in depth order, so the parent of every node on it is on it too.
     """
@@ -170,7 +170,7 @@ def _first_page(store, pairs: list, level: dict, limit: int) -> list:
         values = " ".join(str(ox.NamedNode(n)) for n in nodes[i:i + 2000])
         labels.update((r["x"].value, r["l"].value) for r in store.query(
             f"SELECT ?x (MIN(?label) AS ?l) WHERE {{ VALUES ?x {{ {values} }} ?x rdfs:label ?label }} GROUP BY ?x"))
-    key = {v: (level[v], labels.get(v, v.rsplit("/", 1)[-1]).lower()) for v in nodes}
+    key = {v: (level[v], labels.get(v, v.rsplit("/", 1)[-1]).lower(), v) for v in nodes}
     return sorted(pairs, key=lambda p: key[p[1]])[:limit]
 
 
@@ -206,8 +206,8 @@ def neighbors(
         UnknownEntityError: the name matches no entity.
         KgError: depth < 1.
     """
-    from kg.network import entity_subgraph
-    from kg.paths import neighborhood, store_steps
+    from kg.network import all_relations, entity_subgraph
+    from kg.paths import first_of_level, neighborhood, store_steps
 
     iri = resolve(store, entity)
     if depth < 1:
@@ -217,7 +217,14 @@ def neighbors(
     deal_filters = _deal_filters(exclude_status, since, until, include_declined, as_of)
     step, _ = store_steps(store, via=via, filters=deal_filters)
     seen, front, pairs, level = {iri}, [iri], [], {}
+    # With a page and no deal filter, the store sorts the last level and hands over its first page only.
+    paged = bool(limit) and not any(deal_filters.values())
     for d in range(1, depth + 1):
+        if paged and d == depth:
+            last = first_of_level(store, front, seen, list(via) if via is not None else list(all_relations()), limit)
+            pairs += last
+            level.update((v, d) for _, v in last)
+            break
         nxt = []
         for u, v in step(front):
             if v not in seen:

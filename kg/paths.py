@@ -261,9 +261,8 @@ def _iri_text(iri: str) -> str:
     return str(ox.NamedNode(iri))
 
 
-def _lookup(store, front: list, names: list, forward: bool, directed: bool, only=None) -> list[tuple]:
-    """``(u, v, forward)`` for every allowed hop from a node of ``front`` (into ``only``, when given), in one
-    SPARQL lookup."""
+def _hop_patterns(names: list, forward: bool, directed: bool) -> list[str]:
+    """SPARQL groups binding ``?v ?r ?f`` for each allowed hop from ``?u`` (``?f``: 1 when the link holds u→v)."""
     from kg.ontology import DERIVED_GRAPH, KG
 
     derived = [n for n in names if n != "industry"]
@@ -276,6 +275,15 @@ def _lookup(store, front: list, names: list, forward: bool, directed: bool, only
             patterns.append(f"{{ VALUES ?r {{ {rels} }} GRAPH <{DERIVED_GRAPH}> {{ {triple} }} BIND({int(fwd)} AS ?f) }}")
         if "industry" in names:
             patterns.append(f"{{ {triple.replace('?r', f'<{KG}industry>')} BIND({int(fwd)} AS ?f) }}")
+    return patterns
+
+
+def _lookup(store, front: list, names: list, forward: bool, directed: bool, only=None) -> list[tuple]:
+    """``(u, v, forward)`` for every allowed hop from a node of ``front`` (into ``only``, when given), in one
+    SPARQL lookup."""
+    from kg.ontology import KG
+
+    patterns = _hop_patterns(names, forward, directed)
     if not patterns:
         return []
     values = " ".join(_iri_text(n) for n in front)
@@ -286,6 +294,47 @@ def _lookup(store, front: list, names: list, forward: bool, directed: bool, only
     # The entity view keeps one edge per symmetric pair, from the lower IRI.
     return [(u, v, u < v if r["r"] is not None and r["r"].value in symmetric else r["f"].value == "1")
             for r in rows for u, v in [(r["u"].value, r["v"].value)]]
+
+
+def first_of_level(store, front: list, seen, names: list, limit: int) -> list[tuple[str, str]]:
+    """The first ``limit`` nodes of the next breadth-first level by label, each with its parent, as ``(u, v)``.
+
+    The next level is every node one allowed hop (either way) from ``front``
+    that is not in ``seen``; a node's parent is the first node of ``front``
+    it is reached from, as :func:`store_steps` gives the level. The order is
+    the lowest label folded to lower case (the IRI's last part when it has
+    none), then the IRI: the order of :func:`kg.explore.neighbors`' rows. The
+    store sorts the level and hands over only the page, so a level of tens of
+    thousands of nodes next to a hub costs no more to read than its first page.
+
+    Args:
+        store: an open store.
+        front: the current level, in the order it was found.
+        seen: the nodes of this and the earlier levels.
+        names: relation names allowed.
+        limit: the most nodes returned.
+
+    Returns:
+        Up to ``limit`` hops ``(parent, node)``, in page order.
+    """
+    patterns = _hop_patterns(names, True, False)
+    if not patterns or not front or limit < 1:
+        return []
+    values = " ".join(_iri_text(n) for n in front)
+    known = " ".join(_iri_text(n) for n in seen)
+    rows = store.query(
+        f"SELECT ?v WHERE {{ {{ SELECT ?v (MIN(?label) AS ?l) WHERE {{ "
+        f"{{ SELECT DISTINCT ?v WHERE {{ VALUES ?u {{ {values} }} {' UNION '.join(patterns)} FILTER(isIRI(?v)) "
+        f"MINUS {{ VALUES ?v {{ {known} }} }} }} }} OPTIONAL {{ ?v rdfs:label ?label }} }} GROUP BY ?v }} "
+        f'BIND(LCASE(COALESCE(?l, REPLACE(STR(?v), "^.*/", ""))) AS ?key) }} ORDER BY ?key STR(?v) LIMIT {int(limit)}')
+    page = [r["v"].value for r in rows]
+    pos = {n: i for i, n in enumerate(front)}
+    parent: dict[str, str] = {}
+    for i in range(0, len(page), _BATCH):
+        for v, u, _ in _lookup(store, page[i:i + _BATCH], names, True, False, only=set(front)):
+            if u in pos and (v not in parent or pos[u] < pos[parent[v]]):
+                parent[v] = u
+    return [(parent[v], v) for v in page if v in parent]
 
 
 def _symmetric() -> frozenset[str]:
@@ -537,8 +586,8 @@ def neighborhood(G, node, depth: int = 1, *, via: Iterable[str] | None = None, l
 
     Returns:
         Rows ``{"depth", "iri", "label", "type", "from", "from_label", "relation",
-        "direction", "statement", "date", "status", "edges"}``, by depth then
-        label; ``edges`` counts the edges between the two nodes.
+        "direction", "statement", "date", "status", "edges"}``, by depth, then
+        label, then IRI; ``edges`` counts the edges between the two nodes.
 
     Raises:
         KgError: the node is not in the graph, or depth < 1.
@@ -570,5 +619,5 @@ def neighborhood(G, node, depth: int = 1, *, via: Iterable[str] | None = None, l
             "status": hop["status"],
             "edges": len(_edge_choices(G, u, v, False, allowed)),
         })
-    rows.sort(key=lambda r: (r["depth"], r["label"].lower()))
+    rows.sort(key=lambda r: (r["depth"], r["label"].lower(), r["iri"]))
     return rows[:limit] if limit else rows
