@@ -247,3 +247,23 @@ def test_the_first_page_of_neighbors_is_the_start_of_every_row(synthetic_store):
         every = neighbors(synthetic_store, a, depth=2)
         page = neighbors(synthetic_store, a, depth=2, limit=7)
         assert page == every[:7]
+
+
+def test_first_of_level_pages_the_next_level_by_folded_label_then_iri():
+    from kg.paths import first_of_level
+    from kg.stores import open_store
+
+    store = open_store("memory:")
+    store.update("""INSERT DATA { GRAPH graph:derived {
+        company:a kg:investedIn company:x1 . company:x2 kg:investedIn company:a . company:a kg:partnerOf company:c3 .
+        company:b kg:investedIn company:x1 . company:b kg:investedIn company:a }
+      GRAPH <urn:s> { company:x1 rdfs:label "Zed" . company:x2 rdfs:label "beta", "Alpha" } }""")
+    c = "https://kg.example.org/id/company/"
+    names = ["investedIn", "partnerOf"]
+    seen = {c + "r", c + "a", c + "b"}
+    assert first_of_level(store, [c + "a", c + "b"], seen, names, 3) == [
+        (c + "a", c + "x2"), (c + "a", c + "c3"), (c + "a", c + "x1")]
+    # A node's parent is the first node of the front it is reached from.
+    assert first_of_level(store, [c + "b", c + "a"], seen, names, 3)[2] == (c + "b", c + "x1")
+    assert first_of_level(store, [c + "b", c + "a"], seen, names, 1) == [(c + "a", c + "x2")]
+    assert first_of_level(store, [c + "a"], seen, ["metWith"], 3) == []
