@@ -276,5 +276,6 @@ def derive(store) -> int:
 
 def derived_count(store) -> int:
     """The number of triples in the derived graph of ``store``."""
-    rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{DERIVED_GRAPH}> {{ ?s ?p ?o }} }}")
-    return int(list(rows)[0]["n"].value)
+    from kg.totals import count_graph
+
+    return count_graph(store, DERIVED_GRAPH)

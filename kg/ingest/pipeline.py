@@ -579,6 +579,7 @@ def _stream_rdf(copy, src: Source, graph: str, report, force: bool) -> None:
     from kg.formats import RdfFormat
     from kg.ingest import Batch
     from kg.ingest.rdf import check_file, check_loaded
+    from kg.totals import count_graph
 
     fmt = RdfFormat.from_suffix(src.path.suffix).oxigraph()
     triple_terms = check_file(src.path, graph)
@@ -590,16 +591,9 @@ def _stream_rdf(copy, src: Source, graph: str, report, force: bool) -> None:
     check_loaded(copy.raw, graph, src.path, triple_terms)
     batch = Batch(graph=graph, triples=[], source=str(src.path), validated=True)
     batch.identity, batch.kind = src.identity, src.kind.value
-    batch.count = _count(copy, graph)
+    batch.count = count_graph(copy, graph)
     report.batches.append(batch)
     _validate_in_copy(copy, src, graph, report, force, batch.count)
-
-
-def _count(store, graph: str) -> int:
-    import pyoxigraph as ox
-
-    rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}")
-    return int(list(rows)[0]["n"].value)
 
 
 def _stream_table(copy, src: Source, graph: str, options: dict, report, force: bool) -> None:
@@ -650,9 +644,10 @@ def _validate_in_copy(copy, src: Source, graph: str, report, force: bool, count:
 
     from kg.errors import ValidationError
     from kg.ingest import Batch
+    from kg.totals import count_graph
     from kg.validate import check_batches, validate_graphs
 
-    if (_count(copy, graph) if count is None else count) <= SMALL_GRAPH:
+    if (count_graph(copy, graph) if count is None else count) <= SMALL_GRAPH:
         # A small graph is checked apart, with what the store says about its
         # nodes (kg.validate.check_batches): the cost follows the new data.
         triples = [ox.Triple(q.subject, q.predicate, q.object)
