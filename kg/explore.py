@@ -208,6 +208,7 @@ def neighbors(
     """
     from kg.network import all_relations, entity_subgraph
     from kg.paths import first_of_level, neighborhood, store_steps
+    from kg.stores import raw_store
 
     iri = resolve(store, entity)
     if depth < 1:
@@ -217,8 +218,9 @@ def neighbors(
     deal_filters = _deal_filters(exclude_status, since, until, include_declined, as_of)
     step, _ = store_steps(store, via=via, filters=deal_filters)
     seen, front, pairs, level = {iri}, [iri], [], {}
-    # With a page and no deal filter, the store sorts the last level and hands over its first page only.
-    paged = bool(limit) and not any(deal_filters.values())
+    # With a page and no deal filter, the embedded store sorts the last level and hands over its first page
+    # only (Virtuoso 7.2 refuses that query: SP031).
+    paged = bool(limit) and not any(deal_filters.values()) and raw_store(store) is not None
     for d in range(1, depth + 1):
         if paged and d == depth:
             last = first_of_level(store, front, seen, list(via) if via is not None else list(all_relations()), limit)
