@@ -4,9 +4,11 @@ Projecting the store (:func:`kg.network.entity_graph`) reads every deal; the
 analytics commands (``centrality``, ``communities``, ``stats``, ``viz``) need
 the same view again and again. The snapshot keeps it on disk in a compact
 form: a NumPy ``.npz`` of integer columns (one row per node and per edge) and
-one table of the distinct strings, UTF-8 bytes with offsets (no pickle). A
-later command rebuilds the same ``networkx.MultiDiGraph`` from it without
-touching the store's deals.
+one table of the distinct strings, UTF-8 bytes with offsets (no pickle). The
+first command writes it straight from the projection's stream of edges
+(:func:`build`), without a NetworkX graph; a later command reads the columns it
+needs (:func:`ties`), or rebuilds the same ``networkx.MultiDiGraph`` from them
+(:func:`read`), without touching the store's deals.
 
 **Versions.** Every write to the store runs :func:`bump_version_update` in its
 own transaction, which counts ``kg:version`` up in the store's meta graph and
@@ -38,8 +40,8 @@ from kg.ontology import KG
 from kg.schema import META_GRAPH
 
 #: Bumped when the layout of the file changes, so an old file is rebuilt.
-FORMAT = 1
-_NODE_ATTRS = ("label", "type")
+#: 2: no ``edge_key`` column (an edge's key is ``f"{deal}|{relation}"``, see :func:`_key`); 32-bit codes.
+FORMAT = 2
 _EDGE_TEXT = ("relation", "deal", "deal_type", "date", "status", "currency", "quote", "source", "source_label")
 _EDGE_NUM = ("year", "amount", "confidence")
 _EDGE_BOOL = ("approximate", "symmetric")
@@ -146,7 +148,7 @@ def ties(store, *, relations=None, types=None, exclude_status=None, since=None, 
     key = version(store) if path is not None else None
     t = None if key is None else read_ties(path, key)
     if t is None and key is not None:
-        load_or_build(store, ANALYTICS)  # projects the store and saves the snapshot
+        build(store, path, key)
         t = read_ties(path, key)
     if t is None:
         return from_graph(entity_graph(store, relations=relations, types=types, attrs=ANALYTICS))
@@ -232,9 +234,22 @@ def load_or_build(store, attrs=None):
         return project(store)
     G = read(path, key, attrs)
     if G is None:
-        G = project(store)
-        write(G, path, key)
+        build(store, path, key)
+        G = read(path, key, attrs)
     return G
+
+
+def build(store, path: Path, key: str) -> None:
+    """Project ``store`` straight into a snapshot at ``path`` for version ``key``, without a NetworkX graph.
+
+    The edges are encoded as the projection joins them (:func:`kg.network.entity_edges`), so the
+    peak is the gathered facts plus a few integer columns, not a multigraph of dicts.
+    """
+    from kg.network import entity_edges
+
+    cols = _Columns()
+    nodes = entity_edges(store, cols.add)
+    cols.save(nodes, path, key)
 
 
 def _filtered(G, rels, keep_types):
@@ -261,50 +276,149 @@ class _Strings:
 
     def __init__(self):
         self.index: dict[str, int] = {}
+        self.values: list[str] = []
 
     def __call__(self, value) -> int:
         if value is None:
             return -1
         i = self.index.get(value)
         if i is None:
-            i = self.index[value] = len(self.index)
+            i = self.index[value] = len(self.values)
+            self.values.append(value)
         return i
 
+    def fresh(self, value: str) -> int:
+        """An index for a string known to be new (a deal's IRI), kept out of the dictionary to save memory."""
+        self.values.append(value)
+        return len(self.values) - 1
+
     def arrays(self):
+        """The table as ``(UTF-8 bytes, offsets)``: string ``i`` is ``bytes[offsets[i]:offsets[i + 1]]``."""
         import numpy as np
 
-        data = [s.encode("utf-8") for s in self.index]
-        offsets = np.zeros(len(data) + 1, dtype=np.int64)
-        offsets[1:] = np.cumsum([len(b) for b in data], dtype=np.int64)
-        return np.frombuffer(b"".join(data), dtype=np.uint8), offsets
+        text = "".join(self.values)
+        data = text.encode("utf-8")
+        sizes = map(len, self.values) if text.isascii() else (len(v.encode("utf-8")) for v in self.values)
+        offsets = np.zeros(len(self.values) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum(np.fromiter(sizes, dtype=np.int64, count=len(self.values)))
+        return np.frombuffer(data, dtype=np.uint8), offsets
+
+
+def _key(deal: str | None, relation: str) -> str:
+    """An edge's key in the entity view (:func:`kg.network.entity_graph`), from its deal and relation.
+
+    >>> _key("urn:d", "investedIn"), _key(None, "industry")
+    ('urn:d|investedIn', '|industry')
+    """
+    return f"{deal or ''}|{relation}"
+
+
+class _Columns:
+    """The snapshot's columns, filled one edge at a time (:meth:`add`) and saved sorted (:meth:`save`)."""
+
+    def __init__(self):
+        from array import array
+
+        self.strings = _Strings()
+        self.ends: tuple[list, list] = ([], [])
+        self.deals = array("i")
+        self.codes = {a: array("i") for a in _EDGE_TEXT if a != "deal"}
+        self.nums = {a: array("d") for a in _EDGE_NUM}
+        self.flags = {a: array("b") for a in _EDGE_BOOL}
+        self._deal: tuple[str | None, int] = (None, -1)
+        # (attribute, the append of its column): the hot loop of add() calls no method of self.
+        self._fill = ([(a, c.append) for a, c in self.codes.items()], [(a, c.append) for a, c in self.nums.items()],
+                      [(a, c.append) for a, c in self.flags.items()])
+
+    def add(self, u: str, v: str, key: str, d: dict) -> None:
+        """One edge of the entity view, with the key and attributes :func:`kg.network.entity_graph` gives it."""
+        deal = d.get("deal")
+        if key != _key(deal, d["relation"]):
+            raise ValueError(f"edge key {key!r} is not its deal and relation")
+        self.ends[0].append(u)
+        self.ends[1].append(v)
+        s = self.strings
+        # A deal's edges come one after the other: its IRI is stored once, without a dictionary entry.
+        if deal is not None and deal is not self._deal[0]:
+            self._deal = (deal, s.fresh(deal))
+        self.deals.append(-1 if deal is None else self._deal[1])
+        texts, nums, flags = self._fill
+        index = s.index
+        for a, append in texts:
+            x = d.get(a)
+            i = -1 if x is None else index.get(x)
+            append(s(x) if i is None else i)
+        for a, append in nums:
+            x = d.get(a)
+            append(_NAN if x is None else x)
+        for a, append in flags:
+            append(bool(d.get(a)))
+
+    def save(self, nodes: dict, path: Path, key: str) -> None:
+        """Write the columns with ``nodes`` (``{iri: (label, type, aliases)}``), in the view's order, atomically."""
+        import numpy as np
+
+        s = self.strings
+        names = sorted(nodes)
+        arrays = {"node_iri": [s(n) for n in names], "node_label": [s(nodes[n][0]) for n in names],
+                  "node_type": [s(nodes[n][1]) for n in names],
+                  "node_aliases": [s("\x1f".join(nodes[n][2])) for n in names]}
+        arrays = {k: np.asarray(v, dtype=np.int32) for k, v in arrays.items()}
+        order = self._edge_order({n: i for i, n in enumerate(names)}, arrays)
+        for a, col in (("deal", self.deals), *self.codes.items()):
+            arrays["edge_" + a] = np.frombuffer(col, dtype=np.int32)[order]
+        for a, col in self.nums.items():
+            arrays["edge_" + a] = np.frombuffer(col, dtype=np.float64)[order]
+        for a, col in self.flags.items():
+            arrays["edge_" + a] = np.frombuffer(col, dtype=np.int8)[order].astype(bool)
+        arrays["strings"], arrays["offsets"] = s.arrays()
+        arrays["meta"] = np.frombuffer(f"{FORMAT}\n{key}".encode(), dtype=np.uint8)
+        tmp = path.with_name(path.name + f".{os.getpid()}.tmp.npz")
+        np.savez(tmp, **arrays)
+        os.replace(tmp, path)
+
+    def _edge_order(self, pos: dict, arrays: dict):
+        """The edges' order in the view (by tail, head, key), each key once (the last edge given wins).
+
+        Sets ``edge_u`` and ``edge_v`` in ``arrays``; returns the index of each kept edge.
+        """
+        import numpy as np
+
+        n = len(self.ends[0])
+        u, v = (np.fromiter((pos[x] for x in end), dtype=np.int32, count=n) for end in self.ends)
+        self.ends = ([], [])
+        table, deals = self.strings.values, np.frombuffer(self.deals, dtype=np.int32).tolist()
+        rels = np.frombuffer(self.codes["relation"], dtype=np.int32).tolist()
+        keys = [_key(None if d < 0 else table[d], table[r]) for d, r in zip(deals, rels, strict=True)]
+        del deals, rels
+        by_key = sorted(range(n), key=keys.__getitem__)
+        # Equal keys share a rank, so an edge given twice is found below.
+        step = np.fromiter((keys[a] != keys[b] for a, b in zip(by_key, by_key[1:], strict=False)),
+                           dtype=np.int64, count=max(n - 1, 0))
+        del keys
+        rank = np.empty(n, dtype=np.int64)
+        rank[by_key] = np.concatenate([[0], np.cumsum(step)]) if n else []
+        del by_key, step
+        order = np.lexsort((rank, v, u))  # stable: among equal keys the last given is last
+        u, v, rank = u[order], v[order], rank[order]
+        last = np.ones(n, dtype=bool)
+        last[:-1] = (u[1:] != u[:-1]) | (v[1:] != v[:-1]) | (rank[1:] != rank[:-1])
+        arrays["edge_u"], arrays["edge_v"] = u[last], v[last]
+        return order[last]
+
+
+_NAN = float("nan")
 
 
 def write(G, path: Path, key: str) -> None:
-    """Save an entity view (atomically: a reader sees the old file or the new one, whole)."""
-    import numpy as np
+    """Save an entity view (a graph shaped like :func:`kg.network.entity_graph`'s), atomically.
 
-    s = _Strings()
-    nodes = list(G.nodes)
-    pos = {n: i for i, n in enumerate(nodes)}
-    cols = {"node_iri": [s(n) for n in nodes], "node_aliases": [s("\x1f".join(G.nodes[n]["aliases"])) for n in nodes]}
-    for a in _NODE_ATTRS:
-        cols["node_" + a] = [s(G.nodes[n].get(a)) for n in nodes]
-    edges = list(G.edges(keys=True, data=True))
-    cols["edge_u"] = [pos[u] for u, _, _, _ in edges]
-    cols["edge_v"] = [pos[v] for _, v, _, _ in edges]
-    cols["edge_key"] = [s(k) for _, _, k, _ in edges]
-    for a in _EDGE_TEXT:
-        cols["edge_" + a] = [s(d.get(a)) for *_, d in edges]
-    arrays = {k: np.asarray(v, dtype=np.int64) for k, v in cols.items()}
-    for a in _EDGE_NUM:
-        arrays["edge_" + a] = np.asarray([np.nan if d.get(a) is None else float(d[a]) for *_, d in edges], dtype=float)
-    for a in _EDGE_BOOL:
-        arrays["edge_" + a] = np.asarray([bool(d.get(a)) for *_, d in edges], dtype=bool)
-    arrays["strings"], arrays["offsets"] = s.arrays()
-    arrays["meta"] = np.frombuffer(f"{FORMAT}\n{key}".encode(), dtype=np.uint8)
-    tmp = path.with_name(path.name + f".{os.getpid()}.tmp.npz")
-    np.savez(tmp, **arrays)
-    os.replace(tmp, path)
+    A reader sees the old file or the new one, whole.
+    """
+    cols = _Columns()
+    for u, v, k, d in G.edges(keys=True, data=True):
+        cols.add(u, v, k, d)
+    cols.save({n: (a.get("label"), a.get("type"), a.get("aliases", [])) for n, a in G.nodes(data=True)}, path, key)
 
 
 def read(path: Path, key: str, attrs=None):
@@ -320,7 +434,8 @@ def read(path: Path, key: str, attrs=None):
         return None
 
 
-_EDGE_IDS = ("u", "v", "key")
+#: The columns an edge is read back by, whatever attributes are asked for (the key is made of the last two).
+_EDGE_IDS = ("u", "v", "deal", "relation")
 
 
 def _rebuild(z: dict, names: list[str]):
@@ -340,12 +455,12 @@ def _rebuild(z: dict, names: list[str]):
     labels, types, aliases = text(z["node_label"]), text(z["node_type"]), text(z["node_aliases"])
     for n, lab, typ, al in zip(iris, labels, types, aliases, strict=True):
         G.add_node(n, label=lab, type=typ, aliases=al.split("\x1f") if al else [])
-    cols = {a: text(z["edge_" + a]) for a in _EDGE_TEXT if a in names}
+    cols = {a: text(z["edge_" + a]) for a in _EDGE_TEXT if a in names or a in _EDGE_IDS}
     nums = {a: [None if math.isnan(x) else x for x in z["edge_" + a].tolist()] for a in _EDGE_NUM if a in names}
     if "year" in nums:
         nums["year"] = [None if y is None else int(y) for y in nums["year"]]
     flags = {a: z["edge_" + a].tolist() for a in _EDGE_BOOL if a in names}
-    keys = text(z["edge_key"])
+    keys = [_key(d, r) for d, r in zip(cols["deal"], cols["relation"], strict=True)]
     columns = {**cols, **nums, **flags}
     values = [columns[a] for a in names]
     succ, pred = G._succ, G._pred

@@ -269,3 +269,23 @@ def test_remote_backend_gives_the_same_projection(article_store, tmp_path):
         local_views = [canon(entity_graph(local)), canon(deal_graph(local)),
                        canon(entity_graph(local, relations=["metWith", "industry"], since=2010))]
     assert remote_views == local_views
+
+
+def test_the_edge_stream_gives_the_views_edges_and_nodes(article, synthetic_store):
+    from kg.network import entity_edges, entity_graph
+
+    for store, G in ((article[0], article[1]), (synthetic_store[0], entity_graph(synthetic_store[0]))):
+        edges: list = []
+        nodes = entity_edges(store, lambda u, v, k, d, edges=edges: edges.append((u, v, k, d)))
+        assert sorted(edges, key=lambda e: e[:3]) == list(G.edges(keys=True, data=True))
+        assert sorted(nodes) == list(G)
+        assert all(nodes[n] == (a["label"], a["type"], a["aliases"]) for n, a in G.nodes(data=True))
+
+
+def test_whole_store_query_leaves_evidence_iris_unread():
+    from kg.network import fact_query
+
+    whole, markers = fact_query(deal_classes=["Meeting"], roles=["participant"])
+    few, _ = fact_query(deal_classes=["Meeting"], roles=["participant"], subjects=[ID + "deal/m"])
+    assert "?e " not in whole.split("WHERE", 1)[1] and "?ev" in whole
+    assert f"<{ID}deal/m>" in few and "evidence> ?e ." in few

@@ -121,3 +121,40 @@ def test_ties_from_a_corrupt_or_stale_snapshot_are_projected_again(store):
     store.update("INSERT DATA { GRAPH <urn:g> { <urn:x> a kg:Company ; rdfs:label 'Newco' } }")
     store.update(bump_version_update())
     assert "urn:x" in ties(store).nodes and path.stat().st_size > 300
+
+
+def test_the_first_projection_writes_the_snapshot_without_a_networkx_graph(store, tmp_path):
+    import subprocess
+    import sys
+
+    store.close()  # the child opens the store itself
+    code = ("import sys; from kg.stores import open_store; from kg.snapshot import ties, snapshot_path\n"
+            f"s = open_store({str(store.location)!r}, read_only=True)\n"
+            "t = ties(s)\n"
+            "assert snapshot_path(s).exists() and len(t.u) > 0\n"
+            "assert 'networkx' not in sys.modules, 'networkx imported'")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path)
+
+
+def test_a_snapshot_of_an_older_format_is_rebuilt(store):
+    import numpy as np
+
+    from kg.snapshot import FORMAT
+
+    entity_graph(store)
+    path, key = snapshot_path(store), version(store)
+    np.savez(path, meta=np.frombuffer(f"{FORMAT - 1}\n{key}".encode(), dtype=np.uint8))
+    _same(entity_graph(store), project(store))
+    assert bytes(np.load(path)["meta"]).decode() == f"{FORMAT}\n{key}"
+
+
+def test_a_graph_written_and_read_back_is_the_same_graph(store, tmp_path):
+    from kg.snapshot import read, write
+
+    G = project(store)
+    write(G, tmp_path / "g.npz", "k/1")
+    _same(read(tmp_path / "g.npz", "k/1"), G)
+    assert read(tmp_path / "g.npz", "k/2") is None
+    G.add_edge(*list(G)[:2], key="not-a-deal-key", relation="metWith")
+    with pytest.raises(ValueError, match="not its deal and relation"):
+        write(G, tmp_path / "bad.npz", "k/1")
