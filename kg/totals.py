@@ -94,7 +94,7 @@ def _number(literal):
 
 
 def _amounts(raw, nodes, skip) -> dict:
-    """``{currency IRI: (largest value, any approximate)}`` over the amount nodes, as the query groups them."""
+    """``{currency term: (largest value, any approximate)}`` over the amount nodes, as the query groups them."""
     import pyoxigraph as ox
 
     value, currency, approx = KG + "value", KG + "currency", KG + "approximate"
@@ -104,9 +104,9 @@ def _amounts(raw, nodes, skip) -> dict:
         for q in raw.quads_for_pattern(node, None, None):
             if q.graph_name in skip:
                 continue
-            p = q.predicate.value
-            if p == value and _number(q.object) is not None:
-                values.append(_number(q.object))
+            p, number = q.predicate.value, _number(q.object)
+            if p == value and number is not None:
+                values.append(number)
             elif p == currency:
                 currencies.append(q.object)
             elif p == approx and isinstance(q.object, ox.Literal):
