@@ -149,3 +149,20 @@ def test_the_kinds_are_those_facts_by_status_counts():
 def test_every_aggregate_has_a_totals_twin(name):
     q = named_query(name)
     assert q.totals and (ROOT / "kg" / "queries" / "totals" / f"{name}.rq").is_file()
+
+
+def test_a_big_change_derived_whole_keeps_the_totals(article_copy, tmp_path, monkeypatch):
+    from kg.ingest import pipeline
+
+    monkeypatch.setattr(pipeline, "FULL_DERIVE_QUADS", 0)   # every change counts as big: derived whole
+    ingest(article_copy, force=True, paths=[_write(tmp_path, "fund.ttl", FUND)])
+    assert_kept_as_counted(article_copy)
+
+
+def test_the_first_ingest_into_a_new_store_counts_its_totals(tmp_path):
+    from kg.stores import open_store
+
+    with open_store(tmp_path / "store", read_only=False) as store:
+        ingest(store, force=True, paths=[_write(tmp_path, "fund.ttl", FUND)])
+        assert_kept_as_counted(store)
+        assert {r["kind"] for r in run_named(store, "facts-by-status").to_python()} == {"investment"}
