@@ -187,17 +187,6 @@ def deal_delta(old_raw, new_raw, subjects) -> dict:
     return {k: v for k, v in delta.items() if any(v)}
 
 
-def graph_subjects(store, graphs) -> set[str]:
-    """The IRI subjects of ``graphs`` in the embedded ``store``, read by index."""
-    import pyoxigraph as ox
-
-    out: set[str] = set()
-    for g in sorted(set(graphs)):
-        out.update(q.subject.value for q in store.raw.quads_for_pattern(None, None, None, ox.NamedNode(g))
-                   if isinstance(q.subject, ox.NamedNode))
-    return out
-
-
 def count_graph(store, graph: str) -> int:
     """How many statements ``graph`` holds."""
     import pyoxigraph as ox

@@ -344,7 +344,7 @@ def _records(batches, streamed) -> list[tuple]:
     return out + [(g, s.identity, None, s.kind.value) for s, g in streamed]
 
 
-def derive_by_deal(old, new, graphs, before, size: int, job=None) -> int | None:
+def derive_by_deal(old, new, graphs, before, size: int, job=None, subjects: set | None = None) -> int | None:
     """Re-derive what a change to ``graphs`` touches in the on-disk working copy ``new``
     (:func:`kg.ingest.rederive.rederive`).
 
@@ -355,6 +355,7 @@ def derive_by_deal(old, new, graphs, before, size: int, job=None) -> int | None:
         before: ``(deals, labelled)`` of what it removed, read from ``old``.
         size: how many statements it loaded.
         job: progress, ticked per step.
+        subjects: if given, gets the IRI subjects of ``graphs`` when it reads them (not for a whole rebuild).
 
     A change of more than :data:`FULL_DERIVE_QUADS` statements or
     :data:`FULL_DERIVE_DEALS` deals (a big new source), or one to a store
@@ -370,7 +371,7 @@ def derive_by_deal(old, new, graphs, before, size: int, job=None) -> int | None:
     net = None
     whole = size > FULL_DERIVE_QUADS or not has_deals(old)
     if not whole:
-        deals, labelled = changed_subjects(new, graphs)
+        deals, labelled = changed_subjects(new, graphs, subjects)
     if whole or len(deals | before[0]) > FULL_DERIVE_DEALS:
         derive_all_streamed(new)
     else:
@@ -380,15 +381,16 @@ def derive_by_deal(old, new, graphs, before, size: int, job=None) -> int | None:
     return net
 
 
-def keep_totals(old, new, graphs, replaced, derived_change: int | None) -> None:
+def keep_totals(old, new, graphs, subjects: set[str], derived_change: int | None) -> None:
     """Bring the totals of the working copy ``new`` up to date (:mod:`kg.totals`), after its version was bumped.
 
     Args:
         old: the store as it stands (read only).
         new: the working copy, changed, derived and with its meta graph written.
         graphs: the graphs the change loaded.
-        replaced: those of them the store held before.
-        derived_change: what :func:`derive_by_deal` returned.
+        subjects: the IRI subjects of those graphs, before and after the change
+            (:func:`kg.ingest.rederive.changed_subjects` gathered them).
+        derived_change: what :func:`derive_by_deal` returned (None: rebuilt whole).
     """
     from kg import totals
     from kg.schema import DERIVED_GRAPH
@@ -397,7 +399,6 @@ def keep_totals(old, new, graphs, replaced, derived_change: int | None) -> None:
         totals.recompute(new)
         return
     counted = sorted(set(graphs)) + [DERIVED_GRAPH]
-    subjects = totals.graph_subjects(old, replaced) | totals.graph_subjects(new, graphs)
     if derived_change is None or len(subjects) > totals.RECOMPUTE_SUBJECTS:
         totals.recompute(new, graphs=counted)
         return
@@ -516,7 +517,8 @@ def _in_a_copy(store, sources, options, *, force, replace):
     # The deals and labelled nodes of what the change removes, read from the store as it stands now.
     from kg.ingest.rederive import changed_subjects
 
-    before = changed_subjects(store, replaced)
+    subjects: set[str] = set()
+    before = changed_subjects(store, replaced, subjects)
     loaded: list[tuple] = []
 
     def load(work: str) -> None:
@@ -528,9 +530,9 @@ def _in_a_copy(store, sources, options, *, force, replace):
         try:
             _fill(copy, batches, streamed, replaced, options, report, loaded, force)
             # … and of what it adds, read from the working copy.
-            net = derive_by_deal(store, copy, targets, before, sum(b.size for b in report.batches), job)
+            net = derive_by_deal(store, copy, targets, before, sum(b.size for b in report.batches), job, subjects)
             copy.update(meta_update(_records(batches, loaded)), prefixes=False)
-            keep_totals(store, copy, targets, replaced, net)
+            keep_totals(store, copy, targets, subjects, net)
             copy.raw.flush()
         finally:
             copy.close()

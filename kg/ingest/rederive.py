@@ -48,7 +48,7 @@ class DealState:
     graphs: set = field(default_factory=set)
 
 
-def changed_subjects(store, graphs) -> tuple[set[str], set[str]]:
+def changed_subjects(store, graphs, subjects: set | None = None) -> tuple[set[str], set[str]]:
     """The deals and the labelled nodes among the subjects of ``graphs`` in ``store``.
 
     A deal is a subject typed with a deal class in any graph; a labelled node
@@ -58,6 +58,8 @@ def changed_subjects(store, graphs) -> tuple[set[str], set[str]]:
     Args:
         store: an embedded store from :func:`kg.stores.open_store`.
         graphs: graph IRIs (those not in the store are skipped).
+        subjects: if given, gets every IRI subject of the graphs (the totals
+            tally them, :mod:`kg.totals`), so the graphs are read once.
 
     Returns:
         ``(deals, labelled)``, sets of IRI strings.
@@ -69,16 +71,18 @@ def changed_subjects(store, graphs) -> tuple[set[str], set[str]]:
 
     raw, labels = store.raw, {ox.NamedNode(p) for p in LABEL_PROPERTIES}
     classes = {ox.NamedNode(KG + c) for c in load().deal_class_names}
-    subjects: set = set()
+    found: set = set()
     labelled: set[str] = set()
     for g in sorted(set(graphs)):
         for q in raw.quads_for_pattern(None, None, None, ox.NamedNode(g)):
             if isinstance(q.subject, ox.NamedNode):
-                subjects.add(q.subject)
+                found.add(q.subject)
                 if q.predicate in labels:
                     labelled.add(q.subject.value)
+    if subjects is not None:
+        subjects.update(s.value for s in found)
     typ = ox.NamedNode(RDF + "type")
-    deals = {s.value for s in subjects if any(q.object in classes for q in raw.quads_for_pattern(s, typ, None))}
+    deals = {s.value for s in found if any(q.object in classes for q in raw.quads_for_pattern(s, typ, None))}
     return deals, labelled
 
 
