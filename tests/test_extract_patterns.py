@@ -1057,3 +1057,64 @@ def test_more_wire_story_deals(text, buyer, target):
 def test_a_title_of_a_company_is_not_part_of_its_name():
     assert ("ceoOf", "Lena Holt", "Sitoa Corp") in facts(
         "Lena Holt, the Chief Executive Officer of Sitoa Corp, said the deal was done.", "ceoOf")
+
+
+# -- fifth round ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,buyer,target,inside", [
+    ("Quillon Acquires Payments Platform And Integration Partner Tarsier", "Quillon", "Tarsier", None),
+    ("Harrow Buys Yet Another Grid Startup: Velmont", "Harrow", "Velmont", None),
+    ("Orvane Acquires One Of Leeds' Favourite Travel Startups, Pellam Trips", "Orvane", "Pellam Trips", None),
+    ("Brackwater To Acquire Tallis Corp. Online Games Unit, Quorra", "Brackwater", "Quorra", "Tallis Corp."),
+    ("Finch Labs Acquires Open Ledger and Billing Software Provider Driftbox", "Finch Labs", "Driftbox", None),
+])
+def test_a_headline_description_stands_in_front_of_its_target(text, buyer, target, inside):
+    found = facts(text, "acquired")
+    assert ("acquired", buyer, target) in found
+    assert inside is None or ("acquired", buyer, inside) not in found  # a name inside the description
+
+
+@pytest.mark.parametrize("text,kept", [
+    ("Eventra Buys Ticketing Service Pellam And Event Data Company Velmont", "Pellam"),  # two described targets
+    ("Quillon Acquires Tarsier, Maker Of Travel App Velmont", "Tarsier"),  # an appositive after the target
+    ("Harrow Acquires Orvane To Bolster Cloud, Data Platform Strategies", "Orvane"),  # a purpose clause
+])
+def test_a_headline_description_needs_no_verb_or_preposition_inside(text, kept):
+    assert ("acquired", text.split()[0], kept) in facts(text, "acquired")
+
+
+def test_partner_heads_a_description():
+    assert facts("Sandmere Acquires Cloud Integration Partner Velmont", "acquired") == {
+        ("acquired", "Sandmere", "Velmont")}
+
+
+def test_big_starts_a_name_before_a_name_word():
+    assert ("acquired", "Big Harbor Games", "Tallis Studio") in facts("Big Harbor Games Acquires Tallis Studio",
+                                                                        "acquired")
+
+
+@pytest.mark.parametrize("text,target,not_target", [
+    ("Quillon Acquires Tarsier Software, Gaining Key Technology For Cloud Storage", "Tarsier Software",
+     "Gaining Key Technology"),
+    ("Harrow Completes Acquisition of Velmont, Boosting Radar Defense Capabilities", "Velmont",
+     "Boosting Radar Defense Capabilities"),
+])
+def test_a_participle_after_a_comma_starts_a_clause_not_a_name(text, target, not_target):
+    found = facts(text, "acquired")
+    buyer = text.split()[0]
+    assert ("acquired", buyer, target) in found and ("acquired", buyer, not_target) not in found
+
+
+@pytest.mark.parametrize("text,founders", [
+    ("Verlo Biotech was co-founded in 1991 by Ada Renn, a chemist, Tom Okafor, physician and Lise Marr, "
+     "engineer.", {"Ada Renn", "Tom Okafor", "Lise Marr"}),
+    ("The Quist Trio was formed by guitarist Hal Benning (a former busker) and drummer Nora Pike (then a "
+     "student).", {"Hal Benning", "Nora Pike"}),
+])
+def test_founders_coordinated_with_what_each_one_is(text, founders):
+    assert {f[1] for f in facts(text, "founderOf")} == founders
+
+
+def test_a_generational_suffix_belongs_to_a_persons_name():
+    found = facts("Orvane Mills was founded in 1950 by Carl Denby, Jr. and his sister.", "founderOf")
+    assert found == {("founderOf", "Carl Denby, Jr.", "Orvane Mills")}

@@ -63,13 +63,14 @@ _GENERIC_TAIL = frozenset(
 _DOMAIN = re.compile(r"\w\.(?:com|net|org|io|co|de|nl|fr|uk|in|ly|me|tv|ai)$")
 _COMMA_SUFFIX = re.compile(r",? ?(?:Inc|INC|Corp|CORP|Co|CO|Ltd|LTD|LLC|L\.L\.C|LLP|LP|L\.P|Limited|LIMITED|PLC|plc|Plc|"
                            r"S\.A|SA|N\.V|NV|AG|GmbH|B\.V)\b\.?")
+_GENERATION = re.compile(r",? (?:Jr|Sr|III|II|IV)\b\.?")
 #: Suffixes that end a company's name for certain (a common word before one is part of the name).
 _STRICT_SUFFIXES = frozenset("inc corp co ltd plc llc corporation limited".split())
 #: Words that open a sentence, never a name: after "Inc." they start the next sentence.
 _OPENERS = frozenset("it its the he she they their this that these those in on at under for a an we but as there "
                      "terms".split())
 #: Stop words that may begin a name when a name word follows ("New York", "General Motors").
-_NAME_STARTERS = frozenset("new first general united royal national american british standard".split())
+_NAME_STARTERS = frozenset("new first big general united royal national american british standard".split())
 
 
 @lru_cache(maxsize=1)
@@ -439,6 +440,10 @@ class _Scan:
             return False  # "iTS Solutions", "eBay": a word written in a brand's own case is no common word
         if low in lists["stop"] or low in ("'s", "’s") or low in lists["headline_words"]:
             return True
+        if low == "one" and k + 1 < len(self.toks) and self.toks[k + 1].text.lower() == "of":
+            return True  # "Acquires One Of Leeds' Favourite Startups, X": a description, not a name
+        if k > 0 and self.toks[k - 1].text == "," and len(low) >= 7 and low.endswith("ing") and low.isalpha():
+            return True  # "Acquires X, Gaining Key Technology": a participle starts a clause, not a name
         if "-" in low and all(w in lists["stop"] or w in lists["headline_words"] for w in low.split("-")):
             return True  # "CASH-AND-STOCK", "All-Stock"
         if low == "board" and k >= 3 and [t.text.lower() for t in self.toks[k - 2:k]] == ["of", "the"] \
@@ -793,8 +798,9 @@ def _mention_of(scan: _Scan, sent: Sentence, index: int, trimmed: tuple, i: int)
         end += 1
     if text[end:end + 2] == "! " and end + 2 < sent.end:
         end += 1  # "Yahoo! Buys X": the sentence goes on, so the mark is the name's
-    # "Aruba Networks, Inc., acquired": a corporate suffix after a comma belongs to the name
-    suffix = _COMMA_SUFFIX.match(text, end, sent.end)
+    # "Aruba Networks, Inc., acquired": a corporate suffix after a comma belongs to the name; so does a
+    # person's generational suffix ("Frank Hale, Jr., a chemist")
+    suffix = _COMMA_SUFFIX.match(text, end, sent.end) or _GENERATION.match(text, end, sent.end)
     if suffix:
         end = suffix.end()
         while i < n and toks[i].start < end:

@@ -311,6 +311,12 @@ def kind_label(phrase: str, context: str = "") -> str:
 _OF_PLACE = re.compile(r" of (?:⟨E(\d+)⟩|([A-Z][\w.]*(?: [A-Z][\w.]*)?))")
 _CLAUSE_VERB = re.compile(r",? (?:entered|enter|enters|said|say|says|have|has|had|will|would|were|are|agreed|agree|"
                           r"agrees|signed|sign|signs|announced|announce|announces)\b", re.I)
+#: After a person: a parenthesis or a lower-case description of up to three words ("A, pharmacologist, B");
+#: before one, a lower-case description word ("and bassist B").
+_PERSON_POST = r"(?: \([^()]{0,100}\)|, (?:an? |the )?(?-i:[a-z][\w-]*(?: [a-z][\w-]*){0,2})(?=,|,? and ))?"
+_PERSONS_AFTER = re.compile(
+    rf"({_PERSON_POST}(?:, (?:(?-i:[a-z][\w-]*) )?⟨E\d+⟩{_PERSON_POST})*,? (?:and|&) (?:the )?(?:(?-i:[a-z][\w-]*) )?⟨E\d+⟩)")
+_PAREN = re.compile(r"\([^()]*\)")
 _COORDINATED_AFTER = re.compile(r"((?: \(⟨E\d+⟩\))?(?:, (?:[Tt]he )?⟨E\d+⟩(?: \(⟨E\d+⟩\))?)*,? (?:and|&) (?:[Tt]he )?⟨E\d+⟩)")
 
 
@@ -326,9 +332,14 @@ def _where_from(text: str, at: int, doc) -> int:
     return m.end() if m.group(2).lower() in word_lists()["places"] else at
 
 
-def _coordinated(text: str, lo: int, hi: int, slot_lo: int, slot_hi: int, doc=None) -> list[int]:
-    """Extra names coordinated with a slot at the edge of a match ("A and B invested")."""
+def _coordinated(text: str, lo: int, hi: int, slot_lo: int, slot_hi: int, doc=None, person: bool = False) -> list[int]:
+    """Extra names coordinated with a slot at the edge of a match ("A and B invested"); for persons also
+    with what each one is ("by A, a chemist, B, a physician and C", "by A (a referee) and the editor B")."""
     extra = []
+    if slot_hi == hi and person:
+        m = _PERSONS_AFTER.match(text, hi)
+        if m and not _CLAUSE_VERB.match(text, m.end()):
+            return [int(x) for x in re.findall(r"⟨E(\d+)⟩", _PAREN.sub("", m.group(1)))]
     if slot_hi == hi:
         # "A of New York and B of Connecticut": where each one is from is not another name
         rest = text[_where_from(text, hi, doc) if doc is not None else hi:]
@@ -466,6 +477,8 @@ def _facts_from_match(doc, doc_id, masked, rule, m, quote) -> list[dict]:
                 if m.groupdict().get("U") and o is not None and o.cluster not in {
                         x.cluster for x in masked.entities.values()}:  # a part bought: the names inside it
                     fact["_parts"] = [masked.entities[int(i)].cluster for i in re.findall(r"⟨E(\d+)⟩", m.group("U"))]
+                elif m.groupdict().get("X"):  # a description in front of the target: the names inside it
+                    fact["_parts"] = [masked.entities[int(i)].cluster for i in re.findall(r"⟨E(\d+)⟩", m.group("X"))]
                 if o is None:
                     fact["kind"] = kind_label(kind, quote)
                     if fact["kind"] in _GENERIC_KINDS:  # "looking for a partner" names no kind
@@ -634,7 +647,7 @@ def _with_coordinated(doc, masked, m, types, subj, obj) -> tuple[list, list]:
         if pos is None:
             continue
         ph = f"⟨E{groups[group]}⟩"
-        for extra in _coordinated(masked.text, lo, hi, pos, pos + len(ph), doc):
+        for extra in _coordinated(masked.text, lo, hi, pos, pos + len(ph), doc, types.get(group) == "person"):
             mm = doc.mentions[extra]
             if _fits(mm, types.get(group)) and mm.cluster not in {b.cluster for b in bucket if b}:
                 bucket.append(mm)
@@ -663,7 +676,7 @@ def _other_antecedent(doc, anaphor, subj, want):
 _HEADS = frozenset(
     "startup start-up company co firm maker provider platform site specialist developer publisher network service "
     "app studio agency blog vendor team outfit supplier operator retailer manufacturer producer integrator "
-    "consultancy portal marketplace community engine tool software".split())
+    "consultancy portal marketplace community engine tool software partner".split())
 _NEXT_NAME = re.compile(r"((?: (?!(?:to|for|with|from|by|in|on|at|or|of|as|into|that|which|who)\b)[^\s⟨⟩]+){0,5}?)[:,]? ⟨E(\d+)⟩",
                         re.I)
 
@@ -678,6 +691,9 @@ def _described(masked: Masked, obj, index: int):
     from kg.ingest.mentions import word_lists
 
     heads = _HEADS | word_lists()["description_heads"]
+    if not m.group(1) and obj.kind == "company" and masked.text.startswith(",", end) \
+            and obj.text.split()[-1].lower() not in ("company", "co", "co."):
+        return obj  # "Acquires Pellam Software, Gaining Key Technology": a company's suffix is no description
     words = m.group(1).split() or obj.text.split()
     if words and words[0].lower() == "and" and _head_before(masked, index, heads):
         return obj  # "Buys Ticketing Service X And Event Data Company Y": X was described, it is the name
