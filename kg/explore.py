@@ -207,7 +207,7 @@ def neighbors(
         KgError: depth < 1.
     """
     from kg.network import all_relations, entity_subgraph
-    from kg.paths import first_of_level, neighborhood, store_steps
+    from kg.paths import neighborhood
     from kg.stores import raw_store
 
     iri = resolve(store, entity)
@@ -216,17 +216,26 @@ def neighbors(
 
         raise KgError("--depth must be at least 1")
     deal_filters = _deal_filters(exclude_status, since, until, include_declined, as_of)
+    # With a page and no deal filter, the embedded store hands over each level's page only (Virtuoso 7.2
+    # refuses that query: SP031).
+    if limit and not any(deal_filters.values()) and raw_store(store) is not None:
+        pairs = _paged_levels(store, iri, depth, list(via) if via is not None else list(all_relations()), limit)
+    else:
+        pairs = _levels(store, iri, depth, via, deal_filters, limit)
+    if not pairs:
+        return []
+    G = entity_subgraph(store, pairs, relations=list(via) if via else None, **deal_filters)
+    return neighborhood(G, iri, depth, via=via, limit=limit, tree=pairs)
+
+
+def _levels(store, iri: str, depth: int, via, deal_filters: dict, limit: int | None) -> list[tuple[str, str]]:
+    """Every hop ``(parent, node)`` of the breadth-first tree to ``depth``, cut to the first ``limit`` rows
+    by depth, label and IRI."""
+    from kg.paths import store_steps
+
     step, _ = store_steps(store, via=via, filters=deal_filters)
     seen, front, pairs, level = {iri}, [iri], [], {}
-    # With a page and no deal filter, the embedded store sorts the last level and hands over its first page
-    # only (Virtuoso 7.2 refuses that query: SP031).
-    paged = bool(limit) and not any(deal_filters.values()) and raw_store(store) is not None
     for d in range(1, depth + 1):
-        if paged and d == depth:
-            last = first_of_level(store, front, seen, list(via) if via is not None else list(all_relations()), limit)
-            pairs += last
-            level.update((v, d) for _, v in last)
-            break
         nxt = []
         for u, v in step(front):
             if v not in seen:
@@ -235,12 +244,27 @@ def neighbors(
                 pairs.append((u, v))
                 level[v] = d
         front = nxt
-    if not pairs:
-        return []
     if limit and len(pairs) > limit:
         pairs = _first_page(store, pairs, level, limit)
-    G = entity_subgraph(store, pairs, relations=list(via) if via else None, **deal_filters)
-    return neighborhood(G, iri, depth, via=via, limit=limit, tree=pairs)
+    return pairs
+
+
+def _paged_levels(store, iri: str, depth: int, names: list, limit: int) -> list[tuple[str, str]]:
+    """The hops ``(parent, node)`` of the first page: whole levels while they fit in ``limit`` rows, then the
+    first nodes of the level that fills it, in the store's order (:func:`kg.paths.first_of_level`)."""
+    from kg.paths import first_of_level
+
+    seen, front, pairs = {iri}, [iri], []
+    for _ in range(depth):
+        room = limit - len(pairs)
+        # One more than the room tells a level that fills the page from one that just fits.
+        hops = first_of_level(store, front, seen, names, room + 1)
+        pairs += hops[:room]
+        if len(hops) > room or not hops:
+            break
+        front = [v for _, v in hops]
+        seen.update(front)
+    return pairs
 
 
 def _analysis_filters(include_concepts, via, exclude_status, since, until, include_declined, as_of=None) -> dict:

@@ -289,3 +289,38 @@ def test_whole_store_query_leaves_evidence_iris_unread():
     few, _ = fact_query(deal_classes=["Meeting"], roles=["participant"], subjects=[ID + "deal/m"])
     assert "?e " not in whole.split("WHERE", 1)[1] and "?ev" in whole
     assert f"<{ID}deal/m>" in few and "evidence> ?e ." in few
+
+
+ODD_FACTS = """INSERT DATA {
+  GRAPH <urn:src:a> {
+    deal:d1 a kg:Investment, kg:Acquisition ; kg:investor company:a ; kg:investee company:b ; kg:investee "not an IRI" ;
+      kg:status kg:Rumored ; kg:date "2020"^^xsd:gYear ; kg:startDate "2020-01-02"^^xsd:date ;
+      kg:amount [ kg:value 5 ; kg:currency "USD", "EUR" ; kg:approximate true ] ; kg:amount [ kg:currency "GBP" ] ;
+      kg:evidence [ kg:confidence 0.5 ] ; kg:evidence [ kg:quote "q" ; kg:source source:s ] .
+    deal:d2 a kg:Role ; kg:holder person:p ; kg:organization company:a ; kg:role kg:CEO, kg:Nobody ;
+      kg:status <urn:status:Odd> .
+    company:a a kg:Company ; rdfs:label "A", "Alpha" ; skos:altLabel "AA" ; kg:industry concept:cars .
+    source:s rdfs:label "S" ; dcterms:title "The S" . }
+  GRAPH <urn:src:b> { deal:d1 kg:status kg:Rumored ; kg:status kg:Completed . company:a kg:industry concept:cars ;
+    rdfs:label "A" ; kg:involvedIn deal:d1 . }
+}"""
+
+
+def test_facts_read_by_index_are_those_of_the_query():
+    """The embedded store's index reader files every kind of statement as the fact query's rows do."""
+    from kg.network import _facts_by_index, _relation_plan, collect_facts, fact_query
+
+    store = open_store("memory:")
+    store.update(ODD_FACTS)
+    subjects = [ID + x for x in ("deal/d1", "deal/d2", "company/a", "source/s", "company/none")]
+
+    def sort(cols):
+        return {c: sorted(v) if isinstance(v, list) else {k: sorted(x, key=str) if isinstance(x, list) else x
+                                                          for k, x in v.items()} for c, v in cols.items()}
+
+    for args in (_relation_plan(None)[1], _relation_plan(["ceoOf"])[1],
+                 {"deal_classes": (), "roles": (), "deal_facts": False, "evidence": True}):
+        want = collect_facts(store, *fact_query(**args, subjects=subjects))
+        got = _facts_by_index(store.raw, subjects, args, entities=frozenset({ID + "company/a"}))
+        assert sort(got) == sort(want)
+        assert got["label"][ID + "company/a"] in (["A", "Alpha"], ["Alpha", "A"])

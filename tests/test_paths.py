@@ -238,32 +238,44 @@ def test_store_neighbors_match_the_projection(synthetic_store, depth):
         assert got == want
 
 
-def test_the_first_page_of_neighbors_is_the_start_of_every_row(synthetic_store):
+def test_the_first_page_of_neighbors_holds_the_nearest_levels_and_rows_of_every_row(synthetic_store):
     from kg.explore import neighbors
     from kg.network import entity_graph
 
     G = entity_graph(synthetic_store)
-    for a, _ in _random_pairs(G, 5, seed=3):
+    cut = 0
+    for a, _ in _random_pairs(G, 8, seed=3):
         every = neighbors(synthetic_store, a, depth=2)
-        page = neighbors(synthetic_store, a, depth=2, limit=7)
-        assert page == every[:7]
+        for limit in (3, 7, 40):
+            page = neighbors(synthetic_store, a, depth=2, limit=limit)
+            assert len(page) == min(limit, len(every))
+            # The same rows (parents, explanations) as the whole answer, in its order.
+            assert [r for r in every if r in page] == page
+            # Whole levels first: a row of a deeper level comes only once every nearer row is on the page.
+            deepest = max(r["depth"] for r in page)
+            assert all(r in page for r in every if r["depth"] < deepest)
+            cut += len(page) < len(every)
+    assert cut  # some pages cut a level
 
 
-def test_first_of_level_pages_the_next_level_by_folded_label_then_iri():
+def test_first_of_level_pages_the_next_level_in_the_store_order_with_the_first_parent():
     from kg.paths import first_of_level
     from kg.stores import open_store
 
     store = open_store("memory:")
     store.update("""INSERT DATA { GRAPH graph:derived {
         company:a kg:investedIn company:x1 . company:x2 kg:investedIn company:a . company:a kg:partnerOf company:c3 .
-        company:b kg:investedIn company:x1 . company:b kg:investedIn company:a }
+        company:b kg:investedIn company:x1 . company:b kg:investedIn company:a . company:b kg:investedIn company:y }
       GRAPH <urn:s> { company:x1 rdfs:label "Zed" . company:x2 rdfs:label "beta", "Alpha" } }""")
     c = "https://kg.example.org/id/company/"
     names = ["investedIn", "partnerOf"]
     seen = {c + "r", c + "a", c + "b"}
-    assert first_of_level(store, [c + "a", c + "b"], seen, names, 3) == [
-        (c + "a", c + "x2"), (c + "a", c + "c3"), (c + "a", c + "x1")]
+    # The whole level, as a breadth-first step gives it: by parent, links the way they hold first, then by IRI.
+    assert first_of_level(store, [c + "a", c + "b"], seen, names, 10) == [
+        (c + "a", c + "c3"), (c + "a", c + "x1"), (c + "a", c + "x2"), (c + "b", c + "y")]
     # A node's parent is the first node of the front it is reached from.
-    assert first_of_level(store, [c + "b", c + "a"], seen, names, 3)[2] == (c + "b", c + "x1")
-    assert first_of_level(store, [c + "b", c + "a"], seen, names, 1) == [(c + "a", c + "x2")]
+    assert (c + "b", c + "x1") in first_of_level(store, [c + "b", c + "a"], seen, names, 10)
+    page = first_of_level(store, [c + "a", c + "b"], seen, names, 2)
+    assert len(page) == 2 and set(page) < set(first_of_level(store, [c + "a", c + "b"], seen, names, 10))
+    assert page == first_of_level(store, [c + "a", c + "b"], seen, names, 2)
     assert first_of_level(store, [c + "a"], seen, ["metWith"], 3) == []
