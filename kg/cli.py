@@ -796,7 +796,8 @@ def path(ctx, source, target, max_hops, all_paths, directed, limit, via, exclude
 @click.argument("entity")
 @click.option("--depth", type=click.IntRange(1, 5), default=1, show_default=True, help="How many hops out.")
 @click.option("--limit", type=click.IntRange(1), default=None,
-              help="At most this many rows (default: the first page, 100 rows, unless --all).")
+              help="At most this many rows (default: the first page, 100 rows, unless --all). Nearer levels "
+                   "come first; a level cut by the page keeps the store's order.")
 @click.option("--all", "all_rows", is_flag=True, help="Every row, not only the first page.")
 @graph_filters
 @store_option

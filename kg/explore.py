@@ -200,7 +200,12 @@ def neighbors(
 
     Each level of the breadth-first search is one lookup per batch of nodes
     (:func:`kg.paths.store_steps`); then the hops that reach the entities
-    found are read in full for their explanations.
+    found are read in full for their explanations. With a ``limit`` (and no
+    deal filter, on an embedded store) only the page is looked up: whole
+    levels while they fit, then the first nodes of the level that fills it
+    in the store's order (:func:`kg.paths.first_of_level`), so the cost
+    follows the page, not the size of a hub's neighbourhood. The rows come
+    by depth, then label.
 
     Raises:
         UnknownEntityError: the name matches no entity.
