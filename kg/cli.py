@@ -351,22 +351,26 @@ def validate(ctx, store_location, fmt):
 @main.command()
 @click.option("--type", "types", multiple=True, metavar="CLASS",
               help="Company, Person, Organization, Project or Concept (repeatable).")
-@click.option("--limit", type=int, default=None, help="At most this many rows.")
+@click.option("--limit", type=click.IntRange(1), default=None,
+              help="At most this many rows (default: the first page, 100 rows, unless --all).")
+@click.option("--all", "all_rows", is_flag=True, help="Every entity, not only the first page.")
 @store_option
 @format_option()
 @click.pass_context
-def entities(ctx, types, limit, store_location, fmt):
-    """List the people, companies, organizations, projects and concepts.
+def entities(ctx, types, limit, all_rows, store_location, fmt):
+    """List the people, companies, organizations, projects and concepts, by type and name.
 
     \b
     Examples:
       kg entities
       kg entities --type Company --format csv
+      kg entities --type Person --all --format jsonl
     """
     from kg.entities import list_entities
+    from kg.query import DEFAULT_LIMIT
 
     with _open(ctx, store_location, read_only=True) as store:
-        rows = list_entities(store, types=list(types) or None, limit=limit)
+        rows = list_entities(store, types=list(types) or None, limit=None if all_rows else (limit or DEFAULT_LIMIT))
     emit_rows(rows, fmt, ["label", "type", "aliases", "deals", "iri"])
 
 

@@ -215,45 +215,83 @@ def _iri_rank(iri: str) -> int:
 def list_entities(store, *, types: list[str] | None = None, limit: int | None = None) -> list[dict]:
     """List entities (people, companies, organizations, projects, concepts) with their deal counts.
 
+    With a ``limit`` only the page is read in full: the store sorts each
+    class's entities by label and hands over the first ones, and only their
+    aliases and deals are counted (at a million deals the whole list took
+    41 s, most of it counting 13 million deal links).
+
     Args:
         store: an open store.
         types: class local names to keep, e.g. ``["Company"]``; default all entity classes.
-        limit: the most rows.
+        limit: the most rows (``None``: every entity).
 
     Returns:
-        Rows ``{"iri", "label", "type", "aliases", "deals"}`` sorted by type, then label.
+        Rows ``{"iri", "label", "type", "aliases", "deals"}`` sorted by type, then label
+        (folded to lower case), then IRI.
 
     Raises:
         KgError: an unknown type name; lists the known ones.
-    """
-    import pyoxigraph as ox
 
+    >>> from kg.stores import open_store
+    >>> list_entities(open_store("memory:"), limit=10)
+    []
+    """
     classes = load_schema().entity_class_names
     wanted = types or list(classes)
     for t in wanted:
         if t not in classes:
             raise KgError(f"unknown type {t!r}; use one of: {', '.join(classes)}")
-    values = " ".join(str(ox.NamedNode(KG + t)) for t in wanted)
-    rows = store.query(
-        f"""SELECT ?e ?t (SAMPLE(?l) AS ?label) (GROUP_CONCAT(DISTINCT ?alias; separator="|") AS ?aliases)
-               (COUNT(DISTINCT ?deal) AS ?deals)
-        WHERE {{ VALUES ?t {{ {values} }} ?e a ?t .
-                 OPTIONAL {{ ?e rdfs:label ?l }} OPTIONAL {{ ?e skos:altLabel ?alias }}
-                 OPTIONAL {{ ?e kg:involvedIn ?deal }} }}
-        GROUP BY ?e ?t ORDER BY ?t ?label"""
-    )
-    out = []
-    for r in rows:
-        aliases = r["aliases"].value.split("|") if r["aliases"] is not None and r["aliases"].value else []
-        out.append({
-            "iri": r["e"].value,
-            "label": r["label"].value if r["label"] is not None else term_label(r["e"].value),
-            "type": term_label(r["t"].value),
-            "aliases": sorted(aliases),
-            "deals": int(r["deals"].value),
-        })
-    out.sort(key=lambda d: (_rank(d["type"]), d["label"].casefold()))
-    return out[:limit] if limit else out
+    page: list[tuple[str, str, str | None]] = []
+    for t in sorted(dict.fromkeys(wanted), key=_rank):
+        room = None if limit is None else limit - len(page)
+        if room is not None and room <= 0:
+            break
+        page += _first_of_class(store, t, room)
+    aliases, deals = _aliases_and_deals(store, [e for e, _, _ in page])
+    out = [{"iri": e, "label": label if label is not None else term_label(e), "type": t,
+            "aliases": sorted(aliases.get(e, ())), "deals": deals.get(e, 0)} for e, t, label in page]
+    out.sort(key=lambda d: (_rank(d["type"]), d["label"].lower(), d["iri"]))
+    return out
+
+
+def _first_of_class(store, class_name: str, limit: int | None) -> list[tuple[str, str, str | None]]:
+    """``(iri, class, label)`` of a class's entities, by label folded to lower case then IRI (the first ``limit``).
+
+    An embedded store sorts them and hands over the page; a remote one hands
+    over every entity of the class, sorted here (Virtuoso 7.2 cannot fold the
+    case of an aggregate: error SR586).
+    """
+    import pyoxigraph as ox
+
+    from kg.stores import raw_store
+
+    inner = (f"SELECT ?e (MIN(?l) AS ?label) WHERE {{ ?e a {ox.NamedNode(KG + class_name)} . "
+             f"OPTIONAL {{ ?e rdfs:label ?l }} }} GROUP BY ?e")
+    if raw_store(store) is None:
+        rows = [(r["e"].value, class_name, r["label"].value if r["label"] is not None else None)
+                for r in store.query(inner)]
+        rows.sort(key=lambda row: ((row[2] if row[2] is not None else row[0]).lower(), row[0]))
+        return rows[:limit] if limit is not None else rows
+    cut = "" if limit is None else f" LIMIT {int(limit)}"
+    rows = store.query(f"SELECT ?e ?label WHERE {{ {{ {inner} }} BIND(LCASE(COALESCE(?label, STR(?e))) AS ?key) }} "
+                       f"ORDER BY ?key STR(?e){cut}")
+    return [(r["e"].value, class_name, r["label"].value if r["label"] is not None else None) for r in rows]
+
+
+def _aliases_and_deals(store, iris: list[str], chunk: int = 2000) -> tuple[dict, dict]:
+    """Each entity's aliases and the number of deals it takes part in, a chunk of entities per query."""
+    import pyoxigraph as ox
+
+    aliases: dict[str, set] = defaultdict(set)
+    deals: dict[str, int] = {}
+    for i in range(0, len(iris), chunk):
+        values = " ".join(str(ox.NamedNode(e)) for e in iris[i:i + chunk])
+        for r in store.query(f"SELECT ?e ?a WHERE {{ VALUES ?e {{ {values} }} ?e skos:altLabel ?a }}"):
+            aliases[r["e"].value].add(r["a"].value)
+        for r in store.query(f"SELECT ?e (COUNT(DISTINCT ?d) AS ?n) WHERE {{ VALUES ?e {{ {values} }} "
+                             f"?e kg:involvedIn ?d }} GROUP BY ?e"):
+            deals[r["e"].value] = int(r["n"].value)
+    return aliases, deals
 
 
 def _relation_for(deal_type: str, my_role: str, other_role: str | None, position_role: str | None):
