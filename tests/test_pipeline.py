@@ -149,3 +149,26 @@ def test_a_file_that_only_declines_a_deal_takes_its_edge_away(store, tmp_path):
     ingest(store, [decline], force=True)
     assert edge not in derived(store)
     assert derived(store) == full_rebuild(store)
+
+
+def test_conflicts_are_searched_only_when_two_graphs_state_a_compared_property():
+    from kg.ingest.pipeline import may_conflict
+
+    store = open_store("memory:")
+    store.update("INSERT DATA { GRAPH <urn:a> { deal:d kg:date '2020'^^xsd:gYear } "
+                 "GRAPH <urn:b> { deal:d kg:investor company:x } }")
+    assert not may_conflict(store.raw)
+    store.update("INSERT DATA { GRAPH <urn:b> { deal:d kg:date '2021'^^xsd:gYear } }")
+    assert may_conflict(store.raw)
+
+
+def test_a_streamed_rebuild_still_flags_two_sources_that_disagree(store, tmp_path, monkeypatch):
+    from kg.ingest import pipeline
+
+    monkeypatch.setattr(pipeline, "FULL_DERIVE_QUADS", 0)
+    ingest(store, [write(tmp_path / "one", "acme.ttl")])
+    ingest(store, [write(tmp_path / "two", "acme.ttl", status="Declined")])
+    flags = {t for t in derived(store) if t[1].endswith("#conflictOn>")}
+    assert ("<https://kg.example.org/id/deal/acme-xiaomi>", "<https://kg.example.org/ontology#conflictOn>",
+            "<https://kg.example.org/ontology#status>") in flags
+    assert derived(store) == full_rebuild(store)

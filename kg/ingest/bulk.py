@@ -83,6 +83,23 @@ class _TextStream(io.RawIOBase):
         return n
 
 
+def release_memory() -> None:
+    """Hand the memory that earlier stages freed back to the system (glibc's ``malloc_trim``; elsewhere nothing).
+
+    Oxigraph's loader and its scans free what they allocate, but glibc keeps
+    the freed pages (one arena per thread), and the next stage's peak comes
+    on top of them: at 1M deals 570 MB were held so after validation, and the
+    derivation that followed peaked at 2.4 GB. Trimming takes about 0.05 s.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    trim = getattr(libc, "malloc_trim", None)
+    if trim is not None:
+        trim(0)
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

@@ -411,6 +411,7 @@ def derive_all_streamed(store) -> None:
     import pyoxigraph as ox
 
     from kg.disagreement import flag_update
+    from kg.ingest.bulk import release_memory
     from kg.rules import derive_constructs
     from kg.schema import DERIVED_GRAPH
 
@@ -419,7 +420,30 @@ def derive_all_streamed(store) -> None:
     for query in derive_constructs():
         store.raw.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, g)
                               for t in store.raw.query(query, use_default_graph_as_union=True))
-    store.update(flag_update(), prefixes=False)
+        release_memory()
+    if may_conflict(store.raw):
+        store.update(flag_update(), prefixes=False)
+
+
+def may_conflict(raw) -> bool:
+    """Whether two graphs of ``raw`` (the derived graph aside) state one of the properties that conflict flags compare.
+
+    A flag says that two source graphs give a deal different values of one
+    property (:mod:`kg.disagreement`), so with no property stated in two
+    graphs there is none to set: a first big load skips the search for them
+    (45 s at 1M deals). One index lookup per graph and property.
+    """
+    import pyoxigraph as ox
+
+    from kg.disagreement import PROPERTIES
+    from kg.schema import DERIVED_GRAPH, KG
+
+    graphs = [g for g in raw.named_graphs() if g != ox.NamedNode(DERIVED_GRAPH)]
+    for prop in PROPERTIES:
+        p = ox.NamedNode(KG + prop)
+        if sum(1 for g in graphs if next(iter(raw.quads_for_pattern(None, p, None, g)), None) is not None) > 1:
+            return True
+    return False
 
 
 def run(store, paths, *, dry_run: bool = False, force: bool = False, replace=(), options: dict | None = None):
@@ -498,7 +522,7 @@ def _in_one_update(store, sources, options, *, force, replace, dry_run):
 def _in_a_copy(store, sources, options, *, force, replace):
     """On-disk stores: load into a checkpoint copy, derive and validate there, then swap it in."""
     from kg.ingest import IngestReport
-    from kg.ingest.bulk import exchange, in_a_copy
+    from kg.ingest.bulk import exchange, in_a_copy, release_memory
 
     job = options["job"]
     memory = [s for s in sources if not _streamed(s)]
@@ -531,6 +555,7 @@ def _in_a_copy(store, sources, options, *, force, replace):
             _fill(copy, batches, streamed, replaced, options, report, loaded, force)
             # … and of what it adds, read from the working copy.
             net = derive_by_deal(store, copy, targets, before, sum(b.size for b in report.batches), job, subjects)
+            release_memory()
             copy.update(meta_update(_records(batches, loaded)), prefixes=False)
             keep_totals(store, copy, targets, subjects, net)
             copy.raw.flush()
@@ -580,6 +605,7 @@ def _stream_rdf(copy, src: Source, graph: str, report, force: bool) -> None:
     from kg.errors import ParseError
     from kg.formats import RdfFormat
     from kg.ingest import Batch
+    from kg.ingest.bulk import release_memory
     from kg.ingest.rdf import check_file, check_loaded
     from kg.totals import count_graph
 
@@ -590,12 +616,14 @@ def _stream_rdf(copy, src: Source, graph: str, report, force: bool) -> None:
                            base_iri=src.path.resolve().as_uri())
     except SyntaxError as exc:
         raise ParseError(str(src.path), str(exc), getattr(exc, "lineno", None)) from None
+    release_memory()
     check_loaded(copy.raw, graph, src.path, triple_terms)
     batch = Batch(graph=graph, triples=[], source=str(src.path), validated=True)
     batch.identity, batch.kind = src.identity, src.kind.value
     batch.count = count_graph(copy, graph)
     report.batches.append(batch)
     _validate_in_copy(copy, src, graph, report, force, batch.count)
+    release_memory()
 
 
 def _stream_table(copy, src: Source, graph: str, options: dict, report, force: bool) -> None:
@@ -606,7 +634,7 @@ def _stream_table(copy, src: Source, graph: str, options: dict, report, force: b
 
     from kg.errors import StoreError
     from kg.ingest import Batch
-    from kg.ingest.bulk import _TextStream
+    from kg.ingest.bulk import _TextStream, release_memory
     from kg.ingest.tabular import RejectsWriter, TabularResult, store_resolver, stream_file
 
     opts = {**{k: v for k, v in options.items() if k != "job"}, "graph": graph}
@@ -637,7 +665,9 @@ def _stream_table(copy, src: Source, graph: str, options: dict, report, force: b
     batch = Batch(graph=graph, triples=[], source=str(src.path), validated=True, tabular=result)
     batch.identity, batch.kind = src.identity, src.kind.value
     report.batches.append(batch)
+    release_memory()
     _validate_in_copy(copy, src, graph, report, force)
+    release_memory()
 
 
 def _validate_in_copy(copy, src: Source, graph: str, report, force: bool, count: int | None = None) -> None:
