@@ -233,6 +233,61 @@ def neighbors(
     return neighborhood(G, iri, depth, via=via, limit=limit, tree=pairs)
 
 
+def ego_nodes(store, iri: str, depth: int, *, relations: Iterable[str] | None = None, **deal_filters) -> set[str]:
+    """The entities within ``depth`` hops of an entity (either way), itself included, by indexed lookups.
+
+    Args:
+        store: an open store.
+        iri: the entity's IRI.
+        depth: hops out.
+        relations: relation names allowed.
+        **deal_filters: ``exclude_status``, ``since``, ``until``, ``include_declined``, ``as_of``.
+
+    Returns:
+        A set of IRIs (:func:`induced_view` draws them).
+
+    >>> from kg.stores import open_store
+    >>> ego_nodes(open_store("memory:"), "urn:a", 2)
+    {'urn:a'}
+    """
+    return {iri, *(v for _, v in _levels(store, iri, depth, relations, deal_filters, None))}
+
+
+def induced_view(store, nodes, *, relations: Iterable[str] | None = None, **deal_filters):
+    """The entity view's edges among ``nodes`` (and only those nodes), by indexed lookups.
+
+    Each pair of the nodes that an allowed hop joins is found in the store's
+    indexes, then its deals are read (:func:`kg.network.entity_subgraph`: at
+    most :data:`kg.network.PAIR_DEALS_MAX` a pair). A node with no edge among
+    them is kept, with its label.
+
+    Args:
+        store: an open store.
+        nodes: entity IRIs.
+        relations, **deal_filters: as for :func:`kg.network.entity_graph`.
+
+    Returns:
+        A ``MultiDiGraph``.
+
+    >>> from kg.stores import open_store
+    >>> sorted(induced_view(open_store("memory:"), {"urn:a"}).nodes)
+    ['urn:a']
+    """
+    from kg.network import entity_subgraph
+    from kg.paths import store_steps
+
+    nodes = sorted(set(nodes))
+    via = list(relations) if relations else None
+    step, _ = store_steps(store, via=via, filters=deal_filters)
+    pairs = step(nodes, only=set(nodes)) if len(nodes) > 1 else []
+    G = entity_subgraph(store, pairs, relations=via, **deal_filters)
+    H = G.subgraph([n for n in nodes if n in G]).copy()
+    for n in nodes:
+        if n not in H:
+            H.add_node(n, label=_label(store, n), type="Entity", aliases=[])
+    return H
+
+
 def _levels(store, iri: str, depth: int, via, deal_filters: dict, limit: int | None) -> list[tuple[str, str]]:
     """Every hop ``(parent, node)`` of the breadth-first tree to ``depth``, cut to the first ``limit`` rows
     by depth, label and IRI."""

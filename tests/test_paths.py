@@ -279,3 +279,22 @@ def test_first_of_level_pages_the_next_level_in_the_store_order_with_the_first_p
     assert len(page) == 2 and set(page) < set(first_of_level(store, [c + "a", c + "b"], seen, names, 10))
     assert page == first_of_level(store, [c + "a", c + "b"], seen, names, 2)
     assert first_of_level(store, [c + "a"], seen, ["metWith"], 3) == []
+
+
+@pytest.mark.parametrize("depth", [1, 2])
+def test_store_ego_view_matches_the_projection(synthetic_store, depth):
+    import networkx as nx
+
+    from kg.explore import ego_nodes, induced_view
+    from kg.network import entity_graph
+
+    G = entity_graph(synthetic_store)
+    for filters in ({}, {"exclude_status": ["rumored"]}):
+        F = entity_graph(synthetic_store, **filters)
+        for a, _ in _random_pairs(G, 4, seed=depth):
+            if a not in F:
+                continue
+            want = nx.ego_graph(F, a, radius=depth, undirected=True)
+            got = induced_view(synthetic_store, ego_nodes(synthetic_store, a, depth, **filters), **filters)
+            assert dict(got.nodes(data=True)) == dict(want.nodes(data=True))
+            assert sorted(map(repr, got.edges(keys=True, data=True))) == sorted(map(repr, want.edges(keys=True, data=True)))

@@ -44,36 +44,48 @@ def whole_view(store, **filters):
     return G
 
 
+#: The most entities a focus or path view draws: next to a hub, two hops reach tens of thousands.
+VIEW_NODES_MAX = 5000
+
+
+def _within_cap(nodes: set, what: str) -> set:
+    """``nodes``, or a :class:`VizError` that says how many there are and how to draw fewer."""
+    if len(nodes) > VIEW_NODES_MAX:
+        raise VizError(f"{what} holds {len(nodes):,} entities, more than the {VIEW_NODES_MAX:,} a focused view "
+                       "draws; use a smaller --depth, --via, --since/--until or --exclude-status")
+    return nodes
+
+
 def focus_view(store, entity: str, depth: int = 1, **filters):
     """The ego network of one entity: everything within ``depth`` hops, either direction.
+
+    Read from the store's indexes (:func:`kg.explore.ego_nodes`,
+    :func:`kg.explore.induced_view`), so its cost follows the view, not the
+    store.
 
     Args:
         store: an open store.
         entity: a name, alias or IRI (resolved by :func:`kg.entities.find_entity`).
         depth: how many hops out (at least 1).
-        **filters: passed to :func:`kg.network.entity_graph`.
+        **filters: ``relations`` and the deal filters of :func:`kg.network.entity_graph`.
 
     Returns:
         A ``MultiDiGraph`` with the entity as ``G.graph["focus"]``.
 
     Raises:
         UnknownEntityError: no such entity.
-        VizError: depth < 1.
+        VizError: depth < 1, or more than :data:`VIEW_NODES_MAX` entities.
 
     Example: ``focus_view(store, "Xiaomi", 2)``.
     """
-    import networkx as nx
-
     from kg.entities import find_entity
-    from kg.network import entity_graph
+    from kg.explore import ego_nodes, induced_view
 
     if depth < 1:
         raise VizError("--depth must be at least 1")
     iri = find_entity(store, entity)
-    G = entity_graph(store, **filters)
-    if iri not in G:
-        G.add_node(iri, label=entity, type="Entity", aliases=[])
-    H = nx.ego_graph(G, iri, radius=depth, undirected=True).copy()
+    nodes = _within_cap(ego_nodes(store, iri, depth, **filters), f"{entity} within {depth} hop(s)")
+    H = induced_view(store, nodes, **filters)
     H.graph.update(title=f"kg: {H.nodes[iri].get('label') or entity} within {depth} hop(s)", focus=iri)
     return H
 
@@ -81,14 +93,15 @@ def focus_view(store, entity: str, depth: int = 1, **filters):
 def path_view(store, a: str, b: str, *, max_hops: int = 4, **filters):
     """The best path between two entities, highlighted inside its neighbourhood.
 
-    The path is the first of :func:`kg.paths.find_paths` (shortest, best
-    evidence); the view holds the path's nodes and their direct neighbours.
+    The path is the first of :func:`kg.explore.path` (shortest, best
+    evidence); the view holds the path's nodes and their direct neighbours,
+    all read from the store's indexes (:func:`kg.explore.induced_view`).
 
     Args:
         store: an open store.
         a, b: names, aliases or IRIs.
         max_hops: the longest path considered.
-        **filters: passed to :func:`kg.network.entity_graph`.
+        **filters: ``relations`` and the deal filters of :func:`kg.network.entity_graph`.
 
     Returns:
         A ``MultiDiGraph`` with the path in ``G.graph["highlight"]`` (a path dict)
@@ -97,24 +110,21 @@ def path_view(store, a: str, b: str, *, max_hops: int = 4, **filters):
     Raises:
         UnknownEntityError: an entity is unknown.
         NoPathError: no path within ``max_hops``.
+        VizError: the path's neighbourhood holds more than :data:`VIEW_NODES_MAX` entities.
 
     Example: ``path_view(store, "Lei Jun", "Tesla")``.
     """
     from kg.entities import find_entity
-    from kg.network import entity_graph
-    from kg.paths import find_paths
+    from kg.explore import induced_view
+    from kg.explore import path as find_path
+    from kg.paths import store_steps
 
     src, dst = find_entity(store, a), find_entity(store, b)
-    G = entity_graph(store, **filters)
-    for iri, name in ((src, a), (dst, b)):
-        if iri not in G:
-            G.add_node(iri, label=name, type="Entity", aliases=[])
-    path = find_paths(G, src, dst, max_hops=max_hops)[0]
-    keep = set(path["nodes"])
-    for n in path["nodes"]:
-        keep.update(G.successors(n))
-        keep.update(G.predecessors(n))
-    H = G.subgraph(keep).copy()
+    relations = filters.pop("relations", None)
+    path = find_path(store, src, dst, max_hops=max_hops, via=relations, **filters)["paths"][0]
+    step, _ = store_steps(store, via=relations, filters=filters)
+    keep = _within_cap(set(path["nodes"]) | {v for _, v in step(path["nodes"])}, "the path's neighbourhood")
+    H = induced_view(store, keep, relations=relations, **filters)
     H.graph.update(
         title=f"kg: {' → '.join(path['labels'])}",
         focus=src,
