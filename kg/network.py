@@ -237,7 +237,7 @@ def collect_facts(store, sparql: str, markers: dict[str, tuple[str, str | None, 
         spec[k] = (col, const, mode)
     intern = sys.intern
     # The hot loop: a few µs per row, most of it in the store decoding the
-    # IRIs; keep the Python side to one dict lookup and one store per row.
+    # IRIs; keep the Python side to a dict lookup and a store per row.
     for k, s, o, g, e, a, b in store.query(sparql):
         col, const, mode = spec[k.value]
         key = intern(s.value)
@@ -256,14 +256,7 @@ def collect_facts(store, sparql: str, markers: dict[str, tuple[str, str | None, 
         else:
             col.append((key, intern(o.value), g.value if g is not None else None))
             continue
-        old = col.get(key)
-        if old is None:
-            col[key] = val
-        elif old.__class__ is list:
-            if val not in old:
-                old.append(val)
-        elif old != val:
-            col[key] = [old, val]
+        _file(col, key, val)
     return cols
 
 
