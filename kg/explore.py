@@ -222,7 +222,7 @@ def neighbors(
         raise KgError("--depth must be at least 1")
     deal_filters = _deal_filters(exclude_status, since, until, include_declined, as_of)
     # With a page and no deal filter, the embedded store hands over each level's page only (Virtuoso 7.2
-    # refuses that query: SP031).
+    # rejects the page's MINUS { VALUES … } of IRIs).
     if limit and not any(deal_filters.values()) and raw_store(store) is not None:
         pairs = _paged_levels(store, iri, depth, list(via) if via is not None else list(all_relations()), limit)
     else:
