@@ -192,6 +192,7 @@ def _run_interruptibly(fn, *args) -> None:
     finish on its own (it can only touch the working copy, which the caller
     removes); the process is about to exit.
     """
+    import gc
     import threading
 
     if threading.current_thread() is not threading.main_thread():
@@ -204,11 +205,22 @@ def _run_interruptibly(fn, *args) -> None:
             fn(*args)
         except BaseException as exc:  # handed to the main thread below
             box["error"] = exc
+        finally:
+            gc.collect()
 
-    worker = threading.Thread(target=work, name="kg-ingest-load", daemon=True)
-    worker.start()
-    while worker.is_alive():
-        worker.join(0.1)
+    # pyoxigraph's results may only be freed by the thread that made them. A garbage collection in one
+    # thread frees cycles made in the other, so each thread collects its own and none runs in between.
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        worker = threading.Thread(target=work, name="kg-ingest-load", daemon=True)
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.1)
+    finally:
+        if enabled:
+            gc.enable()
     if "error" in box:
         raise box["error"]
 
