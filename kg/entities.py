@@ -227,7 +227,7 @@ def list_entities(store, *, types: list[str] | None = None, limit: int | None = 
 
     Returns:
         Rows ``{"iri", "label", "type", "aliases", "deals"}`` sorted by type, then label
-        (folded to lower case), then IRI.
+        (folded to lower case; the IRI for an entity without one), then IRI.
 
     Raises:
         KgError: an unknown type name; lists the known ones.
@@ -248,10 +248,10 @@ def list_entities(store, *, types: list[str] | None = None, limit: int | None = 
             break
         page += _first_of_class(store, t, room)
     aliases, deals = _aliases_and_deals(store, [e for e, _, _ in page])
-    out = [{"iri": e, "label": label if label is not None else term_label(e), "type": t,
-            "aliases": sorted(aliases.get(e, ())), "deals": deals.get(e, 0)} for e, t, label in page]
-    out.sort(key=lambda d: (_rank(d["type"]), d["label"].lower(), d["iri"]))
-    return out
+    # The page's own order (an entity without a label sorts by its IRI), by type first.
+    page.sort(key=lambda row: (_rank(row[1]), (row[2] if row[2] is not None else row[0]).lower(), row[0]))
+    return [{"iri": e, "label": label if label is not None else term_label(e), "type": t,
+             "aliases": sorted(aliases.get(e, ())), "deals": deals.get(e, 0)} for e, t, label in page]
 
 
 def _first_of_class(store, class_name: str, limit: int | None) -> list[tuple[str, str, str | None]]:
